@@ -1,0 +1,3 @@
+//! The `greenlane` command.
+
+fn main() {}
