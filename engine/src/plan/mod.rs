@@ -1,12 +1,9 @@
 //! Planning: application + compiled workflow → the case DAG.
 //!
 //! Only tasks whose `when` holds are kept. A task left out passes its dependencies through:
-//! whatever needed it now needs its prerequisites instead, transitively.
+//! whatever needed it now needs its prerequisites instead, transitively, so leaving out an
+//! item the applicant already holds never lets a later item start too early.
 
-use crate::workflow::Workflow;
+mod compiled;
 
-/// A workflow with its rules and expressions compiled, ready to plan many applications.
-pub struct CompiledWorkflow {
-    /// The validated definition.
-    pub workflow: Workflow,
-}
+pub use compiled::{CompiledDays, CompiledWorkflow};
