@@ -1,8 +1,10 @@
 //! A workflow whose rules and expressions are compiled, ready to plan many applications.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::calendar::Calendar;
+use crate::ids::TaskId;
 use crate::rules::{Expr, Rules};
 use crate::workflow::Workflow;
 
@@ -18,7 +20,8 @@ pub enum CompiledDays {
 /// A validated workflow with its calendar, rules script and every expression compiled.
 ///
 /// Built only by [`crate::workflow::build`], so it is always consistent: `when` and
-/// `committed` have one entry per task of `workflow.tasks`, in the same order.
+/// `committed` have one entry per task of `workflow.tasks`, in the same order, and the
+/// `needs` relation is acyclic.
 #[derive(Debug)]
 pub struct CompiledWorkflow {
     /// The validated definition.
@@ -28,11 +31,15 @@ pub struct CompiledWorkflow {
     pub(crate) rules: Rules,
     pub(crate) when: Vec<Option<Expr>>,
     pub(crate) committed: Vec<CompiledDays>,
+    /// Task indices such that every task comes after the tasks it needs.
+    pub(crate) topological_order: Vec<usize>,
+    /// Task id → index in `workflow.tasks`.
+    pub(crate) index_of: HashMap<TaskId, usize>,
 }
 
 impl CompiledWorkflow {
     /// Assembles a compiled workflow; `when` and `committed` are indexed like
-    /// `workflow.tasks`.
+    /// `workflow.tasks`, whose `needs` must name existing tasks and have no cycle.
     pub(crate) fn new(
         workflow: Workflow,
         calendar: Arc<Calendar>,
@@ -40,14 +47,23 @@ impl CompiledWorkflow {
         when: Vec<Option<Expr>>,
         committed: Vec<CompiledDays>,
     ) -> CompiledWorkflow {
-        debug_assert_eq!(when.len(), workflow.tasks.len());
-        debug_assert_eq!(committed.len(), workflow.tasks.len());
+        assert_eq!(when.len(), workflow.tasks.len());
+        assert_eq!(committed.len(), workflow.tasks.len());
+        let index_of: HashMap<TaskId, usize> = workflow
+            .tasks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.id.clone(), i))
+            .collect();
+        let topological_order = topological_order(&workflow, &index_of);
         CompiledWorkflow {
             workflow,
             calendar,
             rules,
             when,
             committed,
+            topological_order,
+            index_of,
         }
     }
 
@@ -55,4 +71,34 @@ impl CompiledWorkflow {
     pub fn rules(&self) -> &Rules {
         &self.rules
     }
+}
+
+/// Kahn's algorithm over the `needs` relation, taking ready tasks in file order.
+fn topological_order(workflow: &Workflow, index_of: &HashMap<TaskId, usize>) -> Vec<usize> {
+    let n = workflow.tasks.len();
+    let mut waiting: Vec<usize> = workflow.tasks.iter().map(|t| t.needs.len()).collect();
+    let mut dependents = vec![Vec::new(); n];
+    for (index, task) in workflow.tasks.iter().enumerate() {
+        for need in &task.needs {
+            dependents[index_of[need]].push(index);
+        }
+    }
+    let mut ready: std::collections::BTreeSet<usize> =
+        (0..n).filter(|&i| waiting[i] == 0).collect();
+    let mut order = Vec::with_capacity(n);
+    while let Some(index) = ready.pop_first() {
+        order.push(index);
+        for &dependent in &dependents[index] {
+            waiting[dependent] -= 1;
+            if waiting[dependent] == 0 {
+                ready.insert(dependent);
+            }
+        }
+    }
+    assert_eq!(
+        order.len(),
+        n,
+        "workflow::build rejects cycles before compiling"
+    );
+    order
 }
