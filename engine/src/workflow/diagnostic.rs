@@ -8,7 +8,7 @@ use std::fmt;
 use serde::Serialize;
 
 /// One problem found in a workflow, departments, rules or calendar file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Diagnostic {
     /// The file as the user named it (relative paths stay relative).
     pub file: String,
