@@ -87,3 +87,15 @@ string_id!(
     /// Identifies a business calendar, e.g. `cn`.
     CalendarId
 );
+string_id!(
+    /// Identifies a case (one joint approval), e.g. `C-20260302-0001`.
+    CaseId
+);
+string_id!(
+    /// Identifies a principal: a coordinator, an officer, a supervisor, …
+    PrincipalId
+);
+string_id!(
+    /// Identifies a service center (政务服务中心), e.g. `jilin-city` or `jilin-city/fengman`.
+    CenterId
+);

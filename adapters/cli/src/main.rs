@@ -1,3 +1,56 @@
-//! The `greenlane` command.
+//! The `greenlane` command: the command-line edge of greenlane.
+//!
+//! Subcommands, one module each:
+//! - `check`: validate workflows, rules scripts and calendars (for policy staff).
+//! - `plan`: plan an application and print its critical path and promised date.
+//! - `calendar`: working-day arithmetic on a business calendar.
+//!
+//! This is the only place `anyhow` is used: below it, every crate has typed errors.
 
-fn main() {}
+mod calendar_cmd;
+mod check;
+mod plan_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// greenlane — 并联审批 parallel approval orchestrator.
+#[derive(Debug, Parser)]
+#[command(name = "greenlane", version, about)]
+struct Cli {
+    /// Project folder holding workflows/ and rules/.
+    #[arg(long, global = true, env = "GREENLANE_ROOT", default_value = ".")]
+    root: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// 校验 Check workflows, rules scripts and calendars; every problem as file:line:column.
+    Check(check::Args),
+    /// 规划 Plan an application: applicable tasks, critical path, promised completion date.
+    Plan(plan_cmd::Args),
+    /// 工作日 Working-day arithmetic on a business calendar.
+    #[command(subcommand)]
+    Calendar(calendar_cmd::Command),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let project = greenlane_fs::Project::new(&cli.root);
+    let result = match cli.command {
+        Command::Check(args) => check::run(&project, args),
+        Command::Plan(args) => plan_cmd::run(&project, args),
+        Command::Calendar(command) => calendar_cmd::run(&project, command),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("错误 / error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

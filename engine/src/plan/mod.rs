@@ -8,8 +8,11 @@
 //! "b needs a".
 
 mod compiled;
+pub mod render;
+mod timetable;
 
 pub use compiled::{CompiledDays, CompiledWorkflow};
+pub use timetable::{Error as TimetableError, Timetable, TimetableRow};
 
 use std::fmt;
 

@@ -8,30 +8,11 @@ use serde_json::json;
 
 use super::*;
 use crate::calendar::Calendar;
-use crate::ids::CalendarId;
 use crate::rules::Rules;
-use crate::workflow::{Days, Department, SourceText, TaskDef, Workflow};
+use crate::workflow::{Days, Department, TaskDef, Workflow};
 
 fn cn() -> Arc<Calendar> {
-    let years = [
-        (
-            "2024.yaml",
-            include_str!("../../../rules/calendars/cn/2024.yaml"),
-        ),
-        (
-            "2025.yaml",
-            include_str!("../../../rules/calendars/cn/2025.yaml"),
-        ),
-        (
-            "2026.yaml",
-            include_str!("../../../rules/calendars/cn/2026.yaml"),
-        ),
-    ]
-    .map(|(name, text)| SourceText {
-        name: name.into(),
-        text: text.into(),
-    });
-    Arc::new(Calendar::from_sources(CalendarId::new("cn"), &years).expect("cn calendar"))
+    crate::calendar::testing::cn()
 }
 
 /// A task: (id, needs, when, committed_days).
@@ -143,23 +124,23 @@ fn committed_days_expressions_use_the_rules_script() {
 #[test]
 fn failures_name_the_task_and_the_field() {
     let specs: Vec<Spec<'_>> = vec![
-        ("ok", &[], Some("app.size > 1"), Days::Fixed(1)),
+        ("ok", &[], Some("app.size.len() > 1"), Days::Fixed(1)),
         ("late", &[], None, Days::Expr("app.days".into())),
     ];
     let workflow = compile(None, &specs);
-    let err = workflow
-        .plan(&json!({"size": "big", "days": 1}))
-        .unwrap_err();
+    let err = workflow.plan(&json!({"size": 5, "days": 1})).unwrap_err();
     let text = err.to_string();
     assert!(text.starts_with("task `ok`, field `when`: "), "{text}");
 
-    let err = workflow.plan(&json!({"size": 2, "days": 25})).unwrap_err();
+    let err = workflow
+        .plan(&json!({"size": "ab", "days": 25}))
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
         "task `late`, field `committed_days`: evaluated to 25 working days, more than statutory_days 20"
     );
     let err = workflow
-        .plan(&json!({"size": 2, "days": true}))
+        .plan(&json!({"size": "ab", "days": true}))
         .unwrap_err();
     assert_eq!(
         err.to_string(),

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole test suite, as README shows it and as CI runs it (.ci/run calls this script).
+# It installs what the tests need when it is missing, then checks formatting, lints and
+# runs every test of the workspace. Tests that need a server start their own.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need() { command -v "$1" >/dev/null 2>&1; }
+
+if ! need cargo; then
+  echo "cargo is required: install Rust (rustup) first" >&2
+  exit 1
+fi
+if ! need redis-server && need apt-get; then
+  echo "installing redis-server (tests start their own servers on free ports)"
+  (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null) || sudo apt-get install -y -qq redis-server
+fi
+rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt clippy || true
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== cargo test"
+cargo test --workspace --locked
