@@ -14,10 +14,16 @@
 //! - [`plan`]: application + compiled workflow → the case DAG (petgraph), with skipped tasks
 //!   passing their dependencies through.
 //! - [`schedule`]: the critical path method in working days on a DAG.
+//! - [`case`]: event-sourced cases — `decide(state, command, now)` and `apply`.
+//! - [`supervision`]: alert levels, when they fire, who is told, and KPIs.
+//! - [`principal`]: who acts (roles, departments, centers).
 
 pub mod calendar;
+pub mod case;
 pub mod ids;
 pub mod plan;
+pub mod principal;
 pub mod rules;
 pub mod schedule;
+pub mod supervision;
 pub mod workflow;

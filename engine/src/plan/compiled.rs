@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::calendar::Calendar;
 use crate::ids::TaskId;
 use crate::rules::{Expr, Rules};
+use crate::supervision::WarningPolicy;
 use crate::workflow::Workflow;
 
 /// A committed limit in compiled form.
@@ -28,6 +29,8 @@ pub struct CompiledWorkflow {
     pub workflow: Workflow,
     /// The calendar its working days are counted on.
     pub calendar: Arc<Calendar>,
+    /// When warnings fire.
+    pub warning: WarningPolicy,
     pub(crate) rules: Rules,
     pub(crate) when: Vec<Option<Expr>>,
     pub(crate) committed: Vec<CompiledDays>,
@@ -59,6 +62,7 @@ impl CompiledWorkflow {
         CompiledWorkflow {
             workflow,
             calendar,
+            warning: WarningPolicy::default(),
             rules,
             when,
             committed,

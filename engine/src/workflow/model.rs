@@ -41,7 +41,7 @@ pub struct Department {
 }
 
 /// The kind of an approval item (即办件 / 承诺件 / 上报件).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TaskKind {
     /// 即办件: decided on the spot, same day; takes 0 working days.

@@ -1,0 +1,224 @@
+//! Folding events into state. `apply` never fails and never needs the calendar: events
+//! carry every computed value.
+
+use super::event::{Event, Recorded};
+use super::state::{CaseState, CaseStatus, Suspension, TaskState, TaskStatus};
+
+/// Applies one recorded event to the state.
+pub fn apply(state: &mut CaseState, recorded: &Recorded) {
+    state.version += 1;
+    let at = recorded.at;
+    match &recorded.event {
+        Event::Launched {
+            case,
+            workflow,
+            version,
+            center,
+            time_zone,
+            launched_on,
+            application,
+            tasks,
+            skipped,
+            duration_working_days,
+            promised_completion,
+            critical_path,
+            access_code_hash,
+        } => {
+            state.id = Some(case.clone());
+            state.status = CaseStatus::Open;
+            state.workflow = Some(workflow.clone());
+            state.workflow_version = *version;
+            state.center = Some(center.clone());
+            state.time_zone = time_zone.clone();
+            state.coordinator = Some(recorded.by.clone());
+            state.launched_at = Some(at);
+            state.launched_on = Some(*launched_on);
+            state.application = application.clone();
+            state.skipped = skipped.clone();
+            state.duration_working_days = *duration_working_days;
+            state.promised_completion = Some(*promised_completion);
+            state.critical_path = critical_path.clone();
+            state.access_code_hash = access_code_hash.clone();
+            state.tasks = tasks
+                .iter()
+                .map(|t| TaskState {
+                    id: t.id.clone(),
+                    name: t.name.clone(),
+                    department: t.department.clone(),
+                    kind: t.kind,
+                    statutory_days: t.statutory_days,
+                    committed_days: t.committed_days,
+                    needs: t
+                        .needs
+                        .iter()
+                        .filter_map(|n| tasks.iter().position(|other| &other.id == n))
+                        .collect(),
+                    materials: t.materials.clone(),
+                    planned_finish: t.planned_finish,
+                    latest_finish: t.latest_finish,
+                    status: TaskStatus::Waiting,
+                    ready_at: None,
+                    ready_on: None,
+                    committed_due: None,
+                    statutory_due: None,
+                    paused_days: 0,
+                    supplements_requested: 0,
+                    supplements_allowed: 1,
+                    alerts: Default::default(),
+                    finished_at: None,
+                })
+                .collect();
+        }
+        Event::TaskReady {
+            task,
+            committed_due,
+            statutory_due,
+        } => {
+            let time_zone = state.time_zone.clone();
+            if let Some(t) = task_mut(state, task.as_str()) {
+                t.status = TaskStatus::Ready;
+                t.ready_at = Some(at);
+                t.ready_on = Some(super::local_date(at, &time_zone));
+                t.committed_due = Some(*committed_due);
+                t.statutory_due = Some(*statutory_due);
+            }
+        }
+        Event::TaskClaimed {
+            task,
+            officer,
+            lease_until,
+        } => {
+            if let Some(t) = task_mut(state, task.as_str()) {
+                t.status = TaskStatus::Claimed {
+                    officer: officer.clone(),
+                    lease_until: *lease_until,
+                };
+            }
+        }
+        Event::TaskReleased { task } | Event::LeaseExpired { task, .. } => {
+            if let Some(t) = task_mut(state, task.as_str()) {
+                t.status = TaskStatus::Ready;
+            }
+        }
+        Event::TaskApproved { task } => {
+            if let Some(t) = task_mut(state, task.as_str()) {
+                t.status = TaskStatus::Approved {
+                    at,
+                    by: recorded.by.clone(),
+                };
+                t.finished_at = Some(at);
+            }
+        }
+        Event::TaskRejected { task, reason } => {
+            if let Some(t) = task_mut(state, task.as_str()) {
+                t.status = TaskStatus::Rejected {
+                    at,
+                    by: recorded.by.clone(),
+                    reason: reason.clone(),
+                };
+                t.finished_at = Some(at);
+            }
+        }
+        Event::TaskWithdrawn { task, reason } => {
+            if let Some(t) = task_mut(state, task.as_str()) {
+                t.status = TaskStatus::Withdrawn {
+                    reason: reason.clone(),
+                };
+            }
+        }
+        Event::SupplementRequested { task, materials } => {
+            let by = recorded.by.clone();
+            if let Some(t) = task_mut(state, task.as_str()) {
+                t.supplements_requested += 1;
+                t.status = TaskStatus::Suspended {
+                    suspension: Suspension::Supplement {
+                        materials: materials.clone(),
+                    },
+                    since: at,
+                    officer: by,
+                };
+            }
+        }
+        Event::SupplementAllowed { task, .. } => {
+            if let Some(t) = task_mut(state, task.as_str()) {
+                t.supplements_allowed += 1;
+            }
+        }
+        Event::SpecialProcedureStarted {
+            task,
+            procedure,
+            granted_days,
+        } => {
+            let by = recorded.by.clone();
+            if let Some(t) = task_mut(state, task.as_str()) {
+                t.status = TaskStatus::Suspended {
+                    suspension: Suspension::SpecialProcedure {
+                        procedure: *procedure,
+                        granted_days: *granted_days,
+                    },
+                    since: at,
+                    officer: by,
+                };
+            }
+        }
+        Event::SupplementSubmitted {
+            task,
+            paused_working_days,
+            committed_due,
+            statutory_due,
+        }
+        | Event::SpecialProcedureEnded {
+            task,
+            paused_working_days,
+            committed_due,
+            statutory_due,
+        } => {
+            if let Some(t) = task_mut(state, task.as_str()) {
+                t.status = TaskStatus::Ready;
+                t.paused_days += paused_working_days;
+                t.committed_due = Some(*committed_due);
+                t.statutory_due = Some(*statutory_due);
+            }
+        }
+        Event::AlertRaised { task, level, .. } => {
+            if let Some(t) = task_mut(state, task.as_str()) {
+                t.alerts.insert(*level);
+            }
+        }
+        Event::CaseAtRisk {
+            projected_completion,
+            ..
+        } => {
+            state.at_risk = Some(*projected_completion);
+        }
+        Event::CaseCompleted => state.status = CaseStatus::Completed { at },
+        Event::CaseRejected { task, reason } => {
+            state.status = CaseStatus::Rejected {
+                at,
+                task: task.clone(),
+                reason: reason.clone(),
+            };
+        }
+        Event::CaseWithdrawn { reason } => {
+            state.status = CaseStatus::Withdrawn {
+                at,
+                reason: reason.clone(),
+            };
+        }
+        Event::CaseIssued => state.status = CaseStatus::Issued { at },
+        Event::CaseRated { rating } => state.rating = Some(*rating),
+    }
+}
+
+/// Folds a whole history into a fresh state.
+pub fn replay<'a>(events: impl IntoIterator<Item = &'a Recorded>) -> CaseState {
+    let mut state = CaseState::default();
+    for recorded in events {
+        apply(&mut state, recorded);
+    }
+    state
+}
+
+fn task_mut<'a>(state: &'a mut CaseState, id: &str) -> Option<&'a mut TaskState> {
+    state.tasks.iter_mut().find(|t| t.id.as_str() == id)
+}

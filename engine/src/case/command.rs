@@ -1,0 +1,140 @@
+//! Commands: what principals ask of a case. [`super::decide`] turns a command into events
+//! or a [`super::Rejection`].
+
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+
+use super::event::{Rating, SpecialProcedure};
+use crate::ids::{CaseId, TaskId};
+
+/// Everything a principal can ask of a case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum Command {
+    /// Launch a joint approval (coordinator).
+    Launch {
+        /// The new case's id.
+        case: CaseId,
+        /// Published version of the workflow used.
+        version: u32,
+        /// The application, a JSON object.
+        application: serde_json::Value,
+        /// Center time zone (IANA name), e.g. `Asia/Shanghai`.
+        time_zone: String,
+        /// Salted hash of the applicant's access code.
+        access_code_hash: String,
+    },
+    /// Claim a ready task, or renew one's own claim (officer of the task's department).
+    Claim {
+        /// The task.
+        task: TaskId,
+        /// Lease length.
+        #[serde(with = "seconds")]
+        lease: Duration,
+    },
+    /// Give a claimed task back to the queue (the officer holding it).
+    Release {
+        /// The task.
+        task: TaskId,
+    },
+    /// Put a task whose lease ran out back in the queue (system).
+    ExpireLease {
+        /// The task.
+        task: TaskId,
+    },
+    /// Approve a claimed task (the officer holding it).
+    Approve {
+        /// The task.
+        task: TaskId,
+    },
+    /// Reject a claimed task and with it the case (the officer holding it).
+    Reject {
+        /// The task.
+        task: TaskId,
+        /// Why; shown to every department of the case and to the applicant.
+        reason: String,
+    },
+    /// 一次性告知: list every missing material at once (the officer holding the task).
+    RequestSupplement {
+        /// The task.
+        task: TaskId,
+        /// Every missing material; never empty.
+        materials: Vec<String>,
+    },
+    /// Allow one more supplement request on a task (supervisor).
+    AllowSupplement {
+        /// The task.
+        task: TaskId,
+        /// Why; recorded.
+        reason: String,
+    },
+    /// The applicant handed in the materials (coordinator).
+    SubmitSupplement {
+        /// The task.
+        task: TaskId,
+    },
+    /// Start a special procedure (the officer holding the task).
+    StartSpecialProcedure {
+        /// The task.
+        task: TaskId,
+        /// Which procedure.
+        procedure: SpecialProcedure,
+        /// Working days granted.
+        granted_days: u32,
+    },
+    /// End a special procedure (an officer of the task's department).
+    EndSpecialProcedure {
+        /// The task.
+        task: TaskId,
+    },
+    /// Withdraw the application (applicant or coordinator).
+    Withdraw {
+        /// Why.
+        reason: String,
+    },
+    /// Hand out the result at one window (coordinator; every task approved).
+    Issue,
+    /// Rate the service (applicant, or coordinator on the applicant's behalf).
+    Rate {
+        /// The rating.
+        rating: Rating,
+    },
+    /// Fire the alerts that are due and re-check the projected completion (system).
+    CheckDeadlines,
+}
+
+impl Command {
+    /// The command's name, for metrics and messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Launch { .. } => "launch",
+            Command::Claim { .. } => "claim",
+            Command::Release { .. } => "release",
+            Command::ExpireLease { .. } => "expire_lease",
+            Command::Approve { .. } => "approve",
+            Command::Reject { .. } => "reject",
+            Command::RequestSupplement { .. } => "request_supplement",
+            Command::AllowSupplement { .. } => "allow_supplement",
+            Command::SubmitSupplement { .. } => "submit_supplement",
+            Command::StartSpecialProcedure { .. } => "start_special_procedure",
+            Command::EndSpecialProcedure { .. } => "end_special_procedure",
+            Command::Withdraw { .. } => "withdraw",
+            Command::Issue => "issue",
+            Command::Rate { .. } => "rate",
+            Command::CheckDeadlines => "check_deadlines",
+        }
+    }
+}
+
+mod seconds {
+    use chrono::Duration;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(d.num_seconds())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        i64::deserialize(d).map(Duration::seconds)
+    }
+}

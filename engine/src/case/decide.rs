@@ -1,0 +1,627 @@
+//! `decide`: the pure transition function of a case. Given the state, the pinned definition,
+//! the principal, the command and `now`, it returns the events to record or a rejection.
+//! It performs no I/O; dispatching and indexing deadlines are done by the runtime from the
+//! events it returns.
+
+use chrono::NaiveDate;
+
+use super::command::Command;
+use super::event::{Event, PlannedTaskSnapshot, Timestamp};
+use super::projection::projection;
+use super::rejection::Rejection;
+use super::state::{CaseState, CaseStatus, Suspension, TaskState, TaskStatus};
+use super::{local_date, parse_time_zone};
+use crate::ids::{PrincipalId, TaskId};
+use crate::plan::CompiledWorkflow;
+use crate::principal::{Principal, Role};
+use crate::supervision::{alert_dates, default_recipients, end_of_day, Recipient};
+
+/// Decides `command` for `by` on `case` at `now`, using the definition the case is pinned
+/// to (for a launch: the definition to launch with).
+pub fn decide(
+    case: &CaseState,
+    definition: &CompiledWorkflow,
+    by: &Principal,
+    command: &Command,
+    now: Timestamp,
+) -> Result<Vec<Event>, Rejection> {
+    let ctx = Ctx {
+        case,
+        definition,
+        by,
+        now,
+        name: command.name(),
+    };
+    match command {
+        Command::Launch {
+            case: id,
+            version,
+            application,
+            time_zone,
+            access_code_hash,
+        } => {
+            ctx.require(&[Role::Coordinator, Role::Admin], "coordinator")?;
+            if case.status != CaseStatus::New {
+                return Err(Rejection::AlreadyLaunched);
+            }
+            let zone = parse_time_zone(time_zone)?;
+            let launched_on = local_date(now, zone.name());
+            let plan = definition.plan(application)?;
+            let timetable = plan.timetable(&definition.calendar, launched_on)?;
+            let tasks: Vec<PlannedTaskSnapshot> = plan
+                .tasks()
+                .zip(&timetable.tasks)
+                .map(|(task, row)| PlannedTaskSnapshot {
+                    id: task.id.clone(),
+                    name: task.name.clone(),
+                    department: task.department.clone(),
+                    kind: task.kind,
+                    statutory_days: task.statutory_days,
+                    committed_days: task.committed_days,
+                    needs: task.needs.clone(),
+                    materials: task.materials.clone(),
+                    planned_finish: row.earliest_finish,
+                    latest_finish: row.latest_finish,
+                })
+                .collect();
+            let mut events = Vec::with_capacity(tasks.len() + 2);
+            for task in tasks.iter().filter(|t| t.needs.is_empty()) {
+                events.push(ctx.ready(
+                    &task.id,
+                    launched_on,
+                    task.committed_days,
+                    task.statutory_days,
+                    0,
+                )?);
+            }
+            let empty = tasks.is_empty();
+            events.insert(
+                0,
+                Event::Launched {
+                    case: id.clone(),
+                    workflow: definition.workflow.id.clone(),
+                    version: *version,
+                    center: by.center.clone(),
+                    time_zone: zone.name().to_string(),
+                    launched_on,
+                    application: application.clone(),
+                    tasks,
+                    skipped: plan.skipped.clone(),
+                    duration_working_days: timetable.duration_working_days,
+                    promised_completion: timetable.promised_completion,
+                    critical_path: timetable.critical_path.clone(),
+                    access_code_hash: access_code_hash.clone(),
+                },
+            );
+            if empty {
+                events.push(Event::CaseCompleted);
+            }
+            Ok(events)
+        }
+        Command::Claim { task, lease } => {
+            let (_, t) = ctx.officer_task(task)?;
+            if *lease <= chrono::Duration::zero() {
+                return Err(Rejection::Invalid(
+                    "a lease must be longer than zero".into(),
+                ));
+            }
+            let claimed = Event::TaskClaimed {
+                task: task.clone(),
+                officer: by.id.clone(),
+                lease_until: now + *lease,
+            };
+            match &t.status {
+                TaskStatus::Ready => Ok(vec![claimed]),
+                TaskStatus::Claimed { officer, .. } if officer == &by.id => Ok(vec![claimed]),
+                TaskStatus::Claimed {
+                    officer,
+                    lease_until,
+                } if *lease_until > now => Err(Rejection::ClaimedByOther {
+                    task: task.clone(),
+                    holder: officer.clone(),
+                    until: *lease_until,
+                }),
+                TaskStatus::Claimed { officer, .. } => Ok(vec![
+                    Event::LeaseExpired {
+                        task: task.clone(),
+                        officer: officer.clone(),
+                    },
+                    claimed,
+                ]),
+                other => Err(ctx.task_state(task, other)),
+            }
+        }
+        Command::Release { task } => {
+            ctx.holder_task(task)?;
+            Ok(vec![Event::TaskReleased { task: task.clone() }])
+        }
+        Command::ExpireLease { task } => {
+            ctx.require(&[Role::System, Role::Admin], "system")?;
+            let (_, t) = ctx.open_task(task)?;
+            match &t.status {
+                TaskStatus::Claimed {
+                    officer,
+                    lease_until,
+                } if *lease_until <= now => Ok(vec![Event::LeaseExpired {
+                    task: task.clone(),
+                    officer: officer.clone(),
+                }]),
+                TaskStatus::Claimed { lease_until, .. } => Err(Rejection::LeaseNotExpired {
+                    task: task.clone(),
+                    until: *lease_until,
+                }),
+                other => Err(ctx.task_state(task, other)),
+            }
+        }
+        Command::Approve { task } => {
+            let (index, _) = ctx.holder_task(task)?;
+            let mut events = vec![Event::TaskApproved { task: task.clone() }];
+            let today = ctx.today();
+            let approved = |i: usize| {
+                i == index || matches!(case.tasks[i].status, TaskStatus::Approved { .. })
+            };
+            for t in case
+                .tasks
+                .iter()
+                .filter(|t| t.status == TaskStatus::Waiting)
+            {
+                if t.needs.iter().all(|&n| approved(n)) {
+                    events.push(ctx.ready(&t.id, today, t.committed_days, t.statutory_days, 0)?);
+                }
+            }
+            if (0..case.tasks.len()).all(approved) {
+                events.push(Event::CaseCompleted);
+            } else if let Some(at_risk) = ctx.at_risk(Some(index))? {
+                events.push(at_risk);
+            }
+            Ok(events)
+        }
+        Command::Reject { task, reason } => {
+            ctx.holder_task(task)?;
+            let reason = non_empty(reason, "reason")?;
+            let mut events = vec![Event::TaskRejected {
+                task: task.clone(),
+                reason: reason.clone(),
+            }];
+            events.extend(
+                ctx.withdraw_others(Some(task), &format!("task `{task}` was rejected: {reason}")),
+            );
+            events.push(Event::CaseRejected {
+                task: task.clone(),
+                reason,
+            });
+            Ok(events)
+        }
+        Command::RequestSupplement { task, materials } => {
+            let (_, t) = ctx.holder_task(task)?;
+            let materials: Vec<String> = materials
+                .iter()
+                .map(|m| m.trim().to_string())
+                .filter(|m| !m.is_empty())
+                .collect();
+            if materials.is_empty() {
+                return Err(Rejection::NoMaterials);
+            }
+            if t.supplements_requested >= t.supplements_allowed {
+                return Err(Rejection::SupplementAlreadyRequested {
+                    task: task.clone(),
+                    count: t.supplements_requested,
+                });
+            }
+            Ok(vec![Event::SupplementRequested {
+                task: task.clone(),
+                materials,
+            }])
+        }
+        Command::AllowSupplement { task, reason } => {
+            ctx.require(&[Role::Supervisor, Role::Admin], "supervisor")?;
+            let (_, t) = ctx.open_task(task)?;
+            if !t.status.is_open() && t.status != TaskStatus::Waiting {
+                return Err(ctx.task_state(task, &t.status));
+            }
+            let reason = non_empty(reason, "reason")?;
+            Ok(vec![Event::SupplementAllowed {
+                task: task.clone(),
+                reason,
+            }])
+        }
+        Command::SubmitSupplement { task } => {
+            ctx.require(&[Role::Coordinator, Role::Admin], "coordinator")?;
+            let (_, t) = ctx.open_task(task)?;
+            match &t.status {
+                TaskStatus::Suspended {
+                    suspension: Suspension::Supplement { .. },
+                    since,
+                    ..
+                } => {
+                    let (paused, committed_due, statutory_due) = ctx.resume(t, *since)?;
+                    Ok(vec![Event::SupplementSubmitted {
+                        task: task.clone(),
+                        paused_working_days: paused,
+                        committed_due,
+                        statutory_due,
+                    }])
+                }
+                other => Err(ctx.task_state(task, other)),
+            }
+        }
+        Command::StartSpecialProcedure {
+            task,
+            procedure,
+            granted_days,
+        } => {
+            ctx.holder_task(task)?;
+            if *granted_days == 0 {
+                return Err(Rejection::Invalid(
+                    "a special procedure needs at least 1 granted day".into(),
+                ));
+            }
+            Ok(vec![Event::SpecialProcedureStarted {
+                task: task.clone(),
+                procedure: *procedure,
+                granted_days: *granted_days,
+            }])
+        }
+        Command::EndSpecialProcedure { task } => {
+            let (_, t) = ctx.officer_task(task)?;
+            match &t.status {
+                TaskStatus::Suspended {
+                    suspension: Suspension::SpecialProcedure { .. },
+                    since,
+                    ..
+                } => {
+                    let (paused, committed_due, statutory_due) = ctx.resume(t, *since)?;
+                    Ok(vec![Event::SpecialProcedureEnded {
+                        task: task.clone(),
+                        paused_working_days: paused,
+                        committed_due,
+                        statutory_due,
+                    }])
+                }
+                other => Err(ctx.task_state(task, other)),
+            }
+        }
+        Command::Withdraw { reason } => {
+            ctx.require(
+                &[Role::Applicant, Role::Coordinator, Role::Admin],
+                "applicant or coordinator",
+            )?;
+            ctx.launched()?;
+            if !matches!(case.status, CaseStatus::Open | CaseStatus::Completed { .. }) {
+                return Err(ctx.closed());
+            }
+            let reason = non_empty(reason, "reason")?;
+            let mut events =
+                ctx.withdraw_others(None, &format!("the case was withdrawn: {reason}"));
+            events.push(Event::CaseWithdrawn { reason });
+            Ok(events)
+        }
+        Command::Issue => {
+            ctx.require(&[Role::Coordinator, Role::Admin], "coordinator")?;
+            ctx.launched()?;
+            match &case.status {
+                CaseStatus::Completed { .. } => Ok(vec![Event::CaseIssued]),
+                CaseStatus::Open => {
+                    let pending: Vec<&TaskState> = case
+                        .tasks
+                        .iter()
+                        .filter(|t| !matches!(t.status, TaskStatus::Approved { .. }))
+                        .collect();
+                    Err(Rejection::NotCompleted {
+                        pending: pending.len(),
+                        first: pending[0].id.clone(),
+                    })
+                }
+                _ => Err(ctx.closed()),
+            }
+        }
+        Command::Rate { rating } => {
+            ctx.require(
+                &[Role::Applicant, Role::Coordinator, Role::Admin],
+                "applicant or coordinator",
+            )?;
+            ctx.launched()?;
+            if matches!(case.status, CaseStatus::Open) {
+                return Err(Rejection::CaseClosed {
+                    command: ctx.name,
+                    status: "still open",
+                });
+            }
+            if case.rating.is_some() {
+                return Err(Rejection::AlreadyRated);
+            }
+            if let super::event::Rating::Stars(stars) = rating {
+                if !(1..=5).contains(stars) {
+                    return Err(Rejection::Invalid(format!(
+                        "a rating has 1 to 5 stars, not {stars}"
+                    )));
+                }
+            }
+            Ok(vec![Event::CaseRated { rating: *rating }])
+        }
+        Command::CheckDeadlines => {
+            ctx.require(&[Role::System, Role::Admin], "system")?;
+            ctx.launched()?;
+            if !case.is_open() {
+                return Ok(Vec::new());
+            }
+            let mut events = ctx.due_alerts()?;
+            if let Some(at_risk) = ctx.at_risk(None)? {
+                events.push(at_risk);
+            }
+            Ok(events)
+        }
+    }
+}
+
+/// What every step of a decision needs to see.
+struct Ctx<'a> {
+    case: &'a CaseState,
+    definition: &'a CompiledWorkflow,
+    by: &'a Principal,
+    now: Timestamp,
+    name: &'static str,
+}
+
+impl Ctx<'_> {
+    fn require(&self, roles: &[Role], needed: &'static str) -> Result<(), Rejection> {
+        if roles.contains(&self.by.role) {
+            Ok(())
+        } else {
+            Err(Rejection::Forbidden {
+                command: self.name,
+                needed,
+                actual: self.by.role.as_str(),
+            })
+        }
+    }
+
+    fn launched(&self) -> Result<(), Rejection> {
+        if self.case.status == CaseStatus::New {
+            Err(Rejection::NotLaunched)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn closed(&self) -> Rejection {
+        Rejection::CaseClosed {
+            command: self.name,
+            status: self.case.status.as_str(),
+        }
+    }
+
+    fn today(&self) -> NaiveDate {
+        local_date(self.now, &self.case.time_zone)
+    }
+
+    /// A task of an open case.
+    fn open_task(&self, task: &TaskId) -> Result<(usize, &TaskState), Rejection> {
+        self.launched()?;
+        if !self.case.is_open() {
+            return Err(self.closed());
+        }
+        let index = self
+            .case
+            .task_index(task.as_str())
+            .ok_or_else(|| Rejection::UnknownTask(task.clone()))?;
+        Ok((index, &self.case.tasks[index]))
+    }
+
+    /// A task of an open case that the principal, an officer, may act on.
+    fn officer_task(&self, task: &TaskId) -> Result<(usize, &TaskState), Rejection> {
+        self.require(&[Role::Officer], "officer of the task's department")?;
+        let (index, t) = self.open_task(task)?;
+        if self.by.department.as_ref() != Some(&t.department) {
+            return Err(Rejection::WrongDepartment {
+                task: task.clone(),
+                department: t.department.clone(),
+                yours: self
+                    .by
+                    .department
+                    .as_ref()
+                    .map_or("no department".into(), |d| d.to_string()),
+            });
+        }
+        Ok((index, t))
+    }
+
+    /// A task the principal holds under a live lease.
+    fn holder_task(&self, task: &TaskId) -> Result<(usize, &TaskState), Rejection> {
+        let (index, t) = self.officer_task(task)?;
+        match &t.status {
+            TaskStatus::Claimed {
+                officer,
+                lease_until,
+            } if officer == &self.by.id => {
+                if *lease_until <= self.now {
+                    Err(Rejection::LeaseExpired {
+                        task: task.clone(),
+                        expired: *lease_until,
+                    })
+                } else {
+                    Ok((index, t))
+                }
+            }
+            TaskStatus::Claimed {
+                officer,
+                lease_until,
+            } if *lease_until > self.now => Err(Rejection::ClaimedByOther {
+                task: task.clone(),
+                holder: officer.clone(),
+                until: *lease_until,
+            }),
+            other => Err(self.task_state(task, other)),
+        }
+    }
+
+    fn task_state(&self, task: &TaskId, status: &TaskStatus) -> Rejection {
+        Rejection::TaskState {
+            task: task.clone(),
+            status: status.as_str(),
+            command: self.name,
+        }
+    }
+
+    /// The event dispatching `task`, ready on `ready_on`, with its due dates.
+    fn ready(
+        &self,
+        task: &TaskId,
+        ready_on: NaiveDate,
+        committed: u32,
+        statutory: u32,
+        paused: u32,
+    ) -> Result<Event, Rejection> {
+        let calendar = &self.definition.calendar;
+        Ok(Event::TaskReady {
+            task: task.clone(),
+            committed_due: calendar.add_working_days(ready_on, committed + paused)?,
+            statutory_due: calendar.add_working_days(ready_on, statutory + paused)?,
+        })
+    }
+
+    /// Working days paused since `since` and the extended due dates of `task`.
+    ///
+    /// The day the clock stopped still counts for the task; the working days after it, up
+    /// to and including the day it runs again, do not.
+    fn resume(
+        &self,
+        task: &TaskState,
+        since: Timestamp,
+    ) -> Result<(u32, NaiveDate, NaiveDate), Rejection> {
+        let calendar = &self.definition.calendar;
+        let stopped_on = local_date(since, &self.case.time_zone);
+        let paused = calendar
+            .working_days_between(stopped_on, self.today())?
+            .max(0) as u32;
+        let ready_on = task.ready_on.unwrap_or(stopped_on);
+        let total = task.paused_days + paused;
+        Ok((
+            paused,
+            calendar.add_working_days(ready_on, task.committed_days + total)?,
+            calendar.add_working_days(ready_on, task.statutory_days + total)?,
+        ))
+    }
+
+    /// Withdraws every task not yet decided, except `except`.
+    fn withdraw_others(&self, except: Option<&TaskId>, reason: &str) -> Vec<Event> {
+        self.case
+            .tasks
+            .iter()
+            .filter(|t| Some(&t.id) != except)
+            .filter(|t| t.status.is_open() || t.status == TaskStatus::Waiting)
+            .map(|t| Event::TaskWithdrawn {
+                task: t.id.clone(),
+                reason: reason.to_string(),
+            })
+            .collect()
+    }
+
+    /// Alerts whose firing instant has passed and that have not fired yet.
+    fn due_alerts(&self) -> Result<Vec<Event>, Rejection> {
+        let zone = parse_time_zone(&self.case.time_zone)?;
+        let center = self
+            .case
+            .center
+            .clone()
+            .unwrap_or_else(|| self.by.center.clone());
+        let mut events = Vec::new();
+        for task in &self.case.tasks {
+            let officer: Option<&PrincipalId> = match &task.status {
+                TaskStatus::Ready => None,
+                TaskStatus::Claimed { officer, .. } => Some(officer),
+                _ => continue,
+            };
+            let (Some(ready_on), Some(committed_due), Some(statutory_due)) =
+                (task.ready_on, task.committed_due, task.statutory_due)
+            else {
+                continue;
+            };
+            let dates = alert_dates(
+                &self.definition.calendar,
+                self.definition.warning,
+                ready_on,
+                task.committed_days,
+                task.paused_days,
+                committed_due,
+                statutory_due,
+            )?;
+            for (level, date) in dates {
+                let Some(date) = date else { continue };
+                if task.alerts.contains(&level) || end_of_day(date, zone) > self.now {
+                    continue;
+                }
+                let due = if level == crate::supervision::AlertLevel::Red {
+                    statutory_due
+                } else {
+                    committed_due
+                };
+                events.push(Event::AlertRaised {
+                    task: task.id.clone(),
+                    level,
+                    due,
+                    department: task.department.clone(),
+                    officer: officer.cloned(),
+                    recipients: default_recipients(level, officer, &task.department, &center),
+                });
+            }
+        }
+        Ok(events)
+    }
+
+    /// `CaseAtRisk` when the projection with actual dates is later than the promise and
+    /// later than any projection raised before; `just_approved` counts as approved now.
+    fn at_risk(&self, just_approved: Option<usize>) -> Result<Option<Event>, Rejection> {
+        let (Some(promised), Some(_)) = (self.case.promised_completion, self.case.launched_on)
+        else {
+            return Ok(None);
+        };
+        let projected = projection(
+            self.case,
+            &self.definition.calendar,
+            self.today(),
+            self.now,
+            just_approved,
+        )?;
+        let already = self
+            .case
+            .at_risk
+            .is_some_and(|raised| projected.completion <= raised);
+        if projected.completion <= promised || already {
+            return Ok(None);
+        }
+        let center = self
+            .case
+            .center
+            .clone()
+            .unwrap_or_else(|| self.by.center.clone());
+        let mut recipients = Vec::new();
+        if let Some(coordinator) = &self.case.coordinator {
+            recipients.push(Recipient::Coordinator(coordinator.clone()));
+        }
+        for cause in &projected.causes {
+            if let Some(task) = self.case.task(cause.as_str()) {
+                let head = Recipient::DepartmentHead(task.department.clone());
+                if !recipients.contains(&head) {
+                    recipients.push(head);
+                }
+            }
+        }
+        recipients.push(Recipient::Center(center));
+        Ok(Some(Event::CaseAtRisk {
+            projected_completion: projected.completion,
+            promised_completion: promised,
+            causes: projected.causes,
+            recipients,
+        }))
+    }
+}
+
+fn non_empty(text: &str, field: &'static str) -> Result<String, Rejection> {
+    let text = text.trim();
+    if text.is_empty() {
+        Err(Rejection::Empty(field))
+    } else {
+        Ok(text.to_string())
+    }
+}

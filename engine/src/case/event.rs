@@ -1,0 +1,266 @@
+//! Case events: every state change of a case, as recorded in the event store.
+//!
+//! Events carry everything [`super::apply`] needs (due dates already computed on the
+//! calendar, the plan snapshot at launch), so folding them never needs the calendar, the
+//! rules or the workflow: a case replays the same way whatever was published since.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{CaseId, CenterId, DepartmentId, PrincipalId, TaskId, WorkflowId};
+use crate::supervision::{AlertLevel, Recipient};
+use crate::workflow::TaskKind;
+
+/// A point in time; UTC, with the center's time zone used only to find the calendar day.
+pub type Timestamp = DateTime<Utc>;
+
+/// An event as stored: what happened, when, and who caused it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recorded {
+    /// When it happened.
+    pub at: Timestamp,
+    /// Who caused it (`system` for the engine's own checks).
+    pub by: PrincipalId,
+    /// What happened.
+    pub event: Event,
+}
+
+/// One task of the plan as the case was launched with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedTaskSnapshot {
+    /// Task id.
+    pub id: TaskId,
+    /// Display name.
+    pub name: String,
+    /// Deciding department.
+    pub department: DepartmentId,
+    /// Instant, commitment or referred.
+    pub kind: TaskKind,
+    /// 法定时限 in working days.
+    pub statutory_days: u32,
+    /// 承诺时限 in working days.
+    pub committed_days: u32,
+    /// Direct prerequisites after pass-through.
+    pub needs: Vec<TaskId>,
+    /// Materials the applicant hands in.
+    pub materials: Vec<String>,
+    /// Planned earliest finish, in working days after the launch date.
+    pub planned_finish: u32,
+    /// Planned latest finish that keeps the promised completion.
+    pub latest_finish: u32,
+}
+
+/// Special procedures that suspend a task's clock (行政许可法 第四十五条).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpecialProcedure {
+    /// 听证 hearing.
+    Hearing,
+    /// 专家评审 expert review.
+    ExpertReview,
+    /// 检验检测 testing.
+    Testing,
+    /// 鉴定 appraisal.
+    Appraisal,
+    /// 公示 public notice.
+    PublicNotice,
+}
+
+/// A satisfaction rating (群众满意度).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rating {
+    /// 1 to 5 stars; 4 and 5 count as satisfied.
+    Stars(u8),
+    /// 满意 satisfied.
+    Satisfied,
+    /// 不满意 unsatisfied.
+    Unsatisfied,
+}
+
+impl Rating {
+    /// Whether the rating counts as satisfied for the satisfaction rate.
+    pub fn is_satisfied(self) -> bool {
+        match self {
+            Rating::Stars(stars) => stars >= 4,
+            Rating::Satisfied => true,
+            Rating::Unsatisfied => false,
+        }
+    }
+}
+
+/// Everything that can happen to a case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// A coordinator launched the joint approval; the plan is pinned here.
+    Launched {
+        /// The case.
+        case: CaseId,
+        /// Workflow id.
+        workflow: WorkflowId,
+        /// Published version of the workflow and rules the case is pinned to.
+        version: u32,
+        /// The center that received the application.
+        center: CenterId,
+        /// The center's time zone (IANA name), which decides calendar days.
+        time_zone: String,
+        /// The day of acceptance (offset 0; not itself counted).
+        launched_on: NaiveDate,
+        /// The application as received.
+        application: serde_json::Value,
+        /// Applicable tasks, in plan order.
+        tasks: Vec<PlannedTaskSnapshot>,
+        /// Tasks left out by the rules.
+        skipped: Vec<TaskId>,
+        /// Critical path length in working days.
+        duration_working_days: u32,
+        /// Launch date plus the duration.
+        promised_completion: NaiveDate,
+        /// Task ids of the critical path.
+        critical_path: Vec<TaskId>,
+        /// Salted hash of the applicant's access code for inquiries (查询).
+        access_code_hash: String,
+    },
+    /// A task's prerequisites are all approved: it is dispatched to its department.
+    TaskReady {
+        /// The task.
+        task: TaskId,
+        /// 承诺时限 due date.
+        committed_due: NaiveDate,
+        /// 法定时限 due date.
+        statutory_due: NaiveDate,
+    },
+    /// An officer claimed the task; the claim is a lease until `lease_until`.
+    TaskClaimed {
+        /// The task.
+        task: TaskId,
+        /// The officer.
+        officer: PrincipalId,
+        /// When the lease ends unless renewed.
+        lease_until: Timestamp,
+    },
+    /// The officer gave the task back to the department's queue.
+    TaskReleased {
+        /// The task.
+        task: TaskId,
+    },
+    /// The lease ran out; the task is back in the department's queue.
+    LeaseExpired {
+        /// The task.
+        task: TaskId,
+        /// Who held it.
+        officer: PrincipalId,
+    },
+    /// The officer approved the task.
+    TaskApproved {
+        /// The task.
+        task: TaskId,
+    },
+    /// The officer rejected the task, and with it the case.
+    TaskRejected {
+        /// The task.
+        task: TaskId,
+        /// Why.
+        reason: String,
+    },
+    /// An open task was withdrawn because the case ended without it.
+    TaskWithdrawn {
+        /// The task.
+        task: TaskId,
+        /// Why (the rejection reason or the withdrawal).
+        reason: String,
+    },
+    /// 一次性告知: every missing material, listed at once; the clock pauses.
+    SupplementRequested {
+        /// The task.
+        task: TaskId,
+        /// Every missing material.
+        materials: Vec<String>,
+    },
+    /// A supervisor allowed one more supplement request on the task.
+    SupplementAllowed {
+        /// The task.
+        task: TaskId,
+        /// Why.
+        reason: String,
+    },
+    /// The applicant handed in the materials; the clock runs again.
+    SupplementSubmitted {
+        /// The task.
+        task: TaskId,
+        /// Working days the task was paused.
+        paused_working_days: u32,
+        /// New 承诺时限 due date.
+        committed_due: NaiveDate,
+        /// New 法定时限 due date.
+        statutory_due: NaiveDate,
+    },
+    /// A special procedure started; the clock pauses.
+    SpecialProcedureStarted {
+        /// The task.
+        task: TaskId,
+        /// Which procedure.
+        procedure: SpecialProcedure,
+        /// Working days granted for it.
+        granted_days: u32,
+    },
+    /// The special procedure ended; the clock runs again.
+    SpecialProcedureEnded {
+        /// The task.
+        task: TaskId,
+        /// Working days the task was paused.
+        paused_working_days: u32,
+        /// New 承诺时限 due date.
+        committed_due: NaiveDate,
+        /// New 法定时限 due date.
+        statutory_due: NaiveDate,
+    },
+    /// A warning or card for one task (电子监察).
+    AlertRaised {
+        /// The task.
+        task: TaskId,
+        /// Warning, yellow or red.
+        level: AlertLevel,
+        /// The due date the alert is about.
+        due: NaiveDate,
+        /// The department deciding the task.
+        department: DepartmentId,
+        /// The officer holding the task, if any.
+        officer: Option<PrincipalId>,
+        /// Who is told.
+        recipients: Vec<Recipient>,
+    },
+    /// The projected completion slipped past the promised date.
+    CaseAtRisk {
+        /// Projected completion with actual dates so far.
+        projected_completion: NaiveDate,
+        /// The promised date.
+        promised_completion: NaiveDate,
+        /// Tasks that cause the slip.
+        causes: Vec<TaskId>,
+        /// Who is told.
+        recipients: Vec<Recipient>,
+    },
+    /// Every task is approved; the case waits for issuance at one window.
+    CaseCompleted,
+    /// The case was rejected (a task was rejected).
+    CaseRejected {
+        /// The rejected task.
+        task: TaskId,
+        /// Why.
+        reason: String,
+    },
+    /// The applicant or coordinator withdrew the case.
+    CaseWithdrawn {
+        /// Why.
+        reason: String,
+    },
+    /// The result was handed out at one window (一个窗口出).
+    CaseIssued,
+    /// The applicant rated the service.
+    CaseRated {
+        /// The rating.
+        rating: Rating,
+    },
+}

@@ -1,0 +1,91 @@
+//! Re-planning a running case with actual dates: the critical path method again, where
+//! decided tasks take the days they actually took and open tasks finish no earlier than
+//! their due date or today, whichever is later. The result is the projected completion date
+//! and the tasks that push it past the promise.
+
+use chrono::NaiveDate;
+use petgraph::graph::DiGraph;
+
+use super::event::Timestamp;
+use super::local_date;
+use super::rejection::Rejection;
+use super::state::{CaseState, TaskStatus};
+use crate::calendar::Calendar;
+use crate::ids::TaskId;
+use crate::schedule::{self, Activity};
+
+/// A projection of a running case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Projection {
+    /// The projected completion date.
+    pub completion: NaiveDate,
+    /// Projected critical tasks that finish later than their planned latest finish.
+    pub causes: Vec<TaskId>,
+}
+
+/// Projects `case` as of `today`; the task at `just_approved` counts as approved at `now`.
+pub fn projection(
+    case: &CaseState,
+    calendar: &Calendar,
+    today: NaiveDate,
+    now: Timestamp,
+    just_approved: Option<usize>,
+) -> Result<Projection, Rejection> {
+    let launched_on = case.launched_on.unwrap_or(today);
+    let offset = |date: NaiveDate| -> Result<u32, Rejection> {
+        Ok(calendar.working_days_between(launched_on, date)?.max(0) as u32)
+    };
+    let today_offset = offset(today)?;
+
+    let mut graph: DiGraph<usize, ()> =
+        DiGraph::with_capacity(case.tasks.len(), case.tasks.len() * 2);
+    let nodes: Vec<_> = (0..case.tasks.len()).map(|i| graph.add_node(i)).collect();
+    for (index, task) in case.tasks.iter().enumerate() {
+        for &need in &task.needs {
+            graph.add_edge(nodes[need], nodes[index], ());
+        }
+    }
+    let mut activities = Vec::with_capacity(case.tasks.len());
+    for (index, task) in case.tasks.iter().enumerate() {
+        let planned = if task.kind == crate::workflow::TaskKind::Instant {
+            0
+        } else {
+            task.committed_days
+        };
+        let Some(ready_on) = task.ready_on else {
+            activities.push(Activity::new(planned));
+            continue;
+        };
+        let start = offset(ready_on)?;
+        let finish = if just_approved == Some(index) {
+            offset(local_date(now, &case.time_zone))?
+        } else {
+            match &task.status {
+                TaskStatus::Approved { at, .. } | TaskStatus::Rejected { at, .. } => {
+                    offset(local_date(*at, &case.time_zone))?
+                }
+                _ => {
+                    let due = match task.committed_due {
+                        Some(due) => offset(due)?,
+                        None => start + planned,
+                    };
+                    due.max(today_offset)
+                }
+            }
+        };
+        activities.push(Activity::not_before(finish.saturating_sub(start), start));
+    }
+    let projected = schedule::critical_path(&graph, |_, &index| activities[index])
+        .expect("a launched case's plan is acyclic");
+    let causes = projected
+        .critical_path
+        .iter()
+        .map(|&node| graph[node])
+        .filter(|&index| projected.timings[index].earliest_finish > case.tasks[index].latest_finish)
+        .map(|index| case.tasks[index].id.clone())
+        .collect();
+    Ok(Projection {
+        completion: calendar.add_working_days(launched_on, projected.duration)?,
+        causes,
+    })
+}

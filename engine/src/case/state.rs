@@ -1,0 +1,290 @@
+//! The state of a case: a fold of its events ([`super::apply`]).
+//!
+//! States are enums that carry their data, so "a claimed task without an officer" cannot be
+//! represented.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::event::{Rating, SpecialProcedure, Timestamp};
+use crate::ids::{CaseId, CenterId, DepartmentId, PrincipalId, TaskId, WorkflowId};
+use crate::supervision::AlertLevel;
+use crate::workflow::TaskKind;
+
+/// Where a case stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum CaseStatus {
+    /// No event yet.
+    New,
+    /// Launched; tasks are being decided.
+    Open,
+    /// Every task approved; waiting to be issued at one window.
+    Completed {
+        /// When the last task was approved.
+        at: Timestamp,
+    },
+    /// The result was handed out.
+    Issued {
+        /// When.
+        at: Timestamp,
+    },
+    /// A task was rejected.
+    Rejected {
+        /// When.
+        at: Timestamp,
+        /// Which task.
+        task: TaskId,
+        /// Why.
+        reason: String,
+    },
+    /// Withdrawn by the applicant or coordinator.
+    Withdrawn {
+        /// When.
+        at: Timestamp,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl CaseStatus {
+    /// Machine name of the status.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            CaseStatus::New => "new",
+            CaseStatus::Open => "open",
+            CaseStatus::Completed { .. } => "completed",
+            CaseStatus::Issued { .. } => "issued",
+            CaseStatus::Rejected { .. } => "rejected",
+            CaseStatus::Withdrawn { .. } => "withdrawn",
+        }
+    }
+}
+
+/// Why a task's clock is paused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Suspension {
+    /// 补正: waiting for the applicant's missing materials.
+    Supplement {
+        /// Every missing material.
+        materials: Vec<String>,
+    },
+    /// A special procedure (行政许可法 第四十五条).
+    SpecialProcedure {
+        /// Which procedure.
+        procedure: SpecialProcedure,
+        /// Working days granted.
+        granted_days: u32,
+    },
+}
+
+/// Where a task stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum TaskStatus {
+    /// Some prerequisite is not approved yet.
+    Waiting,
+    /// Dispatched to its department's queue, unclaimed.
+    Ready,
+    /// Claimed by an officer under a lease.
+    Claimed {
+        /// The officer.
+        officer: PrincipalId,
+        /// When the lease ends.
+        lease_until: Timestamp,
+    },
+    /// The clock is paused.
+    Suspended {
+        /// Why.
+        suspension: Suspension,
+        /// Since when.
+        since: Timestamp,
+        /// The officer who suspended it.
+        officer: PrincipalId,
+    },
+    /// Approved.
+    Approved {
+        /// When.
+        at: Timestamp,
+        /// By whom.
+        by: PrincipalId,
+    },
+    /// Rejected (and with it the case).
+    Rejected {
+        /// When.
+        at: Timestamp,
+        /// By whom.
+        by: PrincipalId,
+        /// Why.
+        reason: String,
+    },
+    /// Withdrawn because the case ended without it.
+    Withdrawn {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl TaskStatus {
+    /// Machine name of the status.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            TaskStatus::Waiting => "waiting",
+            TaskStatus::Ready => "ready",
+            TaskStatus::Claimed { .. } => "claimed",
+            TaskStatus::Suspended { .. } => "suspended",
+            TaskStatus::Approved { .. } => "approved",
+            TaskStatus::Rejected { .. } => "rejected",
+            TaskStatus::Withdrawn { .. } => "withdrawn",
+        }
+    }
+
+    /// Whether the task is dispatched and not decided: ready, claimed or suspended.
+    pub fn is_open(&self) -> bool {
+        matches!(
+            self,
+            TaskStatus::Ready | TaskStatus::Claimed { .. } | TaskStatus::Suspended { .. }
+        )
+    }
+}
+
+/// One task of a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaskState {
+    /// Task id.
+    pub id: TaskId,
+    /// Display name.
+    pub name: String,
+    /// Deciding department.
+    pub department: DepartmentId,
+    /// Instant, commitment or referred.
+    pub kind: TaskKind,
+    /// 法定时限 in working days.
+    pub statutory_days: u32,
+    /// 承诺时限 in working days.
+    pub committed_days: u32,
+    /// Indices (in [`CaseState::tasks`]) of the tasks it needs.
+    pub needs: Vec<usize>,
+    /// Materials the applicant hands in.
+    pub materials: Vec<String>,
+    /// Planned earliest finish offset at launch.
+    pub planned_finish: u32,
+    /// Planned latest finish offset at launch.
+    pub latest_finish: u32,
+    /// Where it stands.
+    pub status: TaskStatus,
+    /// When it became ready (first dispatch).
+    pub ready_at: Option<Timestamp>,
+    /// The calendar day it became ready on, in the center's time zone.
+    pub ready_on: Option<NaiveDate>,
+    /// 承诺时限 due date, extended by paused days.
+    pub committed_due: Option<NaiveDate>,
+    /// 法定时限 due date, extended by paused days.
+    pub statutory_due: Option<NaiveDate>,
+    /// Working days the clock was paused so far.
+    pub paused_days: u32,
+    /// Supplement requests made.
+    pub supplements_requested: u32,
+    /// Supplement requests allowed (1, plus one per supervisor allowance).
+    pub supplements_allowed: u32,
+    /// Alert levels already fired.
+    pub alerts: BTreeSet<AlertLevel>,
+    /// When it was decided (approved or rejected).
+    pub finished_at: Option<Timestamp>,
+}
+
+/// A case: one joint approval.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseState {
+    /// The case id (empty before launch).
+    pub id: Option<CaseId>,
+    /// Events applied so far; the expected version for the next append.
+    pub version: u64,
+    /// Where the case stands.
+    pub status: CaseStatus,
+    /// Workflow id.
+    pub workflow: Option<WorkflowId>,
+    /// Pinned workflow version.
+    pub workflow_version: u32,
+    /// The receiving center.
+    pub center: Option<CenterId>,
+    /// The center's IANA time zone.
+    pub time_zone: String,
+    /// The coordinator who launched it (首问负责制).
+    pub coordinator: Option<PrincipalId>,
+    /// When it was launched.
+    pub launched_at: Option<Timestamp>,
+    /// The day of acceptance.
+    pub launched_on: Option<NaiveDate>,
+    /// The application.
+    pub application: serde_json::Value,
+    /// Tasks in plan order.
+    pub tasks: Vec<TaskState>,
+    /// Tasks the rules left out.
+    pub skipped: Vec<TaskId>,
+    /// Planned critical path length.
+    pub duration_working_days: u32,
+    /// The promised completion date.
+    pub promised_completion: Option<NaiveDate>,
+    /// The planned critical path.
+    pub critical_path: Vec<TaskId>,
+    /// The latest projected completion raised as at-risk, if any.
+    pub at_risk: Option<NaiveDate>,
+    /// The applicant's rating.
+    pub rating: Option<Rating>,
+    /// Salted hash of the access code.
+    pub access_code_hash: String,
+}
+
+impl Default for CaseState {
+    fn default() -> Self {
+        CaseState {
+            id: None,
+            version: 0,
+            status: CaseStatus::New,
+            workflow: None,
+            workflow_version: 0,
+            center: None,
+            time_zone: String::new(),
+            coordinator: None,
+            launched_at: None,
+            launched_on: None,
+            application: serde_json::Value::Null,
+            tasks: Vec::new(),
+            skipped: Vec::new(),
+            duration_working_days: 0,
+            promised_completion: None,
+            critical_path: Vec::new(),
+            at_risk: None,
+            rating: None,
+            access_code_hash: String::new(),
+        }
+    }
+}
+
+impl CaseState {
+    /// The index of task `id`.
+    pub fn task_index(&self, id: &str) -> Option<usize> {
+        self.tasks.iter().position(|t| t.id.as_str() == id)
+    }
+
+    /// The task `id`.
+    pub fn task(&self, id: &str) -> Option<&TaskState> {
+        self.tasks.iter().find(|t| t.id.as_str() == id)
+    }
+
+    /// Whether every task is approved.
+    pub fn all_approved(&self) -> bool {
+        self.tasks
+            .iter()
+            .all(|t| matches!(t.status, TaskStatus::Approved { .. }))
+    }
+
+    /// Whether the case still accepts task decisions.
+    pub fn is_open(&self) -> bool {
+        self.status == CaseStatus::Open
+    }
+}

@@ -1,0 +1,1 @@
+//! Table-driven tests of `decide` and `apply` (to be filled).

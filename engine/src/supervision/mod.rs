@@ -1,0 +1,17 @@
+//! Electronic supervision (电子监察): alert levels, when they fire, and who is told.
+//!
+//! The firing rule, stated once and tested in `case::tests`: a card fires at the **end of its
+//! due day** — at midnight starting the next calendar day in the center's time zone — if the
+//! task is still open and not suspended. So a task approved on its committed due date is on
+//! time and gets no yellow card; one still open when that day ends gets the card at 00:00.
+//! - `warning`: at the end of the earlier of (a) the working day before the committed due
+//!   date — one working day left — and (b) the day on which the share of committed time used
+//!   reaches the workflow's threshold (90 % by default). Tasks with 0 committed days get none.
+//! - `yellow` (黄牌): at the end of the committed due date.
+//! - `red` (红牌): at the end of the statutory due date.
+
+mod alert;
+mod escalation;
+
+pub use alert::{alert_dates, end_of_day, AlertLevel, WarningPolicy};
+pub use escalation::{default_recipients, Recipient};
