@@ -8,8 +8,11 @@
 //! This module reads no files: the caller (an adapter) passes the source texts in a
 //! [`Sources`].
 
+mod check;
 mod diagnostic;
 mod model;
+mod position;
+mod raw;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use model::{Days, Department, TaskDef, TaskKind, Workflow};
@@ -48,7 +51,18 @@ pub struct Sources {
 /// tasks in `needs`, duplicate ids, cycles (naming the tasks in order), limits out of range,
 /// Rhai syntax errors (at the script's own line and column) and expressions calling
 /// functions the rules script does not define.
+///
+/// Diagnostics come sorted: the workflow file's first, by line and column, then those of the
+/// shared departments file and the rules script.
 pub fn build(workflow: &SourceText, sources: &Sources) -> Result<CompiledWorkflow, Diagnostics> {
-    let _ = (workflow, sources);
-    todo!("workflow::build")
+    check::build(workflow, sources).map_err(|mut diagnostics| {
+        diagnostics.sort_by(|a, b| {
+            let rank = |d: &Diagnostic| (d.file != workflow.name, d.file.clone(), d.line, d.column);
+            rank(a).cmp(&rank(b))
+        });
+        Diagnostics(diagnostics)
+    })
 }
+
+#[cfg(test)]
+mod tests;
