@@ -7,6 +7,23 @@
 //!
 //! This module reads no files: the caller (an adapter) passes the source texts in a
 //! [`Sources`].
+//!
+//! Where diagnostics point (lines and columns are 1-based, columns count characters):
+//! - a value that is wrong (type, unknown reference, out of range) at the value's first
+//!   character — its opening quote if it is quoted;
+//! - an unknown field at its key; a missing field at the start of the mapping that lacks
+//!   it (its first key, or its `{`); an empty one (`department:`) at its key;
+//! - a duplicate id at the second occurrence, naming the line of the first;
+//! - a cycle in `needs` at the `needs` entry of the cycle's first task in file order that
+//!   names the next task on the cycle, written `a → b → c → a` where `a → b` means `a`
+//!   needs `b`; each group of interlocking cycles is reported once;
+//! - a Rhai error in an expression inside the expression (exactly for single-line plain or
+//!   quoted scalars without escapes and for `|` blocks, else at the scalar), and one in the
+//!   rules script at the script's own line and column, under the script's name;
+//! - a YAML syntax error where serde_yaml found it; nothing else is checked then.
+//!
+//! A workflow in a file named `x.yaml` must have the id `x`, since workflows are looked up
+//! by file name.
 
 mod check;
 mod diagnostic;
