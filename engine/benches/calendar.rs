@@ -12,34 +12,14 @@ use std::time::Duration;
 use chrono::{Datelike, Days, NaiveDate};
 use criterion::{criterion_main, Criterion};
 use greenlane_engine::calendar::Calendar;
-use greenlane_engine::workflow::SourceText;
+
+mod support;
 
 /// How many prepared inputs a benchmark cycles through; a power of two.
 const INPUTS: usize = 1024;
 
 fn shipped() -> Calendar {
-    let file = |name: &str, text: &str| SourceText {
-        name: name.to_owned(),
-        text: text.to_owned(),
-    };
-    let years = [
-        file(
-            "2024.yaml",
-            include_str!("../../rules/calendars/cn/2024.yaml"),
-        ),
-        file(
-            "2025.yaml",
-            include_str!("../../rules/calendars/cn/2025.yaml"),
-        ),
-        file(
-            "2026.yaml",
-            include_str!("../../rules/calendars/cn/2026.yaml"),
-        ),
-    ];
-    match Calendar::from_sources("cn".into(), &years) {
-        Ok(calendar) => calendar,
-        Err(diagnostics) => panic!("shipped calendar is invalid: {diagnostics:?}"),
-    }
+    support::cn()
 }
 
 /// A small xorshift generator, so the inputs need no extra dependency.

@@ -7,8 +7,10 @@
 //! string/array/map size limits; modules, `eval` and printing are unavailable, and Rhai
 //! has no file or network access of its own. The application is a map named `app`.
 
+mod app;
 mod sandbox;
 
+pub use app::AppMap;
 pub use sandbox::{sandboxed_engine, MAX_OPERATIONS};
 
 use std::collections::BTreeSet;
@@ -70,10 +72,10 @@ pub struct Expr {
     ast: AST,
 }
 
-/// An application converted once into Rhai's representation: a scope holding the `app` map.
+/// An application converted once into Rhai's representation: a scope holding `app`.
 ///
-/// Expressions never copy the map: it is a constant in the scope, so an expression cannot
-/// change it, and a script function receives its own copy as an argument.
+/// `app` is an [`AppMap`]: read-only, and shared rather than copied when a script function
+/// receives it as an argument.
 #[derive(Debug, Clone)]
 pub struct Application {
     scope: Scope<'static>,
@@ -158,9 +160,10 @@ impl Rules {
         if !json.is_object() {
             return Err(Error::Application(json_kind(json).to_string()));
         }
-        let app: Dynamic = rhai::serde::to_dynamic(json).map_err(|e| Error::Eval(e.to_string()))?;
+        let app = rhai::serde::to_dynamic(json).map_err(|e| Error::Eval(e.to_string()))?;
+        let map = app.try_cast::<rhai::Map>().ok_or_else(|| Error::Application("a map".into()))?;
         let mut scope = Scope::new();
-        scope.push_constant_dynamic("app", app);
+        scope.push_constant("app", AppMap::new(map));
         Ok(Application { scope })
     }
 

@@ -2,7 +2,6 @@
 //! with its exact text and position, and the model a valid file builds.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use super::position::{NodeInfo, Pos, PositionIndex};
 use super::*;
@@ -80,10 +79,7 @@ fn sources() -> Sources {
         },
     );
     let mut calendars = BTreeMap::new();
-    calendars.insert(
-        CalendarId::new("cn"),
-        crate::calendar::testing::cn(),
-    );
+    calendars.insert(CalendarId::new("cn"), crate::calendar::testing::cn());
     Sources {
         departments: Some(SourceText {
             name: "workflows/departments.yaml".to_string(),
