@@ -12,6 +12,11 @@
 
 mod alert;
 mod escalation;
+mod kpi;
 
 pub use alert::{alert_dates, end_of_day, AlertLevel, WarningPolicy};
 pub use escalation::{default_recipients, Recipient};
+pub use kpi::{
+    AlertCounts, CaseCounts, Kpi, KpiBoard, KpiReport, Measure, Row, Scope, ScopeReport, Target,
+    TaskCounts, Unit,
+};
