@@ -134,7 +134,7 @@ fn collect(
             .into_iter()
             .chain(files_with_extension(path, "yml")?)
         {
-            if !file.file_name().is_some_and(|n| n == "departments.yaml") {
+            if file.file_name().is_none_or(|n| n != "departments.yaml") {
                 workflows.push(file);
             }
         }

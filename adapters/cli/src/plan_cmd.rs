@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use chrono::NaiveDate;
-use comfy_table::{presets::UTF8_BORDERS_ONLY, Table};
+use comfy_table::{presets::UTF8_BORDERS_ONLY, ContentArrangement, Table};
 use greenlane_engine::plan::{render, Timetable};
 use greenlane_fs::Project;
 
@@ -70,16 +70,21 @@ pub(crate) fn run(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
 
 fn text_table(timetable: &Timetable, workflow_name: &str) -> String {
     let mut table = Table::new();
-    table.load_preset(UTF8_BORDERS_ONLY).set_header(vec![
-        "",
-        "任务 Task",
-        "部门 Department",
-        "承诺 Committed",
-        "最早开始 ES",
-        "最迟开始 LS",
-        "浮动 Float",
-        "到期 Due",
-    ]);
+    // Wrap long names to a readable width whether or not the output is a terminal.
+    table
+        .load_preset(UTF8_BORDERS_ONLY)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(140)
+        .set_header(vec![
+            "",
+            "任务 Task",
+            "部门 Department",
+            "承诺 Committed",
+            "最早开始 ES",
+            "最迟开始 LS",
+            "浮动 Float",
+            "到期 Due",
+        ]);
     for row in &timetable.tasks {
         table.add_row(vec![
             if row.critical {
@@ -87,7 +92,7 @@ fn text_table(timetable: &Timetable, workflow_name: &str) -> String {
             } else {
                 String::new()
             },
-            format!("{}\n{}", row.id, row.name),
+            format!("{} {}", row.id, short_name(&row.name)),
             row.department.to_string(),
             format!("{} / {}", row.committed_days, row.statutory_days),
             row.earliest_start.to_string(),
@@ -110,4 +115,10 @@ fn text_table(timetable: &Timetable, workflow_name: &str) -> String {
         timetable.promised_completion, timetable.duration_working_days
     ));
     out
+}
+
+/// The Chinese part of a bilingual name (`综合受理 / One-window intake` → `综合受理`), so the
+/// table stays narrow; JSON output keeps the full name.
+fn short_name(name: &str) -> &str {
+    name.split(" / ").next().unwrap_or(name).trim()
 }

@@ -110,9 +110,10 @@ impl Project {
         }
         for dir in rule_dirs {
             for script in files_with_extension(&dir, "rhai")? {
-                let name = file_name(&script);
-                if !rules.contains_key(&name) {
-                    rules.insert(name, read(&script)?);
+                if let std::collections::btree_map::Entry::Vacant(slot) =
+                    rules.entry(file_name(&script))
+                {
+                    slot.insert(read(&script)?);
                 }
             }
         }

@@ -32,7 +32,9 @@ pub(crate) fn register(engine: &mut Engine) {
     engine
         .register_type_with_name::<AppMap>("map")
         .register_indexer_get(|app: &mut AppMap, name: ImmutableString| app.get(&name))
-        .register_fn("contains", |app: &mut AppMap, name: ImmutableString| app.0.contains_key(name.as_str()))
+        .register_fn("contains", |app: &mut AppMap, name: ImmutableString| {
+            app.0.contains_key(name.as_str())
+        })
         .register_fn("len", |app: &mut AppMap| app.0.len() as rhai::INT)
         .register_fn("keys", |app: &mut AppMap| -> rhai::Array {
             app.0.keys().map(|k| Dynamic::from(k.clone())).collect()

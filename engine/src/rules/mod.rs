@@ -161,7 +161,9 @@ impl Rules {
             return Err(Error::Application(json_kind(json).to_string()));
         }
         let app = rhai::serde::to_dynamic(json).map_err(|e| Error::Eval(e.to_string()))?;
-        let map = app.try_cast::<rhai::Map>().ok_or_else(|| Error::Application("a map".into()))?;
+        let map = app
+            .try_cast::<rhai::Map>()
+            .ok_or_else(|| Error::Application("a map".into()))?;
         let mut scope = Scope::new();
         scope.push_constant("app", AppMap::new(map));
         Ok(Application { scope })

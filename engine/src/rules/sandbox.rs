@@ -26,6 +26,7 @@ pub fn sandboxed_engine() -> Engine {
         .set_max_functions(1_000)
         .set_strict_variables(true)
         .disable_symbol("eval");
+    engine.set_optimization_level(rhai::OptimizationLevel::Full);
     super::app::register(&mut engine);
     engine.on_print(|_| {});
     engine.on_debug(|_, _, _| {});
