@@ -283,6 +283,19 @@ fn one_time_notification_needs_a_supervisor_for_a_second_request() {
         now
     };
     case.ok(&m1, claim("a", 8), step());
+    let allow = |reason: &str| Command::AllowSupplement {
+        task: "a".into(),
+        reason: reason.into(),
+    };
+    // No allowance in advance: the one request a task has is not used yet.
+    assert_eq!(
+        case.err(&supervisor(), allow("just in case"), step()),
+        Rejection::SupplementNotUsed {
+            task: "a".into(),
+            requested: 0,
+            allowed: 1
+        }
+    );
     // Nothing listed is not a request.
     assert_eq!(
         case.err(&m1, request("a", &[" ", ""]), step()),
@@ -317,10 +330,6 @@ fn one_time_notification_needs_a_supervisor_for_a_second_request() {
     assert!(rejection.to_string().contains("a supervisor must allow"));
 
     // The allowance is a command of its own, by a supervisor, with a reason.
-    let allow = |reason: &str| Command::AllowSupplement {
-        task: "a".into(),
-        reason: reason.into(),
-    };
     assert_eq!(variant(&case.err(&m1, allow("x"), step())), "Forbidden");
     assert_eq!(
         case.err(&supervisor(), allow("  "), step()),
@@ -329,6 +338,11 @@ fn one_time_notification_needs_a_supervisor_for_a_second_request() {
     let events = case.ok(&supervisor(), allow("新规定要求 / new requirement"), step());
     assert_eq!(summary(&events), "supplement_allowed:a");
     assert_eq!(case.state.task("a").unwrap().supplements_allowed, 2);
+    // Allowances do not pile up.
+    assert_eq!(
+        variant(&case.err(&supervisor(), allow("again"), step())),
+        "SupplementNotUsed"
+    );
     case.ok(&m1, request("a", &["法人身份证"]), step());
     assert_eq!(case.state.task("a").unwrap().supplements_requested, 2);
     case.ok(&coordinator(), submit("a"), step());

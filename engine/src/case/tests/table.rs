@@ -173,30 +173,30 @@ fn table() -> Vec<(&'static str, Setup, [&'static str; 15])> {
         ]),
         ("ready", state_ready, [
             "!AlreadyLaunched", "claimed:a", "!TaskState", "!TaskState", "!TaskState",
-            "!TaskState", "!TaskState", "supplement_allowed:a", "!TaskState", "!TaskState",
+            "!TaskState", "!TaskState", "!SupplementNotUsed", "!TaskState", "!TaskState",
             "!TaskState", WITHDRAW_OPEN, "!NotCompleted", CLOSED, "",
         ]),
         ("claimed by me", state_mine, [
             "!AlreadyLaunched", "claimed:a", "released:a", "!LeaseNotExpired", "approved:a",
             "rejected:a withdrawn:b withdrawn:issue case_rejected", "supplement_requested:a",
-            "supplement_allowed:a", "!TaskState", "special_started:a", "!TaskState",
+            "!SupplementNotUsed", "!TaskState", "special_started:a", "!TaskState",
             WITHDRAW_OPEN, "!NotCompleted", CLOSED, "",
         ]),
         ("claimed by other", state_others, [
             "!AlreadyLaunched", "!ClaimedByOther", "!ClaimedByOther", "!LeaseNotExpired",
-            "!ClaimedByOther", "!ClaimedByOther", "!ClaimedByOther", "supplement_allowed:a",
+            "!ClaimedByOther", "!ClaimedByOther", "!ClaimedByOther", "!SupplementNotUsed",
             "!TaskState", "!ClaimedByOther", "!TaskState", WITHDRAW_OPEN, "!NotCompleted",
             CLOSED, "",
         ]),
         ("claimed by me, lease expired", state_mine_expired, [
             "!AlreadyLaunched", "claimed:a", "!LeaseExpired", "lease_expired:a",
-            "!LeaseExpired", "!LeaseExpired", "!LeaseExpired", "supplement_allowed:a",
+            "!LeaseExpired", "!LeaseExpired", "!LeaseExpired", "!SupplementNotUsed",
             "!TaskState", "!LeaseExpired", "!TaskState", WITHDRAW_OPEN, "!NotCompleted",
             CLOSED, "",
         ]),
         ("claimed by other, lease expired", state_others_expired, [
             "!AlreadyLaunched", "lease_expired:a claimed:a", "!TaskState", "lease_expired:a",
-            "!TaskState", "!TaskState", "!TaskState", "supplement_allowed:a", "!TaskState",
+            "!TaskState", "!TaskState", "!TaskState", "!SupplementNotUsed", "!TaskState",
             "!TaskState", "!TaskState", WITHDRAW_OPEN, "!NotCompleted", CLOSED, "",
         ]),
         ("suspended for supplements", state_supplement, [
@@ -206,7 +206,7 @@ fn table() -> Vec<(&'static str, Setup, [&'static str; 15])> {
         ]),
         ("suspended for a special procedure", state_special, [
             "!AlreadyLaunched", "!TaskState", "!TaskState", "!TaskState", "!TaskState",
-            "!TaskState", "!TaskState", "supplement_allowed:a", "!TaskState", "!TaskState",
+            "!TaskState", "!TaskState", "!SupplementNotUsed", "!TaskState", "!TaskState",
             "special_ended:a", WITHDRAW_OPEN, "!NotCompleted", CLOSED, "",
         ]),
         ("task approved", state_approved, [
