@@ -219,6 +219,15 @@ pub fn decide(
             if !t.status.is_open() && t.status != TaskStatus::Waiting {
                 return Err(ctx.task_state(task, &t.status));
             }
+            // An allowance answers a refused second request; granted in advance or twice it
+            // would quietly undo one-time notification (一次性告知).
+            if t.supplements_requested < t.supplements_allowed {
+                return Err(Rejection::SupplementNotUsed {
+                    task: task.clone(),
+                    requested: t.supplements_requested,
+                    allowed: t.supplements_allowed,
+                });
+            }
             let reason = non_empty(reason, "reason")?;
             Ok(vec![Event::SupplementAllowed {
                 task: task.clone(),

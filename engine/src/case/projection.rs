@@ -9,7 +9,7 @@ use petgraph::graph::DiGraph;
 use super::event::Timestamp;
 use super::local_date;
 use super::rejection::Rejection;
-use super::state::{CaseState, TaskStatus};
+use super::state::{CaseState, TaskState, TaskStatus};
 use crate::calendar::Calendar;
 use crate::ids::TaskId;
 use crate::schedule::{self, Activity};
@@ -19,7 +19,9 @@ use crate::schedule::{self, Activity};
 pub struct Projection {
     /// The projected completion date.
     pub completion: NaiveDate,
-    /// Projected critical tasks that finish later than their planned latest finish.
+    /// Projected critical tasks that took longer than planned once they could start on
+    /// schedule, in plan order: the tasks that push the completion past the promise, not
+    /// those merely waiting behind them.
     pub causes: Vec<TaskId>,
 }
 
@@ -47,11 +49,7 @@ pub fn projection(
     }
     let mut activities = Vec::with_capacity(case.tasks.len());
     for (index, task) in case.tasks.iter().enumerate() {
-        let planned = if task.kind == crate::workflow::TaskKind::Instant {
-            0
-        } else {
-            task.committed_days
-        };
+        let planned = planned_days(task);
         let Some(ready_on) = task.ready_on else {
             activities.push(Activity::new(planned));
             continue;
@@ -77,15 +75,35 @@ pub fn projection(
     }
     let projected = schedule::critical_path(&graph, |_, &index| activities[index])
         .expect("a launched case's plan is acyclic");
-    let causes = projected
-        .critical_path
+    // A task causes the slip when it is critical in the projection and runs past its planned
+    // duration counted from the later of its projected start and its planned latest start.
+    // Lateness merely inherited from prerequisites does not count, so a task that has not
+    // started yet (or the instant issuance waiting for the others) is never blamed, and
+    // every critical path is searched, not just one of them.
+    let causes = case
+        .tasks
         .iter()
-        .map(|&node| graph[node])
-        .filter(|&index| projected.timings[index].earliest_finish > case.tasks[index].latest_finish)
-        .map(|index| case.tasks[index].id.clone())
+        .enumerate()
+        .filter(|&(index, task)| {
+            let timing = &projected.timings[index];
+            let planned = planned_days(task);
+            let latest_start = task.latest_finish.saturating_sub(planned);
+            timing.critical
+                && timing.earliest_finish > timing.earliest_start.max(latest_start) + planned
+        })
+        .map(|(_, task)| task.id.clone())
         .collect();
     Ok(Projection {
         completion: calendar.add_working_days(launched_on, projected.duration)?,
         causes,
     })
+}
+
+/// Working days a task takes in the plan: its committed limit, 0 for an instant task.
+fn planned_days(task: &TaskState) -> u32 {
+    if task.kind == crate::workflow::TaskKind::Instant {
+        0
+    } else {
+        task.committed_days
+    }
 }

@@ -92,6 +92,18 @@ pub enum Rejection {
         /// Requests made.
         count: u32,
     },
+    /// A supervisor's allowance for a task that has not used the requests it may make.
+    #[error(
+        "task `{task}` has used {requested} of its {allowed} supplement request(s); an allowance is only needed once they are used"
+    )]
+    SupplementNotUsed {
+        /// The task.
+        task: TaskId,
+        /// Requests made.
+        requested: u32,
+        /// Requests allowed.
+        allowed: u32,
+    },
     /// A supplement request listing nothing.
     #[error("a supplement request must list every missing material; the list is empty")]
     NoMaterials,

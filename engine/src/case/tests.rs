@@ -1,1 +1,0 @@
-//! Table-driven tests of `decide` and `apply` (to be filled).
