@@ -243,7 +243,7 @@ pub fn decide(
                     since,
                     ..
                 } => {
-                    let (paused, committed_due, statutory_due) = ctx.resume(t, *since)?;
+                    let (paused, committed_due, statutory_due) = ctx.resume(t, *since, None)?;
                     Ok(vec![Event::SupplementSubmitted {
                         task: task.clone(),
                         paused_working_days: paused,
@@ -275,11 +275,12 @@ pub fn decide(
             let (_, t) = ctx.officer_task(task)?;
             match &t.status {
                 TaskStatus::Suspended {
-                    suspension: Suspension::SpecialProcedure { .. },
+                    suspension: Suspension::SpecialProcedure { granted_days, .. },
                     since,
                     ..
                 } => {
-                    let (paused, committed_due, statutory_due) = ctx.resume(t, *since)?;
+                    let (paused, committed_due, statutory_due) =
+                        ctx.resume(t, *since, Some(*granted_days))?;
                     Ok(vec![Event::SpecialProcedureEnded {
                         task: task.clone(),
                         paused_working_days: paused,
@@ -489,20 +490,24 @@ impl Ctx<'_> {
         })
     }
 
-    /// Working days paused since `since` and the extended due dates of `task`.
+    /// Working days paused since `since` (at most `limit`) and the extended due dates of
+    /// `task`.
     ///
     /// The day the clock stopped still counts for the task; the working days after it, up
-    /// to and including the day it runs again, do not.
+    /// to and including the day it runs again, do not. A special procedure pauses the clock
+    /// for at most its granted days: time it runs over counts against the department.
     fn resume(
         &self,
         task: &TaskState,
         since: Timestamp,
+        limit: Option<u32>,
     ) -> Result<(u32, NaiveDate, NaiveDate), Rejection> {
         let calendar = &self.definition.calendar;
         let stopped_on = local_date(since, &self.case.time_zone);
         let paused = calendar
             .working_days_between(stopped_on, self.today())?
             .max(0) as u32;
+        let paused = limit.map_or(paused, |limit| paused.min(limit));
         let ready_on = task.ready_on.unwrap_or(stopped_on);
         let total = task.paused_days + paused;
         Ok((
@@ -536,22 +541,34 @@ impl Ctx<'_> {
             .unwrap_or_else(|| self.by.center.clone());
         let mut events = Vec::new();
         for task in &self.case.tasks {
-            let officer: Option<&PrincipalId> = match &task.status {
-                TaskStatus::Ready => None,
-                TaskStatus::Claimed { officer, .. } => Some(officer),
+            // A task waiting for supplements is not carded: the applicant holds the clock. A
+            // special procedure stops it for at most its granted days, so the dates move
+            // back by those days and a procedure that overruns them is carded.
+            let (officer, granted): (Option<&PrincipalId>, u32) = match &task.status {
+                TaskStatus::Ready => (None, 0),
+                TaskStatus::Claimed { officer, .. } => (Some(officer), 0),
+                TaskStatus::Suspended {
+                    suspension: Suspension::SpecialProcedure { granted_days, .. },
+                    officer,
+                    ..
+                } => (Some(officer), *granted_days),
                 _ => continue,
             };
-            let (Some(ready_on), Some(committed_due), Some(statutory_due)) =
-                (task.ready_on, task.committed_due, task.statutory_due)
-            else {
+            let Some(ready_on) = task.ready_on else {
                 continue;
             };
+            let calendar = &self.definition.calendar;
+            let paused = task.paused_days + granted;
+            let committed_due =
+                calendar.add_working_days(ready_on, task.committed_days + paused)?;
+            let statutory_due =
+                calendar.add_working_days(ready_on, task.statutory_days + paused)?;
             let dates = alert_dates(
-                &self.definition.calendar,
+                calendar,
                 self.definition.warning,
                 ready_on,
                 task.committed_days,
-                task.paused_days,
+                paused,
                 committed_due,
                 statutory_due,
             )?;

@@ -2,8 +2,11 @@
 //!
 //! The firing rule, stated once and tested in `case::tests`: a card fires at the **end of its
 //! due day** — at midnight starting the next calendar day in the center's time zone — if the
-//! task is still open and not suspended. So a task approved on its committed due date is on
+//! task is still open (for suspensions see below). So a task approved on its committed due date is on
 //! time and gets no yellow card; one still open when that day ends gets the card at 00:00.
+//! A task waiting for supplements (补正) is never carded; a special procedure suspends the
+//! clock for at most its granted working days, so while it runs the dates below are pushed
+//! back by the granted days, and a procedure that overruns them is carded.
 //! - `warning`: at the end of the earlier of (a) the working day before the committed due
 //!   date — one working day left — and (b) the day on which the share of committed time used
 //!   reaches the workflow's threshold (90 % by default). Tasks with 0 committed days get none.

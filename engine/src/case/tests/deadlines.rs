@@ -356,3 +356,47 @@ fn the_clock_follows_the_centers_time_zone() {
     assert_eq!(case.check(at("2026-02-25 01:59:59")), "");
     assert_eq!(case.check(at("2026-02-25 02:00")), "warning:a");
 }
+
+#[test]
+fn a_special_procedure_pauses_the_clock_for_at_most_its_granted_days() {
+    let mut case = Case::standard("2026-02-13 09:00");
+    let m1 = officer("m1", "market");
+    case.ok(&m1, claim("a", 8), at("2026-02-13 10:00"));
+    // One working day granted: while the hearing runs, a's dates move back by one working
+    // day: warning at the end of 02-25, committed due 02-26, statutory due 03-06.
+    case.ok(&m1, start_special("a", 1), at("2026-02-13 10:30"));
+    assert_eq!(case.check(at("2026-02-25 23:59:59")), "");
+    let events = case.ok(&system(), Command::CheckDeadlines, at("2026-02-26 00:00"));
+    assert_eq!(
+        events,
+        vec![Event::AlertRaised {
+            task: "a".into(),
+            level: AlertLevel::Warning,
+            due: day("2026-02-26"),
+            department: "market".into(),
+            officer: Some("m1".into()),
+            recipients: vec![Recipient::Officer("m1".into())],
+        }]
+    );
+    // The hearing overruns its grant: the yellow card comes while it still runs.
+    assert_eq!(alerts(&case.check(at("2026-02-26 23:59:59"))), "");
+    assert_eq!(
+        alerts(&case.check(at("2026-02-27 00:00"))),
+        "yellow:a warning:b"
+    );
+    // (02-13, 02-27] holds 4 working days, of which only the granted 1 is not counted.
+    let events = case.ok(&m1, end_special("a"), at("2026-02-27 10:00"));
+    assert_eq!(
+        events,
+        vec![Event::SpecialProcedureEnded {
+            task: "a".into(),
+            paused_working_days: 1,
+            committed_due: day("2026-02-26"),
+            statutory_due: day("2026-03-06")
+        }]
+    );
+    assert_eq!(
+        alerts(&case.check(at("2026-03-07 00:00"))),
+        "red:a yellow:b"
+    );
+}

@@ -241,9 +241,15 @@ impl Driver {
                         self.alerts.insert((task.to_string(), *level)),
                         "{level:?} for {task} fired twice"
                     );
+                    // Never while waiting for the applicant's supplements.
                     assert!(matches!(
                         state.task(task.as_str()).unwrap().status,
-                        TaskStatus::Ready | TaskStatus::Claimed { .. }
+                        TaskStatus::Ready
+                            | TaskStatus::Claimed { .. }
+                            | TaskStatus::Suspended {
+                                suspension: Suspension::SpecialProcedure { .. },
+                                ..
+                            }
                     ));
                 }
                 Event::CaseAtRisk {
