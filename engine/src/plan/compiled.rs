@@ -106,3 +106,33 @@ fn topological_order(workflow: &Workflow, index_of: &HashMap<TaskId, usize>) -> 
     );
     order
 }
+
+#[cfg(test)]
+impl CompiledWorkflow {
+    /// Compiles a hand-built, valid workflow on the shipped `cn` calendar, for unit tests
+    /// that do not go through YAML. Expressions must compile.
+    pub(crate) fn for_tests(workflow: Workflow, rules: Rules) -> CompiledWorkflow {
+        let when = workflow
+            .tasks
+            .iter()
+            .map(|t| t.when.as_deref().map(|w| rules.compile_expr(w).unwrap()))
+            .collect();
+        let committed = workflow
+            .tasks
+            .iter()
+            .map(|t| match &t.committed_days {
+                crate::workflow::Days::Fixed(d) => CompiledDays::Fixed(*d),
+                crate::workflow::Days::Expr(e) => {
+                    CompiledDays::Expr(rules.compile_expr(e).unwrap())
+                }
+            })
+            .collect();
+        CompiledWorkflow::new(
+            workflow,
+            crate::calendar::testing::cn(),
+            rules,
+            when,
+            committed,
+        )
+    }
+}

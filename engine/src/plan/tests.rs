@@ -1,19 +1,13 @@
 //! Tests of planning: `when`, evaluated limits and pass-through of skipped tasks.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 use proptest::prelude::*;
 use serde_json::json;
 
 use super::*;
-use crate::calendar::Calendar;
 use crate::rules::Rules;
 use crate::workflow::{Days, Department, TaskDef, Workflow};
-
-fn cn() -> Arc<Calendar> {
-    crate::calendar::testing::cn()
-}
 
 /// A task: (id, needs, when, committed_days).
 type Spec<'a> = (&'a str, &'a [&'a str], Option<&'a str>, Days);
@@ -45,17 +39,6 @@ fn task(spec: &Spec<'_>) -> TaskDef {
 fn compile(script: Option<&str>, specs: &[Spec<'_>]) -> CompiledWorkflow {
     let rules = Rules::compile(script).unwrap();
     let tasks: Vec<TaskDef> = specs.iter().map(task).collect();
-    let when = tasks
-        .iter()
-        .map(|t| t.when.as_deref().map(|w| rules.compile_expr(w).unwrap()))
-        .collect();
-    let committed = tasks
-        .iter()
-        .map(|t| match &t.committed_days {
-            Days::Fixed(d) => CompiledDays::Fixed(*d),
-            Days::Expr(e) => CompiledDays::Expr(rules.compile_expr(e).unwrap()),
-        })
-        .collect();
     let department = Department {
         id: "dept".into(),
         name: "部门 / Department".into(),
@@ -69,7 +52,7 @@ fn compile(script: Option<&str>, specs: &[Spec<'_>]) -> CompiledWorkflow {
         departments: BTreeMap::from([(department.id.clone(), department)]),
         tasks,
     };
-    CompiledWorkflow::new(workflow, cn(), rules, when, committed)
+    CompiledWorkflow::for_tests(workflow, rules)
 }
 
 fn needs_of(plan: &CasePlan, id: &str) -> Vec<String> {

@@ -12,7 +12,7 @@ use crate::case::{
     apply, decide, CaseState, Command, Event, Rating, Recorded, Rejection, SpecialProcedure,
     Timestamp,
 };
-use crate::plan::{CompiledDays, CompiledWorkflow};
+use crate::plan::CompiledWorkflow;
 use crate::principal::{Principal, Role};
 use crate::rules::Rules;
 use crate::workflow::{Days, Department, TaskDef, TaskKind, Workflow};
@@ -79,17 +79,6 @@ pub(super) fn compile(specs: &[Spec]) -> CompiledWorkflow {
             basis: None,
         })
         .collect();
-    let when = tasks
-        .iter()
-        .map(|t| t.when.as_deref().map(|w| rules.compile_expr(w).unwrap()))
-        .collect();
-    let committed = tasks
-        .iter()
-        .map(|t| match &t.committed_days {
-            Days::Fixed(d) => CompiledDays::Fixed(*d),
-            Days::Expr(e) => CompiledDays::Expr(rules.compile_expr(e).unwrap()),
-        })
-        .collect();
     let departments = specs
         .iter()
         .map(|s| {
@@ -109,13 +98,7 @@ pub(super) fn compile(specs: &[Spec]) -> CompiledWorkflow {
         departments,
         tasks,
     };
-    CompiledWorkflow::new(
-        workflow,
-        crate::calendar::testing::cn(),
-        rules,
-        when,
-        committed,
-    )
+    CompiledWorkflow::for_tests(workflow, rules)
 }
 
 /// intake (instant, the center) → a (market, 3/10) and b (fire, 5/20) in parallel, and c
