@@ -11,10 +11,11 @@ use super::projection::projection;
 use super::rejection::Rejection;
 use super::state::{CaseState, CaseStatus, Suspension, TaskState, TaskStatus};
 use super::{local_date, parse_time_zone};
-use crate::ids::{PrincipalId, TaskId};
+use crate::ids::TaskId;
 use crate::plan::CompiledWorkflow;
 use crate::principal::{Principal, Role};
-use crate::supervision::{alert_dates, default_recipients, end_of_day, Recipient};
+use super::deadline::pending_alerts;
+use crate::supervision::{default_recipients, Recipient};
 
 /// Decides `command` for `by` on `case` at `now`, using the definition the case is pinned
 /// to (for a launch: the definition to launch with).
@@ -533,66 +534,31 @@ impl Ctx<'_> {
 
     /// Alerts whose firing instant has passed and that have not fired yet.
     fn due_alerts(&self) -> Result<Vec<Event>, Rejection> {
-        let zone = parse_time_zone(&self.case.time_zone)?;
         let center = self
             .case
             .center
             .clone()
             .unwrap_or_else(|| self.by.center.clone());
-        let mut events = Vec::new();
-        for task in &self.case.tasks {
-            // A task waiting for supplements is not carded: the applicant holds the clock. A
-            // special procedure stops it for at most its granted days, so the dates move
-            // back by those days and a procedure that overruns them is carded.
-            let (officer, granted): (Option<&PrincipalId>, u32) = match &task.status {
-                TaskStatus::Ready => (None, 0),
-                TaskStatus::Claimed { officer, .. } => (Some(officer), 0),
-                TaskStatus::Suspended {
-                    suspension: Suspension::SpecialProcedure { granted_days, .. },
-                    officer,
-                    ..
-                } => (Some(officer), *granted_days),
-                _ => continue,
-            };
-            let Some(ready_on) = task.ready_on else {
-                continue;
-            };
-            let calendar = &self.definition.calendar;
-            let paused = task.paused_days + granted;
-            let committed_due =
-                calendar.add_working_days(ready_on, task.committed_days + paused)?;
-            let statutory_due =
-                calendar.add_working_days(ready_on, task.statutory_days + paused)?;
-            let dates = alert_dates(
-                calendar,
-                self.definition.warning,
-                ready_on,
-                task.committed_days,
-                paused,
-                committed_due,
-                statutory_due,
-            )?;
-            for (level, date) in dates {
-                let Some(date) = date else { continue };
-                if task.alerts.contains(&level) || end_of_day(date, zone) > self.now {
-                    continue;
-                }
-                let due = if level == crate::supervision::AlertLevel::Red {
-                    statutory_due
-                } else {
-                    committed_due
-                };
-                events.push(Event::AlertRaised {
+        Ok(pending_alerts(self.case, self.definition)?
+            .into_iter()
+            .filter(|alert| alert.fires_at <= self.now)
+            .map(|alert| {
+                let task = &self.case.tasks[alert.task];
+                Event::AlertRaised {
                     task: task.id.clone(),
-                    level,
-                    due,
+                    level: alert.level,
+                    due: alert.due,
                     department: task.department.clone(),
-                    officer: officer.cloned(),
-                    recipients: default_recipients(level, officer, &task.department, &center),
-                });
-            }
-        }
-        Ok(events)
+                    officer: alert.officer.cloned(),
+                    recipients: default_recipients(
+                        alert.level,
+                        alert.officer,
+                        &task.department,
+                        &center,
+                    ),
+                }
+            })
+            .collect())
     }
 
     /// `CaseAtRisk` when the projection with actual dates is later than the promise and

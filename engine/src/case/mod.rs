@@ -8,6 +8,7 @@
 
 mod apply;
 mod command;
+mod deadline;
 mod decide;
 mod event;
 mod projection;
@@ -16,6 +17,7 @@ mod state;
 
 pub use apply::{apply, replay};
 pub use command::Command;
+pub use deadline::{next_check, pending_alerts, PendingAlert};
 pub use decide::decide;
 pub use event::{Event, PlannedTaskSnapshot, Rating, Recorded, SpecialProcedure, Timestamp};
 pub use projection::{projection, Projection};
