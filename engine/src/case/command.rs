@@ -5,7 +5,7 @@ use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::event::{Rating, SpecialProcedure};
-use crate::ids::{CaseId, TaskId};
+use crate::ids::{CaseId, TaskId, WorkflowId};
 
 /// Everything a principal can ask of a case.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -15,6 +15,8 @@ pub enum Command {
     Launch {
         /// The new case's id.
         case: CaseId,
+        /// The workflow launched; must be the definition `decide` is given.
+        workflow: WorkflowId,
         /// Published version of the workflow used.
         version: u32,
         /// The application, a JSON object.

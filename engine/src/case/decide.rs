@@ -6,6 +6,7 @@
 use chrono::NaiveDate;
 
 use super::command::Command;
+use super::deadline::pending_alerts;
 use super::event::{Event, PlannedTaskSnapshot, Timestamp};
 use super::projection::projection;
 use super::rejection::Rejection;
@@ -14,7 +15,6 @@ use super::{local_date, parse_time_zone};
 use crate::ids::TaskId;
 use crate::plan::CompiledWorkflow;
 use crate::principal::{Principal, Role};
-use super::deadline::pending_alerts;
 use crate::supervision::{default_recipients, Recipient};
 
 /// Decides `command` for `by` on `case` at `now`, using the definition the case is pinned
@@ -36,6 +36,7 @@ pub fn decide(
     match command {
         Command::Launch {
             case: id,
+            workflow,
             version,
             application,
             time_zone,
@@ -44,6 +45,12 @@ pub fn decide(
             ctx.require(&[Role::Coordinator, Role::Admin], "coordinator")?;
             if case.status != CaseStatus::New {
                 return Err(Rejection::AlreadyLaunched);
+            }
+            if workflow != &definition.workflow.id {
+                return Err(Rejection::Invalid(format!(
+                    "launch of workflow `{workflow}` decided with the definition of `{}`",
+                    definition.workflow.id
+                )));
             }
             let zone = parse_time_zone(time_zone)?;
             let launched_on = local_date(now, zone.name());

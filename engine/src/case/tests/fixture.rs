@@ -162,6 +162,7 @@ pub(super) fn day(date: &str) -> NaiveDate {
 pub(super) fn launch(application: serde_json::Value) -> Command {
     Command::Launch {
         case: "case-1".into(),
+        workflow: "joint".into(),
         version: 3,
         application,
         time_zone: "Asia/Shanghai".into(),

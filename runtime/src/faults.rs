@@ -1,0 +1,1 @@
+//! Failure injection for crash tests: placeholder replaced below.

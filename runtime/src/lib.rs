@@ -1,0 +1,25 @@
+//! greenlane's runtime: it carries out what the pure core decides.
+//!
+//! A command is handled as: load the case (cached) → [`greenlane_engine::case::decide`] →
+//! append the events with the expected version (durable before anything else happens) →
+//! carry out their effects (dispatch newly ready tasks to department queues, move leases,
+//! index the next deadline check, deliver escalations) → advance the case's outbox cursor.
+//! A crash between any two steps leaves the cursor behind the events, and
+//! [`Runtime::recover`] completes the effects; every effect is idempotent.
+//!
+//! - [`ports`]: the traits backends implement; [`memory`]: in-memory adapters.
+//! - [`Runtime`]: commands, claims, ticks (lease expiry, deadlines), recovery.
+//! - [`conformance`]: the one suite every backend runs.
+//! - [`faults`]: wrappers that fail a chosen port call, for crash tests.
+
+pub mod conformance;
+mod error;
+pub mod faults;
+pub mod memory;
+pub mod ports;
+mod runtime;
+
+pub use error::{RuntimeError, StoreError};
+pub use runtime::{
+    access, ClaimedTask, Launched, Outcome, RecoveryReport, Runtime, RuntimeConfig, TickReport,
+};

@@ -1,0 +1,53 @@
+//! In-memory definition store.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use greenlane_engine::ids::WorkflowId;
+
+use super::lock;
+use crate::ports::{DefinitionStore, PublishedDefinition};
+use crate::StoreError;
+
+/// Versions by workflow, version 1 at index 0.
+#[derive(Debug, Default)]
+pub struct MemoryDefinitions(Mutex<BTreeMap<WorkflowId, Vec<PublishedDefinition>>>);
+
+impl DefinitionStore for MemoryDefinitions {
+    async fn publish(&self, definition: &PublishedDefinition) -> Result<(), StoreError> {
+        let mut all = lock(&self.0);
+        let versions = all.entry(definition.workflow.clone()).or_default();
+        let latest = versions.len() as u32;
+        if definition.version != latest + 1 {
+            return Err(StoreError::Conflict {
+                what: definition.workflow.to_string(),
+                expected: u64::from(definition.version) - 1,
+                actual: u64::from(latest),
+            });
+        }
+        versions.push(definition.clone());
+        Ok(())
+    }
+
+    async fn get(
+        &self,
+        workflow: &WorkflowId,
+        version: u32,
+    ) -> Result<Option<PublishedDefinition>, StoreError> {
+        Ok(lock(&self.0)
+            .get(workflow)
+            .and_then(|v| v.get((version as usize).checked_sub(1)?))
+            .cloned())
+    }
+
+    async fn latest(&self, workflow: &WorkflowId) -> Result<u32, StoreError> {
+        Ok(lock(&self.0).get(workflow).map_or(0, |v| v.len() as u32))
+    }
+
+    async fn workflows(&self) -> Result<Vec<(WorkflowId, u32)>, StoreError> {
+        Ok(lock(&self.0)
+            .iter()
+            .map(|(id, v)| (id.clone(), v.len() as u32))
+            .collect())
+    }
+}

@@ -1,0 +1,107 @@
+//! In-memory event store.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use greenlane_engine::case::Recorded;
+use greenlane_engine::ids::CaseId;
+
+use super::lock;
+use crate::ports::{CaseRecord, EventStore, Unapplied};
+use crate::StoreError;
+
+#[derive(Debug, Default)]
+struct Stream {
+    events: Vec<Recorded>,
+    applied: u64,
+    status: String,
+}
+
+/// Event streams in a map.
+#[derive(Debug, Default)]
+pub struct MemoryEvents {
+    streams: Mutex<BTreeMap<CaseId, Stream>>,
+}
+
+impl EventStore for MemoryEvents {
+    async fn append(
+        &self,
+        case: &CaseId,
+        expected: u64,
+        events: &[Recorded],
+        status: &'static str,
+    ) -> Result<u64, StoreError> {
+        let mut streams = lock(&self.streams);
+        let actual = streams.get(case).map_or(0, |s| s.events.len() as u64);
+        if actual != expected {
+            return Err(StoreError::Conflict {
+                what: case.to_string(),
+                expected,
+                actual,
+            });
+        }
+        let stream = streams.entry(case.clone()).or_default();
+        stream.events.extend_from_slice(events);
+        stream.status = status.to_string();
+        Ok(stream.events.len() as u64)
+    }
+
+    async fn load(&self, case: &CaseId) -> Result<Vec<Recorded>, StoreError> {
+        Ok(lock(&self.streams)
+            .get(case)
+            .map(|s| s.events.clone())
+            .unwrap_or_default())
+    }
+
+    async fn record(&self, case: &CaseId) -> Result<Option<CaseRecord>, StoreError> {
+        Ok(lock(&self.streams).get(case).map(|s| summary(case, s)))
+    }
+
+    async fn cases(
+        &self,
+        status: Option<&'static str>,
+        after: Option<&CaseId>,
+        limit: usize,
+    ) -> Result<Vec<CaseRecord>, StoreError> {
+        let streams = lock(&self.streams);
+        let range = match after {
+            Some(after) => streams
+                .range::<CaseId, _>((std::ops::Bound::Excluded(after), std::ops::Bound::Unbounded)),
+            None => streams.range::<CaseId, _>(..),
+        };
+        Ok(range
+            .filter(|(_, s)| status.is_none_or(|wanted| s.status == wanted))
+            .take(limit)
+            .map(|(case, s)| summary(case, s))
+            .collect())
+    }
+
+    async fn mark_applied(&self, case: &CaseId, version: u64) -> Result<(), StoreError> {
+        if let Some(stream) = lock(&self.streams).get_mut(case) {
+            stream.applied = stream.applied.max(version.min(stream.events.len() as u64));
+        }
+        Ok(())
+    }
+
+    async fn unapplied(&self, limit: usize) -> Result<Vec<Unapplied>, StoreError> {
+        Ok(lock(&self.streams)
+            .iter()
+            .filter(|(_, s)| s.applied < s.events.len() as u64)
+            .take(limit)
+            .map(|(case, s)| Unapplied {
+                case: case.clone(),
+                applied: s.applied,
+                version: s.events.len() as u64,
+            })
+            .collect())
+    }
+}
+
+fn summary(case: &CaseId, stream: &Stream) -> CaseRecord {
+    CaseRecord {
+        case: case.clone(),
+        version: stream.events.len() as u64,
+        applied: stream.applied,
+        status: stream.status.clone(),
+    }
+}

@@ -1,0 +1,57 @@
+//! In-memory adapters: every port held in process memory. Used by unit tests and the
+//! conformance suite; the index structures ([`QueueIndex`], [`DeadlineSet`]) are also the
+//! in-memory halves of the SQLite adapter, which writes them through to its file.
+
+mod deadlines;
+mod definitions;
+mod events;
+mod queue;
+
+pub use deadlines::{DeadlineSet, MemoryDeadlines};
+pub use definitions::MemoryDefinitions;
+pub use events::MemoryEvents;
+pub use queue::{MemoryQueue, QueueIndex};
+
+use crate::ports::Backend;
+
+/// Every port in memory. Nothing survives the process; a "restart" in tests is a new
+/// runtime over the same backend.
+#[derive(Debug, Default)]
+pub struct MemoryBackend {
+    events: MemoryEvents,
+    queue: MemoryQueue,
+    deadlines: MemoryDeadlines,
+    definitions: MemoryDefinitions,
+}
+
+impl MemoryBackend {
+    /// An empty backend.
+    pub fn new() -> MemoryBackend {
+        MemoryBackend::default()
+    }
+}
+
+impl Backend for MemoryBackend {
+    type Events = MemoryEvents;
+    type Queue = MemoryQueue;
+    type Deadlines = MemoryDeadlines;
+    type Definitions = MemoryDefinitions;
+
+    fn events(&self) -> &MemoryEvents {
+        &self.events
+    }
+    fn queue(&self) -> &MemoryQueue {
+        &self.queue
+    }
+    fn deadlines(&self) -> &MemoryDeadlines {
+        &self.deadlines
+    }
+    fn definitions(&self) -> &MemoryDefinitions {
+        &self.definitions
+    }
+}
+
+/// Locks a mutex, ignoring poisoning: every critical section here leaves its data valid.
+pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}

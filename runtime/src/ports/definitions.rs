@@ -1,0 +1,53 @@
+//! `DefinitionStore`: published versions of workflows with their rules. A case is pinned
+//! to the version it was launched with; publishing adds a version and never changes one.
+
+use greenlane_engine::case::Timestamp;
+use greenlane_engine::ids::{PrincipalId, WorkflowId};
+use serde::{Deserialize, Serialize};
+
+use super::Fut;
+
+/// The text of one workflow version: the YAML, its rules script and the departments file
+/// it was checked against. Calendars are shared by every version and not stored here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DefinitionSource {
+    /// Name of the workflow file, used in diagnostics (`industrial-project.yaml`).
+    pub workflow_name: String,
+    /// The workflow YAML.
+    pub workflow: String,
+    /// The rules script's file name and text, if the workflow names one.
+    pub rules: Option<(String, String)>,
+    /// The shared departments YAML, if used.
+    pub departments: Option<String>,
+}
+
+/// A stored version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedDefinition {
+    /// The workflow.
+    pub workflow: WorkflowId,
+    /// Its version, from 1.
+    pub version: u32,
+    /// When it was published.
+    pub published_at: Timestamp,
+    /// Who published it.
+    pub published_by: PrincipalId,
+    /// The text.
+    pub source: DefinitionSource,
+}
+
+/// Versioned definitions.
+pub trait DefinitionStore: Send + Sync + 'static {
+    /// Stores `definition` as the next version of its workflow if its version is exactly
+    /// one more than the latest (else [`crate::StoreError::Conflict`]). Durable on return.
+    fn publish(&self, definition: &PublishedDefinition) -> impl Fut<()>;
+
+    /// One version.
+    fn get(&self, workflow: &WorkflowId, version: u32) -> impl Fut<Option<PublishedDefinition>>;
+
+    /// The latest version number of `workflow` (0 when none).
+    fn latest(&self, workflow: &WorkflowId) -> impl Fut<u32>;
+
+    /// Every workflow with its latest version.
+    fn workflows(&self) -> impl Fut<Vec<(WorkflowId, u32)>>;
+}

@@ -1,0 +1,69 @@
+//! `EventStore`: the record of truth. Each case is a stream of [`Recorded`] events appended
+//! with an expected version (optimistic concurrency), plus two small facts the runtime keeps
+//! beside it: the case's status (to list open cases) and how far its side effects were
+//! carried out (the outbox cursor recovery resumes from).
+
+use greenlane_engine::case::Recorded;
+use greenlane_engine::ids::CaseId;
+
+use super::Fut;
+
+/// A case's stored summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseRecord {
+    /// The case.
+    pub case: CaseId,
+    /// Events stored (the stream's version).
+    pub version: u64,
+    /// Events whose side effects (dispatch, deadlines, notifications) were carried out.
+    pub applied: u64,
+    /// The case's status after the last append (`open`, `completed`, …).
+    pub status: String,
+}
+
+/// A case whose side effects lag behind its events: recovery carries them out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unapplied {
+    /// The case.
+    pub case: CaseId,
+    /// Events whose effects were carried out.
+    pub applied: u64,
+    /// Events stored.
+    pub version: u64,
+}
+
+/// Append-only event streams, one per case.
+pub trait EventStore: Send + Sync + 'static {
+    /// Appends `events` to `case` if it has exactly `expected` events, and sets its status.
+    /// Returns the new version. Durable when the future resolves. A mismatch is
+    /// [`crate::StoreError::Conflict`] and stores nothing.
+    fn append(
+        &self,
+        case: &CaseId,
+        expected: u64,
+        events: &[Recorded],
+        status: &'static str,
+    ) -> impl Fut<u64>;
+
+    /// Every event of `case`, oldest first (empty when there is no such case).
+    fn load(&self, case: &CaseId) -> impl Fut<Vec<Recorded>>;
+
+    /// The summary of `case`, if it exists.
+    fn record(&self, case: &CaseId) -> impl Fut<Option<CaseRecord>>;
+
+    /// Cases with `status` (or any status), ordered by id, after `after`, at most `limit`.
+    fn cases(
+        &self,
+        status: Option<&'static str>,
+        after: Option<&CaseId>,
+        limit: usize,
+    ) -> impl Fut<Vec<CaseRecord>>;
+
+    /// Records that the effects of the first `version` events of `case` were carried out.
+    /// Never moves the cursor back. Need not be durable when it resolves: effects are
+    /// idempotent, so a lost cursor only makes recovery repeat them.
+    fn mark_applied(&self, case: &CaseId, version: u64) -> impl Fut<()>;
+
+    /// Cases whose effects lag behind their events, at most `limit`.
+    fn unapplied(&self, limit: usize) -> impl Fut<Vec<Unapplied>>;
+}

@@ -1,0 +1,337 @@
+//! The runtime: one value that handles every command for one backend.
+//!
+//! - [`Runtime::publish`], [`Runtime::launch`], [`Runtime::execute`] (mod.rs)
+//! - cases in memory, one lock each (`cache`); compiled definitions (`definitions`)
+//! - carrying out the events' effects (`effects`)
+//! - claims and inboxes (`claims`), lease expiry and deadline checks (`tick`)
+//! - recovery after a crash (`recovery`)
+
+pub mod access;
+mod cache;
+mod claims;
+mod definitions;
+mod effects;
+mod recovery;
+mod tick;
+
+pub use claims::ClaimedTask;
+pub use recovery::RecoveryReport;
+pub use tick::TickReport;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::{Duration, NaiveDate};
+use greenlane_engine::calendar::Calendar;
+use greenlane_engine::case::{
+    apply, decide, replay, CaseState, Command, Recorded, DEFAULT_TIME_ZONE,
+};
+use greenlane_engine::ids::{CalendarId, CaseId, CenterId, TaskId, WorkflowId};
+use greenlane_engine::principal::Principal;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::ports::{Backend, Clock, EventStore, Notifier};
+use crate::{RuntimeError, StoreError};
+use cache::CaseCache;
+use definitions::DefinitionCache;
+
+/// How a runtime is set up.
+#[derive(Debug, Clone)]
+pub struct RuntimeConfig {
+    /// The center this engine serves (the `system` principal's center).
+    pub center: CenterId,
+    /// The center's IANA time zone, which decides calendar days.
+    pub time_zone: String,
+    /// Lease given to a claim when the officer asks for none.
+    pub default_lease: Duration,
+    /// Seed for case ids and access codes; `None` draws one from the operating system.
+    pub seed: Option<u64>,
+    /// Calendars by id, shared by every workflow version.
+    pub calendars: BTreeMap<CalendarId, Arc<Calendar>>,
+}
+
+impl RuntimeConfig {
+    /// A configuration for `center` with the given calendars and the defaults: Asia/Shanghai,
+    /// 30-minute leases, random ids.
+    pub fn new(center: &str, calendars: BTreeMap<CalendarId, Arc<Calendar>>) -> RuntimeConfig {
+        RuntimeConfig {
+            center: CenterId::new(center),
+            time_zone: DEFAULT_TIME_ZONE.to_string(),
+            default_lease: Duration::minutes(30),
+            seed: None,
+            calendars,
+        }
+    }
+}
+
+/// What a command did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// The case's version after the command.
+    pub version: u64,
+    /// The events recorded (empty when there was nothing to do).
+    pub recorded: Vec<Recorded>,
+}
+
+/// A launched case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Launched {
+    /// The new case's id.
+    pub case: CaseId,
+    /// The applicant's access code for inquiries; shown once, stored only hashed.
+    pub access_code: String,
+    /// The workflow version the case is pinned to.
+    pub workflow_version: u32,
+    /// The promised completion date.
+    pub promised_completion: NaiveDate,
+    /// The planned critical path.
+    pub critical_path: Vec<TaskId>,
+    /// Tasks dispatched at launch.
+    pub dispatched: Vec<TaskId>,
+}
+
+/// The runtime over backend `B`.
+pub struct Runtime<B: Backend> {
+    backend: Arc<B>,
+    clock: Arc<dyn Clock>,
+    notifier: Arc<dyn Notifier>,
+    config: RuntimeConfig,
+    cases: CaseCache,
+    definitions: DefinitionCache,
+    rng: Mutex<StdRng>,
+}
+
+impl<B: Backend> std::fmt::Debug for Runtime<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("center", &self.config.center)
+            .field("cached_cases", &self.cases.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// How often a command is retried after losing an optimistic-concurrency race.
+const CONFLICT_RETRIES: usize = 3;
+
+impl<B: Backend> Runtime<B> {
+    /// A runtime over `backend`. Call [`Runtime::recover`] before serving after a restart.
+    pub fn new(
+        backend: Arc<B>,
+        clock: Arc<dyn Clock>,
+        notifier: Arc<dyn Notifier>,
+        config: RuntimeConfig,
+    ) -> Runtime<B> {
+        let rng = match config.seed {
+            Some(seed) => StdRng::seed_from_u64(seed),
+            None => StdRng::from_os_rng(),
+        };
+        Runtime {
+            backend,
+            clock,
+            notifier,
+            definitions: DefinitionCache::new(config.calendars.clone()),
+            config,
+            cases: CaseCache::default(),
+            rng: Mutex::new(rng),
+        }
+    }
+
+    /// The backend.
+    pub fn backend(&self) -> &Arc<B> {
+        &self.backend
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &RuntimeConfig {
+        &self.config
+    }
+
+    /// The engine acting on its own in this center.
+    pub fn system(&self) -> Principal {
+        Principal::system(self.config.center.clone())
+    }
+
+    /// Launches a joint approval of the latest version of `workflow` (coordinator).
+    pub async fn launch(
+        &self,
+        by: &Principal,
+        workflow: &WorkflowId,
+        application: serde_json::Value,
+    ) -> Result<Launched, RuntimeError> {
+        let version = self.latest_version(workflow).await?;
+        let (case, access_code, access_code_hash) = {
+            let mut rng = crate::memory::lock(&self.rng);
+            let case = CaseId::new(format!(
+                "{}-{:08x}",
+                self.config.center,
+                rng.random::<u32>()
+            ));
+            let code = access::new_code(&mut *rng);
+            let hash = access::hash(&code, &mut *rng);
+            (case, code, hash)
+        };
+        let command = Command::Launch {
+            case: case.clone(),
+            workflow: workflow.clone(),
+            version,
+            application,
+            time_zone: self.config.time_zone.clone(),
+            access_code_hash,
+        };
+        let outcome = self.execute(&case, by, command).await?;
+        let Some(greenlane_engine::case::Event::Launched {
+            promised_completion,
+            critical_path,
+            ..
+        }) = outcome.recorded.first().map(|r| &r.event)
+        else {
+            unreachable!("a launch records Launched first");
+        };
+        Ok(Launched {
+            case,
+            access_code,
+            workflow_version: version,
+            promised_completion: *promised_completion,
+            critical_path: critical_path.clone(),
+            dispatched: outcome
+                .recorded
+                .iter()
+                .filter_map(|r| match &r.event {
+                    greenlane_engine::case::Event::TaskReady { task, .. } => Some(task.clone()),
+                    _ => None,
+                })
+                .collect(),
+        })
+    }
+
+    /// Decides `command` for `by` on `case` and carries it out: events durable first, then
+    /// their effects. A rejection changes nothing.
+    pub async fn execute(
+        &self,
+        case: &CaseId,
+        by: &Principal,
+        command: Command,
+    ) -> Result<Outcome, RuntimeError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.try_execute(case, by, &command).await {
+                Err(RuntimeError::Store(StoreError::Conflict { .. }))
+                    if attempt < CONFLICT_RETRIES =>
+                {
+                    tracing::debug!(%case, attempt, "conflict; reloading the case");
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn try_execute(
+        &self,
+        case: &CaseId,
+        by: &Principal,
+        command: &Command,
+    ) -> Result<Outcome, RuntimeError> {
+        let slot = self.cases.slot(case);
+        let mut guard = slot.lock().await;
+        if guard.is_none() {
+            let events = self.backend.events().load(case).await?;
+            if events.is_empty() && !matches!(command, Command::Launch { .. }) {
+                return Err(RuntimeError::UnknownCase(case.clone()));
+            }
+            *guard = Some(replay(&events));
+        }
+        let state = guard.as_mut().expect("loaded above");
+        let definition = match command {
+            Command::Launch {
+                workflow, version, ..
+            } => self.definition(workflow, *version).await?,
+            _ => self.case_definition(state).await?,
+        };
+        let now = self.clock.now();
+        let events = decide(state, &definition, by, command, now)?;
+        if events.is_empty() {
+            if matches!(command, Command::CheckDeadlines) {
+                self.schedule_next_check(case, state, &definition).await?;
+            }
+            return Ok(Outcome {
+                version: state.version,
+                recorded: Vec::new(),
+            });
+        }
+        let recorded: Vec<Recorded> = events
+            .into_iter()
+            .map(|event| Recorded {
+                at: now,
+                by: by.id.clone(),
+                event,
+            })
+            .collect();
+        let expected = state.version;
+        for r in &recorded {
+            apply(state, r);
+        }
+        let appended = self
+            .backend
+            .events()
+            .append(case, expected, &recorded, state.status.as_str())
+            .await;
+        if let Err(error) = appended {
+            *guard = None;
+            drop(guard);
+            self.cases.evict(case);
+            return Err(error.into());
+        }
+        let version = state.version;
+        // The events are durable: the command has happened. A failing effect is logged and
+        // completed by recovery, which finds this case's outbox cursor behind.
+        match self
+            .carry_out(case, state, expected, &recorded, &definition)
+            .await
+        {
+            Ok(()) => {
+                if let Err(error) = self.backend.events().mark_applied(case, version).await {
+                    tracing::warn!(%case, %error, "outbox cursor not advanced");
+                }
+            }
+            Err(error) => tracing::error!(%case, %error, "effects left to recovery"),
+        }
+        if !state.is_open() {
+            *guard = None;
+            drop(guard);
+            self.cases.evict(case);
+        }
+        Ok(Outcome { version, recorded })
+    }
+
+    /// The current state of `case`.
+    pub async fn case(&self, case: &CaseId) -> Result<CaseState, RuntimeError> {
+        let slot = self.cases.slot(case);
+        let guard = slot.lock().await;
+        if let Some(state) = guard.as_ref() {
+            return Ok(state.clone());
+        }
+        drop(guard);
+        let events = self.backend.events().load(case).await?;
+        if events.is_empty() {
+            self.cases.evict(case);
+            return Err(RuntimeError::UnknownCase(case.clone()));
+        }
+        Ok(replay(&events))
+    }
+
+    /// The full timeline of `case`.
+    pub async fn timeline(&self, case: &CaseId) -> Result<Vec<Recorded>, RuntimeError> {
+        let events = self.backend.events().load(case).await?;
+        if events.is_empty() {
+            return Err(RuntimeError::UnknownCase(case.clone()));
+        }
+        Ok(events)
+    }
+}
