@@ -4,11 +4,13 @@
 //! - `check`: validate workflows, rules scripts and calendars (for policy staff).
 //! - `plan`: plan an application and print its critical path and promised date.
 //! - `calendar`: working-day arithmetic on a business calendar.
+//! - `demo`: a simulated service center running both workflows on the runtime.
 //!
 //! This is the only place `anyhow` is used: below it, every crate has typed errors.
 
 mod calendar_cmd;
 mod check;
+mod demo;
 mod plan_cmd;
 
 use std::path::PathBuf;
@@ -36,6 +38,8 @@ enum Command {
     /// 工作日 Working-day arithmetic on a business calendar.
     #[command(subcommand)]
     Calendar(calendar_cmd::Command),
+    /// 模拟 Simulate a service center: cases, officers, alerts and the KPI board.
+    Demo(demo::Args),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +49,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&project, args),
         Command::Plan(args) => plan_cmd::run(&project, args),
         Command::Calendar(command) => calendar_cmd::run(&project, command),
+        Command::Demo(args) => demo::run(&project, args),
     };
     match result {
         Ok(code) => code,
