@@ -14,7 +14,7 @@ use super::{local_date, parse_time_zone};
 use crate::ids::{PrincipalId, TaskId};
 use crate::plan::CompiledWorkflow;
 use crate::principal::{Principal, Role};
-use crate::supervision::{alert_dates, default_recipients, end_of_day, Recipient};
+use crate::supervision::{alert_dates, end_of_day, AlertLevel, Notice, Occasion, Parties};
 
 /// Decides `command` for `by` on `case` at `now`, using the definition the case is pinned
 /// to (for a launch: the definition to launch with).
@@ -577,18 +577,33 @@ impl Ctx<'_> {
                 if task.alerts.contains(&level) || end_of_day(date, zone) > self.now {
                     continue;
                 }
-                let due = if level == crate::supervision::AlertLevel::Red {
+                let due = if level == AlertLevel::Red {
                     statutory_due
                 } else {
                     committed_due
                 };
+                let addressed = self.definition.recipients(
+                    &Notice {
+                        occasion: Occasion::Alert(level),
+                        task: Some(&task.id),
+                        parties: Parties {
+                            officer,
+                            coordinator: self.case.coordinator.as_ref(),
+                            departments: std::slice::from_ref(&task.department),
+                            center: &center,
+                        },
+                        causes: &[],
+                    },
+                    &self.case.application,
+                );
                 events.push(Event::AlertRaised {
                     task: task.id.clone(),
                     level,
                     due,
                     department: task.department.clone(),
                     officer: officer.cloned(),
-                    recipients: default_recipients(level, officer, &task.department, &center),
+                    recipients: addressed.recipients,
+                    rule_error: addressed.rule_error,
                 });
             }
         }
@@ -621,24 +636,34 @@ impl Ctx<'_> {
             .center
             .clone()
             .unwrap_or_else(|| self.by.center.clone());
-        let mut recipients = Vec::new();
-        if let Some(coordinator) = &self.case.coordinator {
-            recipients.push(Recipient::Coordinator(coordinator.clone()));
-        }
+        let mut departments = Vec::new();
         for cause in &projected.causes {
             if let Some(task) = self.case.task(cause.as_str()) {
-                let head = Recipient::DepartmentHead(task.department.clone());
-                if !recipients.contains(&head) {
-                    recipients.push(head);
+                if !departments.contains(&task.department) {
+                    departments.push(task.department.clone());
                 }
             }
         }
-        recipients.push(Recipient::Center(center));
+        let addressed = self.definition.recipients(
+            &Notice {
+                occasion: Occasion::AtRisk,
+                task: None,
+                parties: Parties {
+                    officer: None,
+                    coordinator: self.case.coordinator.as_ref(),
+                    departments: &departments,
+                    center: &center,
+                },
+                causes: &projected.causes,
+            },
+            &self.case.application,
+        );
         Ok(Some(Event::CaseAtRisk {
             projected_completion: projected.completion,
             promised_completion: promised,
             causes: projected.causes,
-            recipients,
+            recipients: addressed.recipients,
+            rule_error: addressed.rule_error,
         }))
     }
 }
