@@ -4,12 +4,15 @@
 //! - `check`: validate workflows, rules scripts and calendars (for policy staff).
 //! - `plan`: plan an application and print its critical path and promised date.
 //! - `calendar`: working-day arithmetic on a business calendar.
+//! - `bench`: the standard benchmark workloads through the real path.
 //!
 //! This is the only place `anyhow` is used: below it, every crate has typed errors.
 
+mod bench;
 mod calendar_cmd;
 mod check;
 mod plan_cmd;
+mod store;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,6 +39,8 @@ enum Command {
     /// 工作日 Working-day arithmetic on a business calendar.
     #[command(subcommand)]
     Calendar(calendar_cmd::Command),
+    /// 压测 Run a standard benchmark workload (shared/bench/WORKLOADS.md).
+    Bench(bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +50,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&project, args),
         Command::Plan(args) => plan_cmd::run(&project, args),
         Command::Calendar(command) => calendar_cmd::run(&project, command),
+        Command::Bench(args) => bench::run(args),
     };
     match result {
         Ok(code) => code,
