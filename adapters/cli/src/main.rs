@@ -5,6 +5,7 @@
 //! - `plan`: plan an application and print its critical path and promised date.
 //! - `calendar`: working-day arithmetic on a business calendar.
 //! - `bench`: the standard benchmark workloads through the real path.
+//! - `recover`: bring an embedded store in line after a crash, optionally finish its cases.
 //!
 //! This is the only place `anyhow` is used: below it, every crate has typed errors.
 
@@ -12,6 +13,7 @@ mod bench;
 mod calendar_cmd;
 mod check;
 mod plan_cmd;
+mod recover_cmd;
 mod store;
 
 use std::path::PathBuf;
@@ -41,6 +43,8 @@ enum Command {
     Calendar(calendar_cmd::Command),
     /// 压测 Run a standard benchmark workload (shared/bench/WORKLOADS.md).
     Bench(bench::Args),
+    /// 恢复 Recover an embedded store after a crash; `--drain` then finishes every open case.
+    Recover(recover_cmd::Args),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +55,7 @@ fn main() -> ExitCode {
         Command::Plan(args) => plan_cmd::run(&project, args),
         Command::Calendar(command) => calendar_cmd::run(&project, command),
         Command::Bench(args) => bench::run(args),
+        Command::Recover(args) => recover_cmd::run(args),
     };
     match result {
         Ok(code) => code,

@@ -39,6 +39,10 @@ pub(crate) struct Args {
     /// Print the result as JSON instead of the one-line form.
     #[arg(long)]
     pub json: bool,
+    /// Print `approved <case> <task>` as each approval is acknowledged (crash tests check
+    /// that every acknowledged approval survives a `kill -9`).
+    #[arg(long)]
+    pub trace_acks: bool,
 }
 
 /// Backends `bench` can run on.

@@ -90,6 +90,7 @@ async fn drive<B: Backend>(backend: Arc<B>, args: &Args) -> anyhow::Result<Bench
                 officer,
                 tally.clone(),
                 cases,
+                args.trace_acks,
             )));
         }
     }
@@ -203,6 +204,7 @@ async fn work<B: Backend>(
     officer: Principal,
     tally: Arc<Tally>,
     cases: usize,
+    trace: bool,
 ) -> anyhow::Result<()> {
     let department = officer.department.clone().expect("an officer");
     loop {
