@@ -217,13 +217,13 @@ async fn work<B: Backend>(
                 .await;
             continue;
         };
-        let outcome = runtime
-            .execute(
-                &claimed.case,
-                &officer,
-                Command::Approve { task: claimed.task },
-            )
-            .await?;
+        let approve = Command::Approve {
+            task: claimed.task.clone(),
+        };
+        let outcome = runtime.execute(&claimed.case, &officer, approve).await?;
+        if trace {
+            println!("approved {} {}", claimed.case, claimed.task);
+        }
         tally.approved.fetch_add(1, Ordering::Relaxed);
         if outcome
             .recorded
