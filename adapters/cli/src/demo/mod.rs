@@ -11,8 +11,9 @@
 //! - `applications`: seeded variations of the examples.
 //! - `hours`: working days and hours, ticks.
 //! - `behaviour`: the seeded behaviour of officers and applicants.
-//! - `simulation`: the run itself, generic over the runtime's backend.
-//! - `report`: the summary, as text or JSON.
+//! - `simulation`: the run itself, generic over the runtime's backend; `simulation/actions`:
+//!   what each simulated action does.
+//! - `report`: the summary, as text or JSON; `labels`: events in words.
 //!
 //! Same seed, same output, byte for byte: the clock is simulated and every draw is seeded.
 
@@ -20,6 +21,7 @@ mod applications;
 mod behaviour;
 mod definitions;
 mod hours;
+mod labels;
 mod report;
 mod simulation;
 
