@@ -22,5 +22,6 @@ pub mod workloads;
 
 pub use error::{RuntimeError, StoreError};
 pub use runtime::{
-    access, ClaimedTask, Launched, Outcome, RecoveryReport, Runtime, RuntimeConfig, TickReport,
+    access, CaseEvent, ClaimedTask, Launched, Outcome, RecoveryReport, Runtime, RuntimeConfig,
+    TickReport, LIVE_CAPACITY,
 };

@@ -272,3 +272,57 @@ pub enum Event {
         rating: Rating,
     },
 }
+
+impl Event {
+    /// The event's name as stored (`task_approved`, `alert_raised`, …).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::Launched { .. } => "launched",
+            Event::TaskReady { .. } => "task_ready",
+            Event::TaskClaimed { .. } => "task_claimed",
+            Event::TaskReleased { .. } => "task_released",
+            Event::LeaseExpired { .. } => "lease_expired",
+            Event::TaskApproved { .. } => "task_approved",
+            Event::TaskRejected { .. } => "task_rejected",
+            Event::TaskWithdrawn { .. } => "task_withdrawn",
+            Event::SupplementRequested { .. } => "supplement_requested",
+            Event::SupplementAllowed { .. } => "supplement_allowed",
+            Event::SupplementSubmitted { .. } => "supplement_submitted",
+            Event::SpecialProcedureStarted { .. } => "special_procedure_started",
+            Event::SpecialProcedureEnded { .. } => "special_procedure_ended",
+            Event::AlertRaised { .. } => "alert_raised",
+            Event::CaseAtRisk { .. } => "case_at_risk",
+            Event::CaseCompleted => "case_completed",
+            Event::CaseRejected { .. } => "case_rejected",
+            Event::CaseWithdrawn { .. } => "case_withdrawn",
+            Event::CaseIssued => "case_issued",
+            Event::CaseRated { .. } => "case_rated",
+        }
+    }
+
+    /// The task the event is about, if it is about one task.
+    pub fn task(&self) -> Option<&TaskId> {
+        match self {
+            Event::TaskReady { task, .. }
+            | Event::TaskClaimed { task, .. }
+            | Event::TaskReleased { task }
+            | Event::LeaseExpired { task, .. }
+            | Event::TaskApproved { task }
+            | Event::TaskRejected { task, .. }
+            | Event::TaskWithdrawn { task, .. }
+            | Event::SupplementRequested { task, .. }
+            | Event::SupplementAllowed { task, .. }
+            | Event::SupplementSubmitted { task, .. }
+            | Event::SpecialProcedureStarted { task, .. }
+            | Event::SpecialProcedureEnded { task, .. }
+            | Event::AlertRaised { task, .. } => Some(task),
+            Event::Launched { .. }
+            | Event::CaseAtRisk { .. }
+            | Event::CaseCompleted
+            | Event::CaseRejected { .. }
+            | Event::CaseWithdrawn { .. }
+            | Event::CaseIssued
+            | Event::CaseRated { .. } => None,
+        }
+    }
+}

@@ -5,17 +5,20 @@
 //! - carrying out the events' effects (`effects`)
 //! - claims and inboxes (`claims`), lease expiry and deadline checks (`tick`)
 //! - recovery after a crash (`recovery`)
+//! - live events for subscribers in this process (`live`)
 
 pub mod access;
 mod cache;
 mod claims;
 mod definitions;
 mod effects;
+mod live;
 mod recovery;
 mod tick;
 mod work;
 
 pub use claims::ClaimedTask;
+pub use live::{CaseEvent, LIVE_CAPACITY};
 pub use recovery::RecoveryReport;
 pub use tick::TickReport;
 
@@ -36,6 +39,7 @@ use crate::ports::{Backend, Clock, EventStore, Notifier};
 use crate::{RuntimeError, StoreError};
 use cache::CaseCache;
 use definitions::DefinitionCache;
+use live::Live;
 use work::WorkSignals;
 
 /// How a runtime is set up.
@@ -103,6 +107,7 @@ pub struct Runtime<B: Backend> {
     definitions: DefinitionCache,
     rng: Mutex<StdRng>,
     work: WorkSignals,
+    live: Live,
 }
 
 impl<B: Backend> std::fmt::Debug for Runtime<B> {
@@ -138,6 +143,7 @@ impl<B: Backend> Runtime<B> {
             cases: CaseCache::default(),
             rng: Mutex::new(rng),
             work: WorkSignals::default(),
+            live: Live::default(),
         }
     }
 
@@ -306,6 +312,7 @@ impl<B: Backend> Runtime<B> {
             }
             Err(error) => tracing::error!(%case, %error, "effects left to recovery"),
         }
+        self.live.send(case, state, expected, &recorded);
         if !state.is_open() {
             *guard = None;
             drop(guard);
