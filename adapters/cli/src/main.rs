@@ -7,6 +7,7 @@
 //! - `bench`: the standard benchmark workloads through the real path.
 //! - `recover`: bring an embedded store in line after a crash, optionally finish its cases.
 //! - `demo`: a simulated service center running both workflows on the runtime.
+//! - `serve`: the HTTP API on the runtime (`greenlane-http`).
 //!
 //! This is the only place `anyhow` is used: below it, every crate has typed errors.
 
@@ -16,6 +17,7 @@ mod check;
 mod demo;
 mod plan_cmd;
 mod recover_cmd;
+mod serve_cmd;
 mod store;
 
 use std::path::PathBuf;
@@ -49,6 +51,8 @@ enum Command {
     Recover(recover_cmd::Args),
     /// 模拟 Simulate a service center: cases, officers, alerts and the KPI board.
     Demo(demo::Args),
+    /// 服务 Serve the HTTP API: cases, inboxes, definitions, supervision, live events.
+    Serve(serve_cmd::Args),
 }
 
 fn main() -> ExitCode {
@@ -61,6 +65,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::run(args),
         Command::Recover(args) => recover_cmd::run(args),
         Command::Demo(args) => demo::run(&project, args),
+        Command::Serve(args) => serve_cmd::run(&project, args),
     };
     match result {
         Ok(code) => code,

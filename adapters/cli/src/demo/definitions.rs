@@ -40,19 +40,32 @@ pub(crate) struct Definitions {
 /// Reads and validates every workflow of `project` and its example applications. A
 /// workflow without examples is left out of the simulation; none at all is an error.
 pub(crate) fn load(project: &Project) -> anyhow::Result<Definitions> {
+    let mut definitions = load_all(project)?;
+    definitions.workflows.retain(|w| !w.examples.is_empty());
+    if definitions.workflows.is_empty() {
+        bail!(
+            "no workflow under {} has example applications in {} (named <workflow-id>-*.json)",
+            greenlane_fs::display(&project.workflows_dir()),
+            greenlane_fs::display(&project.root().join("examples").join("applications"))
+        );
+    }
+    Ok(definitions)
+}
+
+/// Reads and validates every workflow of `project` with its example applications (possibly
+/// none); no workflow at all is an error.
+pub(crate) fn load_all(project: &Project) -> anyhow::Result<Definitions> {
     let calendars = project.calendars()?;
     let examples_dir = project.root().join("examples").join("applications");
     let example_files = greenlane_fs::files_with_extension(&examples_dir, "json")?;
     let mut workflows = Vec::new();
     let mut calendar = None;
+    let mut fallback = None;
     for file in project.workflow_files()? {
         let path = greenlane_fs::display(&file);
         let compiled = project.load_workflow(&path)?;
         let id = compiled.workflow.id.clone();
         let examples = examples_of(&id, &example_files)?;
-        if examples.is_empty() {
-            continue;
-        }
         let source = project.workflow_source(&path)?;
         let sources = project.sources(Some(Path::new(&source.name)))?;
         let rules = match &compiled.workflow.rules {
@@ -65,7 +78,9 @@ pub(crate) fn load(project: &Project) -> anyhow::Result<Definitions> {
             }
             None => None,
         };
-        calendar.get_or_insert_with(|| compiled.calendar.clone());
+        if !examples.is_empty() {
+            calendar.get_or_insert_with(|| compiled.calendar.clone());
+        }
         workflows.push(DemoWorkflow {
             id,
             name: compiled.workflow.name.clone(),
@@ -77,12 +92,14 @@ pub(crate) fn load(project: &Project) -> anyhow::Result<Definitions> {
             },
             examples,
         });
+        fallback.get_or_insert_with(|| compiled.calendar.clone());
     }
-    let Some(calendar) = calendar else {
+    // The first workflow with examples decides the center's calendar (the demo's rule);
+    // the first workflow at all when none has examples.
+    let Some(calendar) = calendar.or(fallback) else {
         bail!(
-            "no workflow under {} has example applications in {} (named <workflow-id>-*.json)",
-            greenlane_fs::display(&project.workflows_dir()),
-            greenlane_fs::display(&examples_dir)
+            "no workflow under {}",
+            greenlane_fs::display(&project.workflows_dir())
         );
     };
     Ok(Definitions {

@@ -1,0 +1,155 @@
+//! `greenlane serve`: the HTTP API (`greenlane-http`) on a runtime over the embedded store.
+//!
+//! At start: read the principals file and the project's workflows; recover the store (so
+//! queues and deadlines match its events); publish each workflow of `workflows/` (with its
+//! rules script and the shared departments file) that the store has no version of; keep
+//! each workflow's example applications as the samples new versions are tried on; start
+//! the ticker (lease expiry, deadline checks); serve until Ctrl-C or SIGTERM, finishing the
+//! requests in flight.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Args as ClapArgs;
+use greenlane_engine::ids::PrincipalId;
+use greenlane_fs::Project;
+use greenlane_http::{App, Principals, Settings};
+use greenlane_runtime::ports::{Backend, LogNotifier, SystemClock};
+use greenlane_runtime::{Runtime, RuntimeConfig};
+
+use crate::demo::definitions::{load_all, Definitions};
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum LogFormat {
+    /// Readable lines.
+    Text,
+    /// One JSON object per line, with the request span (id, method, route).
+    Json,
+}
+
+/// Arguments of `greenlane serve`.
+#[derive(Debug, ClapArgs)]
+pub(crate) struct Args {
+    /// The SQLite database file (comes with the SQLite adapter; until then the server runs
+    /// in memory and refuses this option).
+    #[arg(long, value_name = "FILE")]
+    db: Option<PathBuf>,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// The principals file: centers, principals, roles and token hashes
+    /// (examples/principals.yaml has demo tokens).
+    #[arg(long, value_name = "FILE", env = "GREENLANE_PRINCIPALS")]
+    principals: PathBuf,
+    /// Log format.
+    #[arg(long, value_enum, default_value = "text")]
+    log_format: LogFormat,
+    /// The center this engine serves (the `system` principal's center, case id prefix).
+    #[arg(long, default_value = "jilin-city")]
+    center: String,
+    /// Seconds between ticks (lease expiry, deadline checks).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    tick_seconds: u64,
+    /// Largest request body in bytes.
+    #[arg(long, default_value_t = 1024 * 1024)]
+    body_limit: usize,
+}
+
+/// Runs `greenlane serve`.
+pub(crate) fn run(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
+    init_logs(args.log_format);
+    if let Some(db) = &args.db {
+        anyhow::bail!(
+            "--db {}: the SQLite backend (adapters/sqlite) is not part of this build yet; \
+             run without --db to serve from memory",
+            db.display()
+        );
+    }
+    let principals_name = greenlane_fs::display(&args.principals);
+    let text = std::fs::read_to_string(&args.principals)
+        .with_context(|| format!("{principals_name}: cannot read"))?;
+    let principals = Principals::parse(&principals_name, &text)?;
+    let definitions = load_all(project)?;
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    tracing::warn!(
+        "serving from memory: nothing survives a restart until the SQLite adapter lands"
+    );
+    let backend = Arc::new(greenlane_runtime::memory::MemoryBackend::new());
+    tokio.block_on(serve(backend, principals, definitions, &args))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve<B: Backend>(
+    backend: Arc<B>,
+    principals: Principals,
+    definitions: Definitions,
+    args: &Args,
+) -> anyhow::Result<()> {
+    let config = RuntimeConfig::new(&args.center, definitions.calendars.clone());
+    let runtime = Arc::new(Runtime::new(
+        backend,
+        Arc::new(SystemClock),
+        Arc::new(LogNotifier),
+        config,
+    ));
+    let report = runtime.recover().await.context("recovering the store")?;
+    tracing::info!(
+        open_cases = report.open_cases,
+        effects_completed = report.effects_completed,
+        entries_restored = report.entries_restored,
+        "store recovered"
+    );
+    let settings = Settings {
+        body_limit: args.body_limit,
+        departments: definitions
+            .workflows
+            .iter()
+            .find_map(|w| w.source.departments.clone()),
+        ..Settings::default()
+    };
+    let app = App::new(runtime.clone(), principals, settings);
+    for workflow in &definitions.workflows {
+        if runtime.latest_version(&workflow.id).await.is_err() {
+            let version = runtime
+                .publish(workflow.source.clone(), &PrincipalId::new("system"))
+                .await
+                .with_context(|| format!("publishing {}", workflow.id))?;
+            tracing::info!(workflow = %workflow.id, version, "published from the project folder");
+        }
+        app.keep_samples(workflow.id.clone(), workflow.examples.clone());
+    }
+    let ticker = runtime
+        .clone()
+        .spawn_ticker(Duration::from_secs(args.tick_seconds));
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    tracing::info!(address = %listener.local_addr()?, "greenlane serving; Ctrl-C to stop");
+    greenlane_http::serve(listener, app, greenlane_http::shutdown_signal())
+        .await
+        .context("serving")?;
+    ticker.abort();
+    tracing::info!("stopped; every request in flight was answered");
+    Ok(())
+}
+
+fn init_logs(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().with_current_span(true).try_init(),
+    };
+}

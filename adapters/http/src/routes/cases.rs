@@ -1,0 +1,406 @@
+//! Cases: launch, list with filters, one case in full, its DAG (JSON, DOT, Mermaid), and the
+//! coordinator's commands on a whole case (withdraw, issue, rate).
+
+use std::time::Instant;
+
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::NaiveDate;
+use greenlane_engine::case::{projection, CaseState, Command, Rating};
+use greenlane_engine::ids::{CaseId, WorkflowId};
+use greenlane_engine::plan::render::{to_dot, to_mermaid};
+use greenlane_engine::supervision::AlertLevel;
+use greenlane_runtime::ports::Backend;
+use greenlane_runtime::RuntimeError;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::support::{execute, outcome, scan, today, visible_case, CommandResult};
+use crate::auth::rights::Right;
+use crate::auth::Caller;
+use crate::json::{Body, Query};
+use crate::problem::{ApiError, Problem};
+use crate::state::App;
+use crate::views::{CasePage, CaseSummary, CaseView, LaunchedView};
+
+/// A launch: which workflow, and the application (a JSON object).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LaunchRequest {
+    /// The workflow id, e.g. `industrial-project`; its latest version is used.
+    pub(crate) workflow: String,
+    /// The application as received at the window.
+    #[schema(value_type = Object)]
+    pub(crate) application: serde_json::Value,
+}
+
+/// Launches a joint approval (coordinator).
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = LaunchRequest,
+    responses((status = 201, body = LaunchedView), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub(crate) async fn launch<B: Backend>(
+    State(app): State<App<B>>,
+    caller: Caller,
+    Body(request): Body<LaunchRequest>,
+) -> Result<Response, ApiError> {
+    caller.require(Right::LaunchCases)?;
+    if request.workflow.trim().is_empty() {
+        return Err(ApiError::invalid(
+            "workflow",
+            "`workflow` must name a workflow",
+        ));
+    }
+    if !request.application.is_object() {
+        return Err(ApiError::invalid(
+            "application",
+            "`application` must be a JSON object",
+        ));
+    }
+    let workflow = WorkflowId::new(request.workflow.as_str());
+    let started = Instant::now();
+    let result = app
+        .runtime()
+        .launch(&caller.principal, &workflow, request.application)
+        .await;
+    app.metrics()
+        .command("launch", outcome(&result), started.elapsed());
+    let launched = result.map_err(|error| match error {
+        RuntimeError::UnknownWorkflow(_) => ApiError::invalid("workflow", error.to_string()),
+        other => other.into(),
+    })?;
+    let location = format!("/api/v1/cases/{}", launched.case);
+    let view = LaunchedView::new(workflow.as_str(), launched);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(view),
+    )
+        .into_response())
+}
+
+/// Filters of the case list.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ListQuery {
+    /// `open`, `completed`, `issued`, `rejected` or `withdrawn`.
+    state: Option<String>,
+    /// Only cases of this workflow.
+    workflow: Option<String>,
+    /// Only cases with a task of this department.
+    department: Option<String>,
+    /// Only cases with a task that raised this alert level (`warning`, `yellow`, `red`).
+    #[param(value_type = Option<String>)]
+    alert: Option<AlertLevel>,
+    /// Only cases launched on or after this day.
+    launched_from: Option<NaiveDate>,
+    /// Only cases launched on or before this day.
+    launched_to: Option<NaiveDate>,
+    /// Only cases of this center or below it (within what the caller may see).
+    center: Option<String>,
+    /// At most this many cases (default 100, at most 1000).
+    limit: Option<usize>,
+    /// The `next` of the previous page.
+    after: Option<String>,
+}
+
+fn status_name(state: &str) -> Result<&'static str, ApiError> {
+    Ok(match state {
+        "open" => "open",
+        "completed" => "completed",
+        "issued" => "issued",
+        "rejected" => "rejected",
+        "withdrawn" => "withdrawn",
+        other => {
+            return Err(ApiError::bad(
+                "state",
+                format!("`state` is `{other}`; use open, completed, issued, rejected or withdrawn"),
+            ))
+        }
+    })
+}
+
+/// Lists the cases the caller may see, filtered, by id, a page at a time.
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(ListQuery),
+    responses((status = 200, body = CasePage), (status = 400, body = Problem)),
+    security(("bearer" = [])))]
+pub(crate) async fn list<B: Backend>(
+    State(app): State<App<B>>,
+    caller: Caller,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<CasePage>, ApiError> {
+    caller.require(Right::ReadCases)?;
+    let status = query.state.as_deref().map(status_name).transpose()?;
+    let limit = query.limit.unwrap_or(100).clamp(1, 1000);
+    let center = query
+        .center
+        .as_deref()
+        .map(greenlane_engine::ids::CenterId::new);
+    let mut cases = Vec::new();
+    let mut scanned = 0;
+    let last = scan(
+        &app,
+        status,
+        query.after.as_deref().map(CaseId::new),
+        |_, state| {
+            scanned += 1;
+            if caller.sees(&state) && matches(&query, center.as_ref(), &caller, &state) {
+                cases.push(CaseSummary::new(&state));
+            }
+            cases.len() < limit
+        },
+    )
+    .await?;
+    Ok(Json(CasePage {
+        cases,
+        next: last.map(|c| c.to_string()),
+        scanned,
+    }))
+}
+
+fn matches(
+    query: &ListQuery,
+    center: Option<&greenlane_engine::ids::CenterId>,
+    caller: &Caller,
+    case: &CaseState,
+) -> bool {
+    if let Some(workflow) = &query.workflow {
+        if case.workflow.as_ref().map(|w| w.as_str()) != Some(workflow.as_str()) {
+            return false;
+        }
+    }
+    if let Some(department) = &query.department {
+        if !case
+            .tasks
+            .iter()
+            .any(|t| t.department.as_str() == department)
+        {
+            return false;
+        }
+    }
+    if let Some(level) = query.alert {
+        if !case.tasks.iter().any(|t| t.alerts.contains(&level)) {
+            return false;
+        }
+    }
+    let launched_on = case.launched_on;
+    if query
+        .launched_from
+        .is_some_and(|from| launched_on.is_none_or(|d| d < from))
+        || query
+            .launched_to
+            .is_some_and(|to| launched_on.is_none_or(|d| d > to))
+    {
+        return false;
+    }
+    if let Some(center) = center {
+        let within = case
+            .center
+            .as_ref()
+            .is_some_and(|c| caller.centers().covers(center, c));
+        if !within {
+            return false;
+        }
+    }
+    true
+}
+
+/// One case: tasks, due dates, alerts, the projected completion and the full timeline.
+#[utoipa::path(get, path = "/api/v1/cases/{case}", tag = "cases",
+    params(("case" = String, Path, description = "The case id")),
+    responses((status = 200, body = CaseView), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub(crate) async fn show<B: Backend>(
+    State(app): State<App<B>>,
+    caller: Caller,
+    Path(case): Path<String>,
+) -> Result<Json<CaseView>, ApiError> {
+    caller.require(Right::ReadCases)?;
+    let (id, state) = visible_case(&app, &caller, &case).await?;
+    let timeline = app.runtime().timeline(&id).await?;
+    let projection = if state.is_open() {
+        let definition = pinned(&app, &state).await?;
+        let now = app.runtime().clock().now();
+        projection(&state, &definition.calendar, today(&app), now, None).ok()
+    } else {
+        None
+    };
+    Ok(Json(CaseView::new(&state, projection, &timeline)))
+}
+
+/// The definition `state` is pinned to.
+pub(crate) async fn pinned<B: Backend>(
+    app: &App<B>,
+    state: &CaseState,
+) -> Result<std::sync::Arc<greenlane_engine::plan::CompiledWorkflow>, ApiError> {
+    let workflow = state
+        .workflow
+        .clone()
+        .ok_or_else(|| ApiError::Internal("a launched case without a workflow".into()))?;
+    Ok(app
+        .runtime()
+        .definition(&workflow, state.workflow_version)
+        .await?)
+}
+
+/// How a DAG is drawn.
+#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Format {
+    /// The timetable as JSON.
+    #[default]
+    Json,
+    /// Graphviz DOT.
+    Dot,
+    /// Mermaid.
+    Mermaid,
+}
+
+/// How to draw a DAG.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct FormatQuery {
+    /// `json` (default), `dot` or `mermaid`.
+    pub(crate) format: Option<Format>,
+}
+
+/// A timetable drawn in `format`.
+pub(crate) fn drawn(
+    timetable: &greenlane_engine::plan::Timetable,
+    format: Format,
+    extra: Option<serde_json::Value>,
+) -> Response {
+    match format {
+        Format::Json => {
+            let mut value = serde_json::to_value(timetable).unwrap_or_default();
+            if let (Some(object), Some(serde_json::Value::Object(extra))) =
+                (value.as_object_mut(), extra)
+            {
+                object.extend(extra);
+            }
+            Json(value).into_response()
+        }
+        Format::Dot => (
+            [(header::CONTENT_TYPE, "text/vnd.graphviz; charset=utf-8")],
+            to_dot(timetable),
+        )
+            .into_response(),
+        Format::Mermaid => (
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            to_mermaid(timetable),
+        )
+            .into_response(),
+    }
+}
+
+/// The case's DAG as planned at launch (its pinned version), with each task's state in
+/// the JSON form.
+#[utoipa::path(get, path = "/api/v1/cases/{case}/dag", tag = "cases",
+    params(("case" = String, Path, description = "The case id"), FormatQuery),
+    responses((status = 200, description = "The timetable as JSON, DOT or Mermaid"), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub(crate) async fn dag<B: Backend>(
+    State(app): State<App<B>>,
+    caller: Caller,
+    Path(case): Path<String>,
+    Query(query): Query<FormatQuery>,
+) -> Result<Response, ApiError> {
+    caller.require(Right::ReadCases)?;
+    let (_, state) = visible_case(&app, &caller, &case).await?;
+    let definition = pinned(&app, &state).await?;
+    let launched_on = state
+        .launched_on
+        .ok_or_else(|| ApiError::Internal("a launched case without a launch date".into()))?;
+    let timetable = definition
+        .plan(&state.application)
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .timetable(&definition.calendar, launched_on)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let states: serde_json::Map<String, serde_json::Value> = state
+        .tasks
+        .iter()
+        .map(|t| (t.id.to_string(), t.status.as_str().into()))
+        .collect();
+    let extra = serde_json::json!({ "case": case, "task_states": states });
+    Ok(drawn(
+        &timetable,
+        query.format.unwrap_or_default(),
+        Some(extra),
+    ))
+}
+
+/// A withdrawal.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct WithdrawRequest {
+    /// Why the applicant withdraws.
+    pub(crate) reason: String,
+}
+
+/// Withdraws the application (coordinator, for the applicant).
+#[utoipa::path(post, path = "/api/v1/cases/{case}/withdraw", tag = "cases",
+    params(("case" = String, Path, description = "The case id")), request_body = WithdrawRequest,
+    responses((status = 200, body = CommandResult), (status = 409, body = Problem)),
+    security(("bearer" = [])))]
+pub(crate) async fn withdraw<B: Backend>(
+    State(app): State<App<B>>,
+    caller: Caller,
+    Path(case): Path<String>,
+    Body(request): Body<WithdrawRequest>,
+) -> Result<Json<CommandResult>, ApiError> {
+    caller.require(Right::ActOnCases)?;
+    let (id, _) = visible_case(&app, &caller, &case).await?;
+    let command = Command::Withdraw {
+        reason: request.reason,
+    };
+    let outcome = execute(&app, &caller, &id, command).await?;
+    Ok(Json(CommandResult::new(&id, &outcome)))
+}
+
+/// Hands out the result at one window (coordinator; every task approved).
+#[utoipa::path(post, path = "/api/v1/cases/{case}/issue", tag = "cases",
+    params(("case" = String, Path, description = "The case id")),
+    responses((status = 200, body = CommandResult), (status = 409, body = Problem)),
+    security(("bearer" = [])))]
+pub(crate) async fn issue<B: Backend>(
+    State(app): State<App<B>>,
+    caller: Caller,
+    Path(case): Path<String>,
+) -> Result<Json<CommandResult>, ApiError> {
+    caller.require(Right::ActOnCases)?;
+    let (id, _) = visible_case(&app, &caller, &case).await?;
+    let outcome = execute(&app, &caller, &id, Command::Issue).await?;
+    Ok(Json(CommandResult::new(&id, &outcome)))
+}
+
+/// A rating: `{"stars": 1..5}`, `"satisfied"` or `"unsatisfied"`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RateRequest {
+    /// `{"stars": 5}`, `"satisfied"` or `"unsatisfied"`.
+    #[schema(value_type = Object)]
+    pub(crate) rating: Rating,
+}
+
+/// Records the applicant's rating (coordinator, on the applicant's behalf).
+#[utoipa::path(post, path = "/api/v1/cases/{case}/rate", tag = "cases",
+    params(("case" = String, Path, description = "The case id")), request_body = RateRequest,
+    responses((status = 200, body = CommandResult), (status = 409, body = Problem)),
+    security(("bearer" = [])))]
+pub(crate) async fn rate<B: Backend>(
+    State(app): State<App<B>>,
+    caller: Caller,
+    Path(case): Path<String>,
+    Body(request): Body<RateRequest>,
+) -> Result<Json<CommandResult>, ApiError> {
+    caller.require(Right::ActOnCases)?;
+    let (id, _) = visible_case(&app, &caller, &case).await?;
+    let command = Command::Rate {
+        rating: request.rating,
+    };
+    let outcome = execute(&app, &caller, &id, command).await?;
+    Ok(Json(CommandResult::new(&id, &outcome)))
+}

@@ -1,0 +1,157 @@
+//! Operations: `/healthz` (the process answers), `/readyz` (the store answers), `/metrics`
+//! (Prometheus text), `/api/openapi.json`, and `/api/v1/me` (who the token belongs to).
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use greenlane_engine::case::TaskStatus;
+use greenlane_engine::supervision::AlertLevel;
+use greenlane_runtime::ports::{Backend, DefinitionStore, TaskQueue};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::support::scan;
+use crate::auth::Caller;
+use crate::metrics::escape;
+use crate::problem::{ApiError, Problem};
+use crate::state::App;
+
+/// The process answers.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, description = "ok")))]
+pub(crate) async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// The store answers: the server can take requests.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses((status = 200, description = "ready"), (status = 503, body = Problem)))]
+pub(crate) async fn readyz<B: Backend>(State(app): State<App<B>>) -> Response {
+    match app.runtime().backend().definitions().workflows().await {
+        Ok(_) => "ready\n".into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "not ready");
+            let mut response = ApiError::Internal(error.to_string()).into_response();
+            *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+            response
+        }
+    }
+}
+
+/// Prometheus metrics: commands by kind and outcome, latencies, queue depth per
+/// department, open alerts by level, open cases.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus text exposition format", content_type = "text/plain")))]
+pub(crate) async fn metrics<B: Backend>(State(app): State<App<B>>) -> Result<Response, ApiError> {
+    let mut out = String::new();
+    app.metrics().render(&mut out);
+
+    let runtime = app.runtime();
+    let mut departments = std::collections::BTreeSet::new();
+    for (workflow, latest) in runtime
+        .backend()
+        .definitions()
+        .workflows()
+        .await
+        .map_err(greenlane_runtime::RuntimeError::from)?
+    {
+        let definition = runtime.definition(&workflow, latest).await?;
+        departments.extend(definition.workflow.departments.keys().cloned());
+    }
+    out.push_str("# HELP greenlane_queue_depth Tasks waiting to be claimed, per department.\n# TYPE greenlane_queue_depth gauge\n");
+    for department in &departments {
+        let depth = runtime
+            .backend()
+            .queue()
+            .depth(department)
+            .await
+            .map_err(greenlane_runtime::RuntimeError::from)?;
+        let _ = writeln!(
+            out,
+            "greenlane_queue_depth{{department=\"{}\"}} {depth}",
+            escape(department.as_str())
+        );
+    }
+
+    let mut open_alerts: BTreeMap<AlertLevel, u64> =
+        AlertLevel::ALL.iter().map(|l| (*l, 0)).collect();
+    let mut open_cases = 0u64;
+    scan(&app, Some("open"), None, |_, state| {
+        open_cases += 1;
+        for task in &state.tasks {
+            if matches!(
+                task.status,
+                TaskStatus::Ready | TaskStatus::Claimed { .. } | TaskStatus::Suspended { .. }
+            ) {
+                if let Some(level) = task.alerts.iter().max() {
+                    *open_alerts.entry(*level).or_default() += 1;
+                }
+            }
+        }
+        true
+    })
+    .await?;
+    out.push_str("# HELP greenlane_open_alerts Open tasks by the highest alert level raised on them.\n# TYPE greenlane_open_alerts gauge\n");
+    for (level, n) in &open_alerts {
+        let _ = writeln!(
+            out,
+            "greenlane_open_alerts{{level=\"{}\"}} {n}",
+            level.as_str()
+        );
+    }
+    out.push_str("# HELP greenlane_open_cases Cases open.\n# TYPE greenlane_open_cases gauge\n");
+    let _ = writeln!(out, "greenlane_open_cases {open_cases}");
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        out,
+    )
+        .into_response())
+}
+
+/// The OpenAPI document of this API.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "operations",
+    responses((status = 200, description = "OpenAPI 3.1 document")))]
+pub(crate) async fn openapi_json() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        crate::openapi::openapi().to_json().unwrap_or_default(),
+    )
+        .into_response()
+}
+
+/// Who the token belongs to.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct Me {
+    /// The principal's id.
+    pub(crate) id: String,
+    /// Its role.
+    pub(crate) role: String,
+    /// Its department (officers).
+    pub(crate) department: Option<String>,
+    /// Its center.
+    pub(crate) center: String,
+    /// Its center's name, if the principals file gives one.
+    pub(crate) center_name: Option<String>,
+}
+
+/// Who the token belongs to.
+#[utoipa::path(get, path = "/api/v1/me", tag = "operations",
+    responses((status = 200, body = Me), (status = 401, body = Problem)),
+    security(("bearer" = [])))]
+pub(crate) async fn me(caller: Caller) -> Json<Me> {
+    let p = &caller.principal;
+    Json(Me {
+        id: p.id.to_string(),
+        role: p.role.as_str().to_string(),
+        department: p.department.as_ref().map(|d| d.to_string()),
+        center: p.center.to_string(),
+        center_name: caller.centers().name(&p.center).map(str::to_string),
+    })
+}

@@ -1,0 +1,198 @@
+//! A department's inbox: its ready, claimed and suspended tasks, oldest due first, limited
+//! to the cases of the caller's center and below; and "claim the next one" for an officer.
+//!
+//! The queue is per department across centers, so claiming the next task goes through the
+//! inbox (filtered by center) and claims by name, rather than taking the queue's head,
+//! which may belong to a case of another center.
+
+use std::time::Instant;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, NaiveDate, Utc};
+use greenlane_engine::case::Rejection;
+use greenlane_engine::ids::DepartmentId;
+use greenlane_engine::principal::Role;
+use greenlane_runtime::ports::{Backend, Holder, QueueEntry};
+use greenlane_runtime::RuntimeError;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::support::outcome;
+use super::tasks::{ClaimedView, LeaseQuery};
+use crate::auth::rights::Right;
+use crate::auth::Caller;
+use crate::json::Query;
+use crate::problem::{ApiError, Problem};
+use crate::state::App;
+
+/// One task in an inbox.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct InboxEntry {
+    /// The case.
+    pub(crate) case: String,
+    /// The task.
+    pub(crate) task: String,
+    /// The task's name, Chinese first.
+    pub(crate) name: String,
+    /// The case's workflow.
+    pub(crate) workflow: String,
+    /// The case's center.
+    pub(crate) center: String,
+    /// `ready`, `claimed` or `suspended`.
+    pub(crate) state: String,
+    /// Who holds it, if anyone.
+    pub(crate) officer: Option<String>,
+    /// When the holder's lease ends.
+    pub(crate) lease_until: Option<DateTime<Utc>>,
+    /// 承诺时限 due date.
+    pub(crate) due: NaiveDate,
+    /// 法定时限 due date.
+    pub(crate) statutory_due: Option<NaiveDate>,
+    /// When it was dispatched.
+    pub(crate) dispatched_at: DateTime<Utc>,
+    /// Alert levels raised on it.
+    pub(crate) alerts: Vec<String>,
+}
+
+/// A department's inbox.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct Inbox {
+    /// The department.
+    pub(crate) department: String,
+    /// Its tasks, oldest due first.
+    pub(crate) tasks: Vec<InboxEntry>,
+}
+
+/// Whether the caller may read `department`'s inbox: an officer only its own.
+fn check_department(caller: &Caller, department: &str) -> Result<(), ApiError> {
+    caller.require(Right::ReadInbox)?;
+    if caller.principal.role == Role::Officer
+        && caller.principal.department.as_ref().map(|d| d.as_str()) != Some(department)
+    {
+        return Err(ApiError::NotYours(format!(
+            "the inbox of department `{department}` is its officers'; you are an officer of `{}`",
+            caller
+                .principal
+                .department
+                .as_ref()
+                .map_or("no department", |d| d.as_str())
+        )));
+    }
+    Ok(())
+}
+
+/// The entries of `department` the caller may see, with their cases.
+async fn entries<B: Backend>(
+    app: &App<B>,
+    caller: &Caller,
+    department: &str,
+) -> Result<Vec<(QueueEntry, InboxEntry)>, ApiError> {
+    let queue = app.runtime().inbox(&DepartmentId::new(department)).await?;
+    let mut out = Vec::with_capacity(queue.len());
+    for entry in queue {
+        let state = match app.runtime().case(&entry.key.case).await {
+            Ok(state) => state,
+            Err(RuntimeError::UnknownCase(_)) => continue,
+            Err(other) => return Err(other.into()),
+        };
+        if !caller.covers(state.center.as_ref()) {
+            continue;
+        }
+        let Some(task) = state.task(entry.key.task.as_str()) else {
+            continue;
+        };
+        let (status, officer, lease_until) = match &entry.holder {
+            Holder::Free => ("ready", None, None),
+            Holder::Lease { officer, until } => {
+                ("claimed", Some(officer.to_string()), Some(*until))
+            }
+            Holder::Held { officer } => ("suspended", Some(officer.to_string()), None),
+        };
+        let view = InboxEntry {
+            case: entry.key.case.to_string(),
+            task: entry.key.task.to_string(),
+            name: task.name.clone(),
+            workflow: state
+                .workflow
+                .as_ref()
+                .map(|w| w.to_string())
+                .unwrap_or_default(),
+            center: state
+                .center
+                .as_ref()
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            state: status.to_string(),
+            officer,
+            lease_until,
+            due: entry.due,
+            statutory_due: task.statutory_due,
+            dispatched_at: entry.dispatched_at,
+            alerts: task.alerts.iter().map(|l| l.as_str().to_string()).collect(),
+        };
+        out.push((entry, view));
+    }
+    Ok(out)
+}
+
+/// A department's inbox: ready, claimed and suspended tasks, oldest due first.
+#[utoipa::path(get, path = "/api/v1/departments/{department}/inbox", tag = "tasks",
+    params(("department" = String, Path, description = "The department id")),
+    responses((status = 200, body = Inbox), (status = 403, body = Problem)),
+    security(("bearer" = [])))]
+pub(crate) async fn show<B: Backend>(
+    State(app): State<App<B>>,
+    caller: Caller,
+    Path(department): Path<String>,
+) -> Result<Json<Inbox>, ApiError> {
+    check_department(&caller, &department)?;
+    let tasks = entries(&app, &caller, &department)
+        .await?
+        .into_iter()
+        .map(|(_, view)| view)
+        .collect();
+    Ok(Json(Inbox { department, tasks }))
+}
+
+/// Claims the ready task of the department due first, among the cases the caller may see
+/// (officer of the department); 204 when there is none.
+#[utoipa::path(post, path = "/api/v1/departments/{department}/claim-next", tag = "tasks",
+    params(("department" = String, Path, description = "The department id"), LeaseQuery),
+    responses((status = 200, body = ClaimedView), (status = 204, description = "Nothing to claim"), (status = 403, body = Problem)),
+    security(("bearer" = [])))]
+pub(crate) async fn claim_next<B: Backend>(
+    State(app): State<App<B>>,
+    caller: Caller,
+    Path(department): Path<String>,
+    Query(query): Query<LeaseQuery>,
+) -> Result<Response, ApiError> {
+    caller.require(Right::DecideTasks)?;
+    check_department(&caller, &department)?;
+    let lease = query.lease()?;
+    for (entry, _) in entries(&app, &caller, &department).await? {
+        if entry.holder != Holder::Free {
+            continue;
+        }
+        let started = Instant::now();
+        let result = app
+            .runtime()
+            .claim(&caller.principal, &entry.key.case, &entry.key.task, lease)
+            .await;
+        app.metrics()
+            .command("claim", outcome(&result), started.elapsed());
+        match result {
+            Ok(claimed) => return Ok(Json(ClaimedView::from(claimed)).into_response()),
+            // Someone claimed it first, or it was decided meanwhile: try the next one.
+            Err(RuntimeError::Rejected(
+                Rejection::ClaimedByOther { .. }
+                | Rejection::TaskState { .. }
+                | Rejection::CaseClosed { .. },
+            )) => continue,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

@@ -1,0 +1,207 @@
+//! The applicant's inquiry (查询): no account, the case id and the access code given at
+//! launch. It shows only what an applicant may see — where each item stands, the promised
+//! and projected dates, the materials asked for — never officers, the application, alert
+//! recipients or the timeline.
+//!
+//! An unknown case and a wrong code get the same 404, so neither reveals that a case
+//! exists; after too many wrong codes for one case, inquiries about it are refused (429)
+//! for a while, so six digits cannot be guessed by trying them all.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path, State};
+use axum::Json;
+use chrono::NaiveDate;
+use greenlane_engine::case::{projection, CaseStatus, Suspension, TaskStatus};
+use greenlane_engine::ids::CaseId;
+use greenlane_runtime::access;
+use greenlane_runtime::ports::Backend;
+use greenlane_runtime::RuntimeError;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::cases::pinned;
+use super::support::today;
+use crate::json::Query;
+use crate::problem::{ApiError, Problem};
+use crate::state::App;
+
+/// Failed access codes per case within a window.
+#[derive(Debug)]
+pub(crate) struct Attempts {
+    limit: u32,
+    window: Duration,
+    failures: Mutex<HashMap<CaseId, (Instant, u32)>>,
+}
+
+impl Attempts {
+    pub(crate) fn new(limit: u32, window: Duration) -> Attempts {
+        Attempts {
+            limit,
+            window,
+            failures: Mutex::default(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<CaseId, (Instant, u32)>> {
+        self.failures.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether `case` has used up its wrong codes for now.
+    fn blocked(&self, case: &CaseId) -> bool {
+        self.lock()
+            .get(case)
+            .is_some_and(|(since, n)| since.elapsed() < self.window && *n >= self.limit)
+    }
+
+    /// Counts one wrong code for `case`.
+    fn fail(&self, case: &CaseId) {
+        let mut failures = self.lock();
+        if failures.len() > 100_000 {
+            let window = self.window;
+            failures.retain(|_, (since, _)| since.elapsed() < window);
+        }
+        let entry = failures.entry(case.clone()).or_insert((Instant::now(), 0));
+        if entry.0.elapsed() >= self.window {
+            *entry = (Instant::now(), 0);
+        }
+        entry.1 += 1;
+    }
+}
+
+/// The access code.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct CodeQuery {
+    /// The access code given at launch.
+    code: String,
+}
+
+/// What an applicant sees of a case.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct InquiryView {
+    /// The case.
+    pub(crate) case: String,
+    /// The workflow's name, Chinese first.
+    pub(crate) workflow: String,
+    /// Where the case stands, Chinese first.
+    pub(crate) state: String,
+    /// The day the application was accepted.
+    pub(crate) accepted_on: Option<NaiveDate>,
+    /// The promised completion date.
+    pub(crate) promised_completion: Option<NaiveDate>,
+    /// The projected completion date, while the case is open.
+    pub(crate) projected_completion: Option<NaiveDate>,
+    /// Each approval item.
+    pub(crate) items: Vec<InquiryItem>,
+    /// Whether the applicant rated the service.
+    pub(crate) rated: bool,
+}
+
+/// One approval item as the applicant sees it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct InquiryItem {
+    /// The item's name, Chinese first.
+    pub(crate) name: String,
+    /// The deciding department's id.
+    pub(crate) department: String,
+    /// Where it stands, Chinese first.
+    pub(crate) state: String,
+    /// Its committed due date, once it started.
+    pub(crate) due: Option<NaiveDate>,
+    /// Materials the applicant must still hand in (一次性告知), if any are asked for.
+    pub(crate) materials_requested: Vec<String>,
+}
+
+/// The applicant's inquiry with the case id and access code (no account).
+#[utoipa::path(get, path = "/api/v1/inquiry/{case}", tag = "inquiry",
+    params(("case" = String, Path, description = "The case id"), CodeQuery),
+    responses((status = 200, body = InquiryView), (status = 404, body = Problem), (status = 429, body = Problem)))]
+pub(crate) async fn show<B: Backend>(
+    State(app): State<App<B>>,
+    Path(case): Path<String>,
+    Query(query): Query<CodeQuery>,
+) -> Result<Json<InquiryView>, ApiError> {
+    let id = CaseId::new(case.as_str());
+    let attempts = app.attempts();
+    if attempts.blocked(&id) {
+        return Err(ApiError::TooManyAttempts);
+    }
+    let hidden = || ApiError::NotFound(format!("no case `{case}` with this access code"));
+    let state = match app.runtime().case(&id).await {
+        Ok(state) => state,
+        Err(RuntimeError::UnknownCase(_)) => {
+            attempts.fail(&id);
+            return Err(hidden());
+        }
+        Err(other) => return Err(other.into()),
+    };
+    if !access::verify(query.code.trim(), &state.access_code_hash) {
+        attempts.fail(&id);
+        return Err(hidden());
+    }
+    let definition = pinned(&app, &state).await?;
+    let projected = if state.is_open() {
+        let now = app.runtime().clock().now();
+        projection(&state, &definition.calendar, today(&app), now, None)
+            .ok()
+            .map(|p| p.completion)
+    } else {
+        None
+    };
+    let items = state
+        .tasks
+        .iter()
+        .map(|t| InquiryItem {
+            name: t.name.clone(),
+            department: t.department.to_string(),
+            state: task_label(&t.status).to_string(),
+            due: t.committed_due,
+            materials_requested: match &t.status {
+                TaskStatus::Suspended {
+                    suspension: Suspension::Supplement { materials },
+                    ..
+                } => materials.clone(),
+                _ => Vec::new(),
+            },
+        })
+        .collect();
+    Ok(Json(InquiryView {
+        case,
+        workflow: definition.workflow.name.clone(),
+        state: case_label(&state.status).to_string(),
+        accepted_on: state.launched_on,
+        promised_completion: state.promised_completion,
+        projected_completion: projected,
+        items,
+        rated: state.rating.is_some(),
+    }))
+}
+
+fn case_label(status: &CaseStatus) -> &'static str {
+    match status {
+        CaseStatus::New | CaseStatus::Open => "办理中 in progress",
+        CaseStatus::Completed { .. } => "待出件 ready to collect",
+        CaseStatus::Issued { .. } => "已办结 issued",
+        CaseStatus::Rejected { .. } => "不予许可 rejected",
+        CaseStatus::Withdrawn { .. } => "已撤回 withdrawn",
+    }
+}
+
+fn task_label(status: &TaskStatus) -> &'static str {
+    match status {
+        TaskStatus::Waiting => "等待前置事项 waiting for earlier items",
+        TaskStatus::Ready | TaskStatus::Claimed { .. } => "审批中 under review",
+        TaskStatus::Suspended {
+            suspension: Suspension::Supplement { .. },
+            ..
+        } => "待补正 waiting for your materials",
+        TaskStatus::Suspended { .. } => "特别程序 special procedure",
+        TaskStatus::Approved { .. } => "已批准 approved",
+        TaskStatus::Rejected { .. } => "不予许可 rejected",
+        TaskStatus::Withdrawn { .. } => "已撤回 withdrawn",
+    }
+}

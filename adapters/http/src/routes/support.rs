@@ -1,0 +1,146 @@
+//! What several resources share: finding a case the caller may see, carrying out a command
+//! (with its metrics), paging through the store's cases, and the answer to a command.
+
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use greenlane_engine::case::{local_date, CaseState, Command};
+use greenlane_engine::ids::{CaseId, TaskId};
+use greenlane_runtime::ports::{Backend, EventStore};
+use greenlane_runtime::{Outcome, RuntimeError};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::Caller;
+use crate::problem::ApiError;
+use crate::state::App;
+use crate::views::TimelineEntry;
+
+/// What a command did.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct CommandResult {
+    /// The case.
+    pub(crate) case: String,
+    /// The case's version (number of events) after the command.
+    pub(crate) version: u64,
+    /// The events the command recorded (empty when there was nothing to do).
+    pub(crate) events: Vec<TimelineEntry>,
+}
+
+impl CommandResult {
+    pub(crate) fn new(case: &CaseId, outcome: &Outcome) -> CommandResult {
+        let first = outcome.version - outcome.recorded.len() as u64;
+        CommandResult {
+            case: case.to_string(),
+            version: outcome.version,
+            events: outcome
+                .recorded
+                .iter()
+                .enumerate()
+                .map(|(i, r)| TimelineEntry::new(first + i as u64 + 1, r))
+                .collect(),
+        }
+    }
+}
+
+/// The case `id` if it exists and the caller may see it; otherwise 404 (a case the caller
+/// may not see is not said to exist).
+pub(crate) async fn visible_case<B: Backend>(
+    app: &App<B>,
+    caller: &Caller,
+    id: &str,
+) -> Result<(CaseId, CaseState), ApiError> {
+    let case = CaseId::new(id);
+    match app.runtime().case(&case).await {
+        Ok(state) if caller.sees(&state) => Ok((case, state)),
+        Ok(_) | Err(RuntimeError::UnknownCase(_)) => {
+            Err(ApiError::NotFound(format!("no case `{id}`")))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Carries out `command` on `case` for the caller, counting it in the metrics.
+pub(crate) async fn execute<B: Backend>(
+    app: &App<B>,
+    caller: &Caller,
+    case: &CaseId,
+    command: Command,
+) -> Result<Outcome, ApiError> {
+    let name = command.name();
+    let started = Instant::now();
+    let result = app
+        .runtime()
+        .execute(case, &caller.principal, command)
+        .await;
+    app.metrics()
+        .command(name, outcome(&result), started.elapsed());
+    result.map_err(ApiError::from)
+}
+
+/// The outcome label of a command's result.
+pub(crate) fn outcome<T>(result: &Result<T, RuntimeError>) -> &'static str {
+    match result {
+        Ok(_) => "ok",
+        Err(RuntimeError::Rejected(_)) => "rejected",
+        Err(RuntimeError::UnknownCase(_)) => "not_found",
+        Err(RuntimeError::Store(greenlane_runtime::StoreError::Conflict { .. })) => "conflict",
+        Err(_) => "error",
+    }
+}
+
+/// Checks that `task` is a task of `case`, so an unknown task is a 404 before any command.
+pub(crate) fn task_of(case: &CaseState, task: &str) -> Result<TaskId, ApiError> {
+    case.task(task)
+        .map(|t| t.id.clone())
+        .ok_or_else(|| ApiError::NotFound(format!("the case has no task `{task}`")))
+}
+
+/// Cases read from the store per round of a scan.
+const PAGE: usize = 256;
+
+/// Visits the cases with `status` (any when `None`) in id order after `after`, as states,
+/// until `visit` returns false or the store has no more; returns the last case visited.
+///
+/// This is a scan of the event store's case list with each state read through the
+/// runtime's cache: fine for thousands of cases, to be replaced by an index in the store
+/// when lists must stay fast over millions.
+pub(crate) async fn scan<B: Backend>(
+    app: &App<B>,
+    status: Option<&'static str>,
+    after: Option<CaseId>,
+    mut visit: impl FnMut(&CaseId, CaseState) -> bool,
+) -> Result<Option<CaseId>, ApiError> {
+    let mut after = after;
+    loop {
+        let page = app
+            .runtime()
+            .backend()
+            .events()
+            .cases(status, after.as_ref(), PAGE)
+            .await
+            .map_err(RuntimeError::from)?;
+        for record in &page {
+            after = Some(record.case.clone());
+            let state = match app.runtime().case(&record.case).await {
+                Ok(state) => state,
+                Err(RuntimeError::UnknownCase(_)) => continue,
+                Err(other) => return Err(other.into()),
+            };
+            if !visit(&record.case, state) {
+                return Ok(after);
+            }
+        }
+        if page.len() < PAGE {
+            return Ok(None);
+        }
+    }
+}
+
+/// Today in the runtime's center time zone.
+pub(crate) fn today<B: Backend>(app: &App<B>) -> NaiveDate {
+    local_date(
+        app.runtime().clock().now(),
+        &app.runtime().config().time_zone,
+    )
+}

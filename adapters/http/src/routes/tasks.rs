@@ -1,0 +1,286 @@
+//! Commands on one task of a case: an officer claims, releases, approves, rejects, asks
+//! for supplements (一次性告知), starts and ends special procedures; a coordinator hands in
+//! the supplements; a supervisor allows one more supplement request. The engine checks the
+//! officer's department and the task's state; this layer checks rights and visibility.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use chrono::{DateTime, Duration, Utc};
+use std::time::Instant;
+
+use greenlane_engine::case::{Command, SpecialProcedure};
+use greenlane_runtime::ports::Backend;
+use greenlane_runtime::ClaimedTask;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::support::{execute, outcome, task_of, visible_case, CommandResult};
+use crate::auth::rights::Right;
+use crate::auth::Caller;
+use crate::json::{Body, Query};
+use crate::problem::{ApiError, Problem};
+use crate::state::App;
+
+/// Carries out the command `make(task)` on a task the caller may see.
+async fn on_task<B: Backend>(
+    app: &App<B>,
+    caller: &Caller,
+    right: Right,
+    (case, task): (String, String),
+    make: impl FnOnce(greenlane_engine::ids::TaskId) -> Command,
+) -> Result<CommandResult, ApiError> {
+    caller.require(right)?;
+    let (id, state) = visible_case(app, caller, &case).await?;
+    let task = task_of(&state, &task)?;
+    let outcome = execute(app, caller, &id, make(task)).await?;
+    Ok(CommandResult::new(&id, &outcome))
+}
+
+/// The lease of a claim.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct LeaseQuery {
+    /// Lease length in seconds (the server's default when absent; 60 to 86400).
+    pub(crate) lease_seconds: Option<i64>,
+}
+
+impl LeaseQuery {
+    pub(crate) fn lease(&self) -> Result<Option<Duration>, ApiError> {
+        match self.lease_seconds {
+            None => Ok(None),
+            Some(s) if (60..=86_400).contains(&s) => Ok(Some(Duration::seconds(s))),
+            Some(s) => Err(ApiError::bad(
+                "lease_seconds",
+                format!("`lease_seconds` is {s}; use 60 to 86400"),
+            )),
+        }
+    }
+}
+
+/// A claimed task.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct ClaimedView {
+    /// The case.
+    pub(crate) case: String,
+    /// The task.
+    pub(crate) task: String,
+    /// When the lease ends unless renewed by claiming again.
+    pub(crate) lease_until: DateTime<Utc>,
+}
+
+/// Claims a task, or renews one's own claim (officer of the task's department).
+#[utoipa::path(post, path = "/api/v1/cases/{case}/tasks/{task}/claim", tag = "tasks",
+    params(("case" = String, Path), ("task" = String, Path), LeaseQuery),
+    responses((status = 200, body = ClaimedView), (status = 409, body = Problem)),
+    security(("bearer" = [])))]
+pub(crate) async fn claim<B: Backend>(
+    State(app): State<App<B>>,
+    caller: Caller,
+    Path((case, task)): Path<(String, String)>,
+    Query(query): Query<LeaseQuery>,
+) -> Result<Json<ClaimedView>, ApiError> {
+    caller.require(Right::DecideTasks)?;
+    let lease = query.lease()?;
+    let (id, state) = visible_case(&app, &caller, &case).await?;
+    let task = task_of(&state, &task)?;
+    let started = Instant::now();
+    let result = app
+        .runtime()
+        .claim(&caller.principal, &id, &task, lease)
+        .await;
+    app.metrics()
+        .command("claim", outcome(&result), started.elapsed());
+    Ok(Json(ClaimedView::from(result?)))
+}
+
+impl From<ClaimedTask> for ClaimedView {
+    fn from(claimed: ClaimedTask) -> ClaimedView {
+        ClaimedView {
+            case: claimed.case.to_string(),
+            task: claimed.task.to_string(),
+            lease_until: claimed.lease_until,
+        }
+    }
+}
+
+/// Gives a claimed task back to the department's queue (the officer holding it).
+#[utoipa::path(post, path = "/api/v1/cases/{case}/tasks/{task}/release", tag = "tasks",
+    params(("case" = String, Path), ("task" = String, Path)),
+    responses((status = 200, body = CommandResult), (status = 409, body = Problem)),
+    security(("bearer" = [])))]
+pub(crate) async fn release<B: Backend>(
+    State(app): State<App<B>>,
+    caller: Caller,
+    Path(path): Path<(String, String)>,
+) -> Result<Json<CommandResult>, ApiError> {
+    let result = on_task(&app, &caller, Right::DecideTasks, path, |task| {
+        Command::Release { task }
+    })
+    .await?;
+    Ok(Json(result))
+}
+
+/// Approves a claimed task (the officer holding it).
+#[utoipa::path(post, path = "/api/v1/cases/{case}/tasks/{task}/approve", tag = "tasks",
+    params(("case" = String, Path), ("task" = String, Path)),
+    responses((status = 200, body = CommandResult), (status = 409, body = Problem)),
+    security(("bearer" = [])))]
+pub(crate) async fn approve<B: Backend>(
+    State(app): State<App<B>>,
+    caller: Caller,
+    Path(path): Path<(String, String)>,
+) -> Result<Json<CommandResult>, ApiError> {
+    let result = on_task(&app, &caller, Right::DecideTasks, path, |task| {
+        Command::Approve { task }
+    })
+    .await?;
+    Ok(Json(result))
+}
+
+/// A rejection.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ReasonRequest {
+    /// Why; recorded and shown.
+    pub(crate) reason: String,
+}
+
+/// Rejects a claimed task, and with it the case (the officer holding it).
+#[utoipa::path(post, path = "/api/v1/cases/{case}/tasks/{task}/reject", tag = "tasks",
+    params(("case" = String, Path), ("task" = String, Path)), request_body = ReasonRequest,
+    responses((status = 200, body = CommandResult), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub(crate) async fn reject<B: Backend>(
+    State(app): State<App<B>>,
+    caller: Caller,
+    Path(path): Path<(String, String)>,
+    Body(request): Body<ReasonRequest>,
+) -> Result<Json<CommandResult>, ApiError> {
+    let result = on_task(&app, &caller, Right::DecideTasks, path, |task| {
+        Command::Reject {
+            task,
+            reason: request.reason,
+        }
+    })
+    .await?;
+    Ok(Json(result))
+}
+
+/// A supplement request: every missing material at once (一次性告知).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SupplementRequest {
+    /// Every missing material; never empty.
+    pub(crate) materials: Vec<String>,
+}
+
+/// Asks the applicant for every missing material at once; the task's clock pauses (the
+/// officer holding it).
+#[utoipa::path(post, path = "/api/v1/cases/{case}/tasks/{task}/request-supplement", tag = "tasks",
+    params(("case" = String, Path), ("task" = String, Path)), request_body = SupplementRequest,
+    responses((status = 200, body = CommandResult), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub(crate) async fn request_supplement<B: Backend>(
+    State(app): State<App<B>>,
+    caller: Caller,
+    Path(path): Path<(String, String)>,
+    Body(request): Body<SupplementRequest>,
+) -> Result<Json<CommandResult>, ApiError> {
+    let result = on_task(&app, &caller, Right::DecideTasks, path, |task| {
+        Command::RequestSupplement {
+            task,
+            materials: request.materials,
+        }
+    })
+    .await?;
+    Ok(Json(result))
+}
+
+/// Records that the applicant handed in the materials; the clock runs again (coordinator).
+#[utoipa::path(post, path = "/api/v1/cases/{case}/tasks/{task}/submit-supplement", tag = "tasks",
+    params(("case" = String, Path), ("task" = String, Path)),
+    responses((status = 200, body = CommandResult), (status = 409, body = Problem)),
+    security(("bearer" = [])))]
+pub(crate) async fn submit_supplement<B: Backend>(
+    State(app): State<App<B>>,
+    caller: Caller,
+    Path(path): Path<(String, String)>,
+) -> Result<Json<CommandResult>, ApiError> {
+    let result = on_task(&app, &caller, Right::ActOnCases, path, |task| {
+        Command::SubmitSupplement { task }
+    })
+    .await?;
+    Ok(Json(result))
+}
+
+/// Allows one more supplement request on a task (supervisor).
+#[utoipa::path(post, path = "/api/v1/cases/{case}/tasks/{task}/allow-supplement", tag = "tasks",
+    params(("case" = String, Path), ("task" = String, Path)), request_body = ReasonRequest,
+    responses((status = 200, body = CommandResult), (status = 409, body = Problem)),
+    security(("bearer" = [])))]
+pub(crate) async fn allow_supplement<B: Backend>(
+    State(app): State<App<B>>,
+    caller: Caller,
+    Path(path): Path<(String, String)>,
+    Body(request): Body<ReasonRequest>,
+) -> Result<Json<CommandResult>, ApiError> {
+    let result = on_task(&app, &caller, Right::AllowSupplements, path, |task| {
+        Command::AllowSupplement {
+            task,
+            reason: request.reason,
+        }
+    })
+    .await?;
+    Ok(Json(result))
+}
+
+/// A special procedure (行政许可法 第四十五条).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ProcedureRequest {
+    /// `hearing`, `expert_review`, `testing`, `appraisal` or `public_notice`.
+    #[schema(value_type = String)]
+    pub(crate) procedure: SpecialProcedure,
+    /// Working days granted for it.
+    pub(crate) granted_days: u32,
+}
+
+/// Starts a special procedure; the task's clock pauses (the officer holding it).
+#[utoipa::path(post, path = "/api/v1/cases/{case}/tasks/{task}/special-procedure/start", tag = "tasks",
+    params(("case" = String, Path), ("task" = String, Path)), request_body = ProcedureRequest,
+    responses((status = 200, body = CommandResult), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub(crate) async fn start_special_procedure<B: Backend>(
+    State(app): State<App<B>>,
+    caller: Caller,
+    Path(path): Path<(String, String)>,
+    Body(request): Body<ProcedureRequest>,
+) -> Result<Json<CommandResult>, ApiError> {
+    let result = on_task(&app, &caller, Right::DecideTasks, path, |task| {
+        Command::StartSpecialProcedure {
+            task,
+            procedure: request.procedure,
+            granted_days: request.granted_days,
+        }
+    })
+    .await?;
+    Ok(Json(result))
+}
+
+/// Ends a special procedure; the clock runs again (an officer of the task's department).
+#[utoipa::path(post, path = "/api/v1/cases/{case}/tasks/{task}/special-procedure/end", tag = "tasks",
+    params(("case" = String, Path), ("task" = String, Path)),
+    responses((status = 200, body = CommandResult), (status = 409, body = Problem)),
+    security(("bearer" = [])))]
+pub(crate) async fn end_special_procedure<B: Backend>(
+    State(app): State<App<B>>,
+    caller: Caller,
+    Path(path): Path<(String, String)>,
+) -> Result<Json<CommandResult>, ApiError> {
+    let result = on_task(&app, &caller, Right::DecideTasks, path, |task| {
+        Command::EndSpecialProcedure { task }
+    })
+    .await?;
+    Ok(Json(result))
+}

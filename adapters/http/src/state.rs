@@ -1,0 +1,144 @@
+//! The state every handler shares: the runtime, the principals file, the metrics, and the
+//! sample applications kept per workflow (tried on every new version before it is
+//! published). Cloning an [`App`] is a reference-count bump.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use axum::extract::Request;
+use greenlane_engine::ids::WorkflowId;
+use greenlane_runtime::ports::Backend;
+use greenlane_runtime::Runtime;
+
+use crate::auth::config::Principals;
+use crate::metrics::Metrics;
+use crate::routes::inquiry::Attempts;
+
+/// How the API behaves.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Largest request body accepted, in bytes (1 MiB by default).
+    pub body_limit: usize,
+    /// Wrong access codes accepted per case within [`Settings::inquiry_window`] before
+    /// inquiries about it are refused for the rest of the window.
+    pub inquiry_attempts: u32,
+    /// The window of [`Settings::inquiry_attempts`].
+    pub inquiry_window: std::time::Duration,
+    /// The departments YAML used when a publication sends none and its workflow has no
+    /// earlier version (the project's `workflows/departments.yaml`).
+    pub departments: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            body_limit: 1024 * 1024,
+            inquiry_attempts: 10,
+            inquiry_window: std::time::Duration::from_secs(15 * 60),
+            departments: None,
+        }
+    }
+}
+
+/// The shared state of the router over backend `B`.
+pub struct App<B: Backend> {
+    inner: Arc<Inner<B>>,
+}
+
+struct Inner<B: Backend> {
+    runtime: Arc<Runtime<B>>,
+    principals: Arc<Principals>,
+    settings: Settings,
+    metrics: Metrics,
+    samples: RwLock<HashMap<WorkflowId, Arc<Vec<serde_json::Value>>>>,
+    attempts: Attempts,
+}
+
+impl<B: Backend> Clone for App<B> {
+    fn clone(&self) -> Self {
+        App {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<B: Backend> std::fmt::Debug for App<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("runtime", &self.inner.runtime)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<B: Backend> App<B> {
+    /// The state for `runtime`, authenticating against `principals`.
+    pub fn new(runtime: Arc<Runtime<B>>, principals: Principals, settings: Settings) -> App<B> {
+        App {
+            inner: Arc::new(Inner {
+                runtime,
+                principals: Arc::new(principals),
+                metrics: Metrics::default(),
+                samples: RwLock::default(),
+                attempts: Attempts::new(settings.inquiry_attempts, settings.inquiry_window),
+                settings,
+            }),
+        }
+    }
+
+    /// Keeps `samples` as the sample applications of `workflow`, replacing earlier ones.
+    pub fn keep_samples(&self, workflow: WorkflowId, samples: Vec<serde_json::Value>) {
+        self.inner
+            .samples
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(workflow, Arc::new(samples));
+    }
+
+    /// The sample applications kept for `workflow`.
+    pub fn samples(&self, workflow: &WorkflowId) -> Arc<Vec<serde_json::Value>> {
+        self.inner
+            .samples
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(workflow)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The runtime.
+    pub fn runtime(&self) -> &Arc<Runtime<B>> {
+        &self.inner.runtime
+    }
+
+    /// The principals file.
+    pub(crate) fn principals(&self) -> &Arc<Principals> {
+        &self.inner.principals
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    /// The metrics.
+    pub(crate) fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    /// Failed access codes per case.
+    pub(crate) fn attempts(&self) -> &Attempts {
+        &self.inner.attempts
+    }
+}
+
+/// The body limit in force for `request` (set by the router as an extension).
+pub(crate) fn body_limit_of(request: &Request) -> usize {
+    request
+        .extensions()
+        .get::<BodyLimit>()
+        .map_or(Settings::default().body_limit, |l| l.0)
+}
+
+/// The body limit, as a request extension.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BodyLimit(pub(crate) usize);

@@ -1,0 +1,396 @@
+//! The JSON shapes the API sends back, built from the engine's states and events. They
+//! name things with strings (ids, statuses) so clients need no engine types; each one has
+//! an OpenAPI schema.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use greenlane_engine::case::{CaseState, Event, Projection, Recorded, TaskState, TaskStatus};
+use greenlane_engine::supervision::AlertLevel;
+use greenlane_runtime::Launched;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A launched case, as the coordinator gets it back (the access code is shown only here).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct LaunchedView {
+    /// The new case's id.
+    pub(crate) case: String,
+    /// The applicant's access code for inquiries (查询); shown once, stored only hashed.
+    pub(crate) access_code: String,
+    /// The workflow.
+    pub(crate) workflow: String,
+    /// The workflow version the case is pinned to.
+    pub(crate) workflow_version: u32,
+    /// The promised completion date (承诺办结日期).
+    pub(crate) promised_completion: NaiveDate,
+    /// Task ids of the planned critical path.
+    pub(crate) critical_path: Vec<String>,
+    /// Tasks dispatched to their departments at launch.
+    pub(crate) dispatched: Vec<String>,
+}
+
+impl LaunchedView {
+    pub(crate) fn new(workflow: &str, launched: Launched) -> LaunchedView {
+        LaunchedView {
+            case: launched.case.to_string(),
+            access_code: launched.access_code,
+            workflow: workflow.to_string(),
+            workflow_version: launched.workflow_version,
+            promised_completion: launched.promised_completion,
+            critical_path: strings(&launched.critical_path),
+            dispatched: strings(&launched.dispatched),
+        }
+    }
+}
+
+/// One case in a list.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct CaseSummary {
+    /// The case id.
+    pub(crate) case: String,
+    /// The workflow.
+    pub(crate) workflow: String,
+    /// The pinned workflow version.
+    pub(crate) workflow_version: u32,
+    /// The center that received the application.
+    pub(crate) center: String,
+    /// `open`, `completed`, `issued`, `rejected` or `withdrawn`.
+    pub(crate) state: String,
+    /// When it was launched.
+    pub(crate) launched_at: Option<DateTime<Utc>>,
+    /// The promised completion date.
+    pub(crate) promised_completion: Option<NaiveDate>,
+    /// The projected completion last raised as at risk, if any.
+    pub(crate) at_risk: Option<NaiveDate>,
+    /// The highest alert level raised on any task (`warning`, `yellow`, `red`).
+    pub(crate) highest_alert: Option<String>,
+    /// Tasks of the case.
+    pub(crate) tasks: usize,
+    /// Tasks approved.
+    pub(crate) approved: usize,
+}
+
+impl CaseSummary {
+    pub(crate) fn new(case: &CaseState) -> CaseSummary {
+        CaseSummary {
+            case: case.id.as_ref().map(|c| c.to_string()).unwrap_or_default(),
+            workflow: case
+                .workflow
+                .as_ref()
+                .map(|w| w.to_string())
+                .unwrap_or_default(),
+            workflow_version: case.workflow_version,
+            center: case
+                .center
+                .as_ref()
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            state: case.status.as_str().to_string(),
+            launched_at: case.launched_at,
+            promised_completion: case.promised_completion,
+            at_risk: case.at_risk,
+            highest_alert: highest_alert(case).map(|l| l.as_str().to_string()),
+            tasks: case.tasks.len(),
+            approved: case
+                .tasks
+                .iter()
+                .filter(|t| matches!(t.status, TaskStatus::Approved { .. }))
+                .count(),
+        }
+    }
+}
+
+/// The highest alert level raised on any task of `case`.
+pub(crate) fn highest_alert(case: &CaseState) -> Option<AlertLevel> {
+    case.tasks
+        .iter()
+        .filter_map(|t| t.alerts.iter().max().copied())
+        .max()
+}
+
+/// A page of cases.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct CasePage {
+    /// The cases, by id.
+    pub(crate) cases: Vec<CaseSummary>,
+    /// Pass as `after` to get the next page; absent on the last page.
+    pub(crate) next: Option<String>,
+    /// Cases scanned to fill the page.
+    pub(crate) scanned: usize,
+}
+
+/// One case with its tasks, alerts, projection and timeline.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct CaseView {
+    /// The case in short.
+    #[serde(flatten)]
+    pub(crate) summary: CaseSummary,
+    /// The state with its data (when, why).
+    #[schema(value_type = Object)]
+    pub(crate) status: serde_json::Value,
+    /// The coordinator who launched it (首问负责制).
+    pub(crate) coordinator: Option<String>,
+    /// The day of acceptance (offset 0, not itself counted).
+    pub(crate) launched_on: Option<NaiveDate>,
+    /// Planned critical path length in working days.
+    pub(crate) duration_working_days: u32,
+    /// The planned critical path.
+    pub(crate) critical_path: Vec<String>,
+    /// Tasks the rules left out.
+    pub(crate) skipped: Vec<String>,
+    /// Re-planned with actual dates (open cases): the projected completion date.
+    pub(crate) projected_completion: Option<NaiveDate>,
+    /// Re-planned with actual dates: the tasks that push completion past the promise.
+    pub(crate) slip_causes: Vec<String>,
+    /// The application as received.
+    #[schema(value_type = Object)]
+    pub(crate) application: serde_json::Value,
+    /// The tasks in plan order.
+    pub(crate) tasks: Vec<TaskView>,
+    /// Every alert raised, oldest first.
+    pub(crate) alerts: Vec<AlertView>,
+    /// The applicant's rating.
+    #[schema(value_type = Option<Object>)]
+    pub(crate) rating: Option<serde_json::Value>,
+    /// Every event, oldest first.
+    pub(crate) timeline: Vec<TimelineEntry>,
+}
+
+impl CaseView {
+    pub(crate) fn new(
+        case: &CaseState,
+        projection: Option<Projection>,
+        timeline: &[Recorded],
+    ) -> CaseView {
+        let critical: Vec<&str> = case.critical_path.iter().map(|t| t.as_str()).collect();
+        CaseView {
+            summary: CaseSummary::new(case),
+            status: serde_json::to_value(&case.status).unwrap_or_default(),
+            coordinator: case.coordinator.as_ref().map(|c| c.to_string()),
+            launched_on: case.launched_on,
+            duration_working_days: case.duration_working_days,
+            critical_path: strings(&case.critical_path),
+            skipped: strings(&case.skipped),
+            projected_completion: projection.as_ref().map(|p| p.completion),
+            slip_causes: projection.map(|p| strings(&p.causes)).unwrap_or_default(),
+            application: case.application.clone(),
+            tasks: case
+                .tasks
+                .iter()
+                .map(|t| TaskView::new(case, t, critical.contains(&t.id.as_str())))
+                .collect(),
+            alerts: alerts(case, timeline),
+            rating: case
+                .rating
+                .map(|r| serde_json::to_value(r).unwrap_or_default()),
+            timeline: timeline
+                .iter()
+                .enumerate()
+                .map(|(i, r)| TimelineEntry::new(i as u64 + 1, r))
+                .collect(),
+        }
+    }
+}
+
+/// One task of a case.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct TaskView {
+    /// Task id.
+    pub(crate) id: String,
+    /// Display name, Chinese first.
+    pub(crate) name: String,
+    /// Deciding department.
+    pub(crate) department: String,
+    /// `instant`, `commitment` or `referred`.
+    pub(crate) kind: String,
+    /// `waiting`, `ready`, `claimed`, `suspended`, `approved`, `rejected`, `withdrawn`.
+    pub(crate) state: String,
+    /// The officer holding it (claimed or suspended), or who decided it.
+    pub(crate) officer: Option<String>,
+    /// When the claim's lease ends.
+    pub(crate) lease_until: Option<DateTime<Utc>>,
+    /// Why its clock is paused, if it is.
+    #[schema(value_type = Option<Object>)]
+    pub(crate) suspension: Option<serde_json::Value>,
+    /// Tasks it needs.
+    pub(crate) needs: Vec<String>,
+    /// Whether it is on the planned critical path.
+    pub(crate) critical: bool,
+    /// 法定时限 in working days.
+    pub(crate) statutory_days: u32,
+    /// 承诺时限 in working days.
+    pub(crate) committed_days: u32,
+    /// When it was dispatched.
+    pub(crate) ready_at: Option<DateTime<Utc>>,
+    /// 承诺时限 due date.
+    pub(crate) committed_due: Option<NaiveDate>,
+    /// 法定时限 due date.
+    pub(crate) statutory_due: Option<NaiveDate>,
+    /// Working days its clock was paused.
+    pub(crate) paused_days: u32,
+    /// Supplement requests made.
+    pub(crate) supplements_requested: u32,
+    /// Alert levels raised.
+    pub(crate) alerts: Vec<String>,
+    /// When it was decided.
+    pub(crate) finished_at: Option<DateTime<Utc>>,
+    /// Materials the applicant hands in for it.
+    pub(crate) materials: Vec<String>,
+}
+
+impl TaskView {
+    fn new(case: &CaseState, task: &TaskState, critical: bool) -> TaskView {
+        let (officer, lease_until, suspension) = match &task.status {
+            TaskStatus::Claimed {
+                officer,
+                lease_until,
+            } => (Some(officer.to_string()), Some(*lease_until), None),
+            TaskStatus::Suspended {
+                officer,
+                suspension,
+                ..
+            } => (
+                Some(officer.to_string()),
+                None,
+                serde_json::to_value(suspension).ok(),
+            ),
+            TaskStatus::Approved { by, .. } | TaskStatus::Rejected { by, .. } => {
+                (Some(by.to_string()), None, None)
+            }
+            _ => (None, None, None),
+        };
+        TaskView {
+            id: task.id.to_string(),
+            name: task.name.clone(),
+            department: task.department.to_string(),
+            kind: task.kind.as_str().to_string(),
+            state: task.status.as_str().to_string(),
+            officer,
+            lease_until,
+            suspension,
+            needs: task
+                .needs
+                .iter()
+                .filter_map(|&i| case.tasks.get(i))
+                .map(|t| t.id.to_string())
+                .collect(),
+            critical,
+            statutory_days: task.statutory_days,
+            committed_days: task.committed_days,
+            ready_at: task.ready_at,
+            committed_due: task.committed_due,
+            statutory_due: task.statutory_due,
+            paused_days: task.paused_days,
+            supplements_requested: task.supplements_requested,
+            alerts: task.alerts.iter().map(|l| l.as_str().to_string()).collect(),
+            finished_at: task.finished_at,
+            materials: task.materials.clone(),
+        }
+    }
+}
+
+/// A warning or card on a task (电子监察).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct AlertView {
+    /// The case.
+    pub(crate) case: String,
+    /// The workflow.
+    pub(crate) workflow: String,
+    /// The center of the case.
+    pub(crate) center: String,
+    /// The task.
+    pub(crate) task: String,
+    /// `warning` (预警), `yellow` (黄牌) or `red` (红牌).
+    pub(crate) level: String,
+    /// The level for people, Chinese first.
+    pub(crate) label: String,
+    /// The department deciding the task.
+    pub(crate) department: String,
+    /// The officer holding the task, if any.
+    pub(crate) officer: Option<String>,
+    /// The due date the alert is about.
+    pub(crate) due: NaiveDate,
+    /// When it was raised.
+    pub(crate) at: DateTime<Utc>,
+    /// Who was told.
+    #[schema(value_type = Vec<Object>)]
+    pub(crate) recipients: Vec<serde_json::Value>,
+    /// Whether the task is still open.
+    pub(crate) open: bool,
+}
+
+/// The alerts of `case`, from its timeline.
+pub(crate) fn alerts(case: &CaseState, timeline: &[Recorded]) -> Vec<AlertView> {
+    timeline
+        .iter()
+        .filter_map(|r| match &r.event {
+            Event::AlertRaised {
+                task,
+                level,
+                due,
+                department,
+                officer,
+                recipients,
+                ..
+            } => Some(AlertView {
+                case: case.id.as_ref().map(|c| c.to_string()).unwrap_or_default(),
+                workflow: case
+                    .workflow
+                    .as_ref()
+                    .map(|w| w.to_string())
+                    .unwrap_or_default(),
+                center: case
+                    .center
+                    .as_ref()
+                    .map(|c| c.to_string())
+                    .unwrap_or_default(),
+                task: task.to_string(),
+                level: level.as_str().to_string(),
+                label: level.label().to_string(),
+                department: department.to_string(),
+                officer: officer.as_ref().map(|o| o.to_string()),
+                due: *due,
+                at: r.at,
+                recipients: recipients
+                    .iter()
+                    .filter_map(|r| serde_json::to_value(r).ok())
+                    .collect(),
+                open: case.is_open()
+                    && case.task(task.as_str()).is_some_and(|t| t.status.is_open()),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// One event of a case's timeline.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct TimelineEntry {
+    /// Position in the case, from 1.
+    pub(crate) seq: u64,
+    /// When it happened.
+    pub(crate) at: DateTime<Utc>,
+    /// Who caused it (`system` for the engine's own checks).
+    pub(crate) by: String,
+    /// The event's name (`task_approved`, …).
+    pub(crate) kind: String,
+    /// The event with its data.
+    #[schema(value_type = Object)]
+    pub(crate) event: serde_json::Value,
+}
+
+impl TimelineEntry {
+    pub(crate) fn new(seq: u64, recorded: &Recorded) -> TimelineEntry {
+        TimelineEntry {
+            seq,
+            at: recorded.at,
+            by: recorded.by.to_string(),
+            kind: recorded.event.name().to_string(),
+            event: serde_json::to_value(&recorded.event).unwrap_or_default(),
+        }
+    }
+}
+
+/// Ids as strings.
+pub(crate) fn strings<T: std::fmt::Display>(ids: &[T]) -> Vec<String> {
+    ids.iter().map(|t| t.to_string()).collect()
+}
