@@ -49,7 +49,10 @@ async fn a_running_case_stays_on_its_version_and_the_next_launch_takes_the_new_o
     let published = reply.json();
     assert_eq!(published["version"], 2);
     assert_eq!(published["samples_tried"], 3, "the kept examples are tried");
-    assert_eq!(published["changes"]["limits_changed"], json!(["name-check"]));
+    assert_eq!(
+        published["changes"]["limits_changed"],
+        json!(["name-check"])
+    );
     assert_eq!(published["changes"]["rules_changed"], false);
     assert!(reply.headers["location"]
         .to_str()
@@ -59,8 +62,14 @@ async fn a_running_case_stays_on_its_version_and_the_next_launch_takes_the_new_o
     let new_case = f.launch_company().await;
     assert_eq!(version_of_case(&f, &old_case).await, 1);
     assert_eq!(version_of_case(&f, &new_case).await, 2);
-    let old = f.get(&format!("/api/v1/cases/{old_case}"), "coordinator-city").await.json();
-    let new = f.get(&format!("/api/v1/cases/{new_case}"), "coordinator-city").await.json();
+    let old = f
+        .get(&format!("/api/v1/cases/{old_case}"), "coordinator-city")
+        .await
+        .json();
+    let new = f
+        .get(&format!("/api/v1/cases/{new_case}"), "coordinator-city")
+        .await
+        .json();
     let days = |view: &Value| {
         view["tasks"]
             .as_array()
@@ -74,21 +83,60 @@ async fn a_running_case_stays_on_its_version_and_the_next_launch_takes_the_new_o
     assert_eq!(days(&new), json!(1));
 
     // The old case still runs on version 1: its DAG is version 1's plan.
-    let dag = f.get(&format!("/api/v1/cases/{old_case}/dag"), "coordinator-city").await.json();
-    let row = dag["tasks"].as_array().unwrap().iter().find(|t| t["id"] == "name-check").unwrap().clone();
+    let dag = f
+        .get(&format!("/api/v1/cases/{old_case}/dag"), "coordinator-city")
+        .await
+        .json();
+    let row = dag["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "name-check")
+        .unwrap()
+        .clone();
     assert_eq!(row["committed_days"], days(&old));
 
     // Listing, showing and diffing versions.
-    let list = f.get("/api/v1/definitions", "coordinator-city").await.json();
-    let entry = list.as_array().unwrap().iter().find(|w| w["workflow"] == WORKFLOW).unwrap().clone();
+    let list = f
+        .get("/api/v1/definitions", "coordinator-city")
+        .await
+        .json();
+    let entry = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["workflow"] == WORKFLOW)
+        .unwrap()
+        .clone();
     assert_eq!(entry["latest"], 2);
     assert_eq!(entry["versions"][1]["published_by"], "policy-city");
-    let shown = f.get("/api/v1/definitions/enterprise-registration/versions/latest", "policy-city").await.json();
+    let shown = f
+        .get(
+            "/api/v1/definitions/enterprise-registration/versions/latest",
+            "policy-city",
+        )
+        .await
+        .json();
     assert_eq!(shown["version"], 2);
-    assert!(shown["source"]["workflow"].as_str().unwrap().contains("committed_days: 1"));
-    let first = f.get("/api/v1/definitions/enterprise-registration/versions/1", "policy-city").await.json();
+    assert!(shown["source"]["workflow"]
+        .as_str()
+        .unwrap()
+        .contains("committed_days: 1"));
+    let first = f
+        .get(
+            "/api/v1/definitions/enterprise-registration/versions/1",
+            "policy-city",
+        )
+        .await
+        .json();
     assert_eq!(first["published_by"], "system");
-    let diff = f.get("/api/v1/definitions/enterprise-registration/diff?from=1&to=2", "policy-city").await.json();
+    let diff = f
+        .get(
+            "/api/v1/definitions/enterprise-registration/diff?from=1&to=2",
+            "policy-city",
+        )
+        .await
+        .json();
     assert_eq!(diff["limits_changed"], json!(["name-check"]));
     assert_eq!(diff["changes"][0]["field"], "committed_days");
     assert_eq!(diff["changes"][0]["after"], 1);
@@ -99,22 +147,40 @@ async fn a_running_case_stays_on_its_version_and_the_next_launch_takes_the_new_o
 async fn rollback_publishes_an_old_version_as_the_newest() {
     let f = Fixture::new().await;
     let reply = f
-        .post("/api/v1/definitions", "policy-city", json!({ "workflow": with_name_check_days(1) }))
+        .post(
+            "/api/v1/definitions",
+            "policy-city",
+            json!({ "workflow": with_name_check_days(1) }),
+        )
         .await;
     assert_eq!(reply.status, 201, "{}", reply.text());
     let reply = f
-        .post("/api/v1/definitions/enterprise-registration/rollback", "admin", json!({ "to_version": 1 }))
+        .post(
+            "/api/v1/definitions/enterprise-registration/rollback",
+            "admin",
+            json!({ "to_version": 1 }),
+        )
         .await;
     assert_eq!(reply.status, 201, "{}", reply.text());
     let rolled = reply.json();
     assert_eq!(rolled["version"], 3);
     assert_eq!(rolled["changes"]["limits_changed"], json!(["name-check"]));
-    let diff = f.get("/api/v1/definitions/enterprise-registration/diff?from=1&to=3", "policy-city").await.json();
+    let diff = f
+        .get(
+            "/api/v1/definitions/enterprise-registration/diff?from=1&to=3",
+            "policy-city",
+        )
+        .await
+        .json();
     assert_eq!(diff["identical"], true, "{diff}");
     let case = f.launch_company().await;
     assert_eq!(version_of_case(&f, &case).await, 3);
     let missing = f
-        .post("/api/v1/definitions/enterprise-registration/rollback", "admin", json!({ "to_version": 9 }))
+        .post(
+            "/api/v1/definitions/enterprise-registration/rollback",
+            "admin",
+            json!({ "to_version": 9 }),
+        )
         .await;
     missing.problem(404);
 }
@@ -125,7 +191,13 @@ async fn an_invalid_version_is_refused_with_every_problem_located_and_nothing_ch
     let broken = with_name_check_days(1)
         .replace("needs: [intake]", "needs: [intake, nowhere]")
         .replace("department: taxation", "department: no-such-department");
-    let reply = f.post("/api/v1/definitions", "policy-city", json!({ "workflow": broken })).await;
+    let reply = f
+        .post(
+            "/api/v1/definitions",
+            "policy-city",
+            json!({ "workflow": broken }),
+        )
+        .await;
     let problem = reply.problem(422);
     let errors = problem["errors"].as_array().unwrap();
     assert!(errors.len() >= 2, "{problem}");
@@ -134,9 +206,17 @@ async fn an_invalid_version_is_refused_with_every_problem_located_and_nothing_ch
         assert!(error["line"].as_u64().unwrap() > 0 && error["column"].as_u64().unwrap() > 0);
     }
     let text = reply.text();
-    assert!(text.contains("nowhere") && text.contains("no-such-department"), "{text}");
+    assert!(
+        text.contains("nowhere") && text.contains("no-such-department"),
+        "{text}"
+    );
     assert_eq!(
-        f.get("/api/v1/definitions/enterprise-registration/versions/latest", "policy-city").await.json()["version"],
+        f.get(
+            "/api/v1/definitions/enterprise-registration/versions/latest",
+            "policy-city"
+        )
+        .await
+        .json()["version"],
         1
     );
 }
@@ -153,33 +233,60 @@ async fn a_version_that_fails_a_sample_is_refused_and_nothing_changes() {
     let script = format!(
         "{script}\nfn strict_days(app) {{ if num(app, \"employees\") == 0 {{ throw \"员工人数缺失 employees missing\"; }} 2 }}\n"
     );
-    let yaml = source
-        .workflow
-        .replacen("committed_days: \"committed(app, 2, 1)\"", "committed_days: \"strict_days(app)\"", 1);
+    let yaml = source.workflow.replacen(
+        "committed_days: \"committed(app, 2, 1)\"",
+        "committed_days: \"strict_days(app)\"",
+        1,
+    );
     assert_ne!(yaml, source.workflow);
     let samples = json!([{ "employees": 3 }, { "enterprise_type": "limited_company" }]);
     let reply = f
-        .post("/api/v1/definitions", "policy-city", json!({ "workflow": yaml, "rules": script, "samples": samples }))
+        .post(
+            "/api/v1/definitions",
+            "policy-city",
+            json!({ "workflow": yaml, "rules": script, "samples": samples }),
+        )
         .await;
     let problem = reply.problem(422);
     assert_eq!(problem["field"], "samples");
     let errors = problem["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1, "{problem}");
     assert_eq!(errors[0]["file"], "samples[1]");
-    assert!(errors[0]["message"].as_str().unwrap().contains("employees missing"), "{problem}");
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("employees missing"),
+        "{problem}"
+    );
     assert_eq!(
-        f.get("/api/v1/definitions/enterprise-registration/versions/latest", "policy-city").await.json()["version"],
+        f.get(
+            "/api/v1/definitions/enterprise-registration/versions/latest",
+            "policy-city"
+        )
+        .await
+        .json()["version"],
         1,
         "the refused version changed nothing"
     );
     // Sent samples that pass replace the kept ones.
     let reply = f
-        .post("/api/v1/definitions", "policy-city", json!({ "workflow": yaml, "rules": script, "samples": [{ "employees": 3 }] }))
+        .post(
+            "/api/v1/definitions",
+            "policy-city",
+            json!({ "workflow": yaml, "rules": script, "samples": [{ "employees": 3 }] }),
+        )
         .await;
     assert_eq!(reply.status, 201, "{}", reply.text());
     assert_eq!(reply.json()["samples_tried"], 1);
     assert_eq!(reply.json()["changes"]["rules_changed"], true);
-    let reply = f.post("/api/v1/definitions/enterprise-registration/rollback", "policy-city", json!({ "to_version": 1 })).await;
+    let reply = f
+        .post(
+            "/api/v1/definitions/enterprise-registration/rollback",
+            "policy-city",
+            json!({ "to_version": 1 }),
+        )
+        .await;
     assert_eq!(reply.json()["samples_tried"], 1, "{}", reply.text());
 }
 
@@ -188,7 +295,11 @@ async fn a_dry_run_plans_any_application_in_three_formats() {
     let f = Fixture::new().await;
     let application = common::example("industrial-project-chemical-plant.json");
     let reply = f
-        .post("/api/v1/definitions/industrial-project/plan", "policy-city", json!({ "application": application, "start": "2026-03-02" }))
+        .post(
+            "/api/v1/definitions/industrial-project/plan",
+            "policy-city",
+            json!({ "application": application, "start": "2026-03-02" }),
+        )
         .await;
     assert_eq!(reply.status, 200, "{}", reply.text());
     let plan = reply.json();
@@ -196,15 +307,27 @@ async fn a_dry_run_plans_any_application_in_three_formats() {
     assert_eq!(plan["start"], "2026-03-02");
     assert!(plan["critical_path"].as_array().unwrap().len() > 2);
     let dot = f
-        .post("/api/v1/definitions/industrial-project/plan?format=dot", "coordinator-city", json!({ "application": application, "start": "2026-03-02" }))
+        .post(
+            "/api/v1/definitions/industrial-project/plan?format=dot",
+            "coordinator-city",
+            json!({ "application": application, "start": "2026-03-02" }),
+        )
         .await;
     assert!(dot.text().starts_with("digraph"));
     let late = f
-        .post("/api/v1/definitions/industrial-project/plan", "policy-city", json!({ "application": application, "start": "2026-12-20" }))
+        .post(
+            "/api/v1/definitions/industrial-project/plan",
+            "policy-city",
+            json!({ "application": application, "start": "2026-12-20" }),
+        )
         .await;
     assert_eq!(late.problem(422)["field"], "start");
     let unknown = f
-        .post("/api/v1/definitions/no-such-workflow/plan", "policy-city", json!({ "application": {} }))
+        .post(
+            "/api/v1/definitions/no-such-workflow/plan",
+            "policy-city",
+            json!({ "application": {} }),
+        )
         .await;
     unknown.problem(404);
 }

@@ -43,6 +43,27 @@ pub(crate) fn token(id: &str) -> String {
 
 /// Every workflow of the project, as the server publishes it, with its examples.
 pub(crate) fn project_workflows() -> Vec<(WorkflowId, DefinitionSource, Vec<Value>)> {
+    static READ: std::sync::OnceLock<Vec<(WorkflowId, DefinitionSource, Vec<Value>)>> =
+        std::sync::OnceLock::new();
+    READ.get_or_init(read_project_workflows).clone()
+}
+
+/// The calendars of the project, read once.
+pub(crate) fn calendars() -> std::collections::BTreeMap<
+    greenlane_engine::ids::CalendarId,
+    Arc<greenlane_engine::calendar::Calendar>,
+> {
+    static READ: std::sync::OnceLock<
+        std::collections::BTreeMap<
+            greenlane_engine::ids::CalendarId,
+            Arc<greenlane_engine::calendar::Calendar>,
+        >,
+    > = std::sync::OnceLock::new();
+    READ.get_or_init(|| greenlane_fs::Project::new(root()).calendars().unwrap())
+        .clone()
+}
+
+fn read_project_workflows() -> Vec<(WorkflowId, DefinitionSource, Vec<Value>)> {
     let project = greenlane_fs::Project::new(root());
     let mut out = Vec::new();
     for file in project.workflow_files().unwrap() {
@@ -153,8 +174,7 @@ impl Fixture {
         let clock = Arc::new(ManualClock::new(
             Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap(),
         ));
-        let project = greenlane_fs::Project::new(root());
-        let mut config = RuntimeConfig::new("jilin-city", project.calendars().unwrap());
+        let mut config = RuntimeConfig::new("jilin-city", calendars());
         config.seed = Some(7);
         let runtime = Arc::new(Runtime::new(
             backend,
@@ -195,13 +215,18 @@ impl Fixture {
             .get(header::CONTENT_TYPE)
             .map(|v| v.to_str().unwrap().to_string())
             .unwrap_or_default();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec();
+        // A stream of server-sent events never ends: its body is left unread here.
+        let body = if content_type.starts_with("text/event-stream") {
+            Vec::new()
+        } else {
+            response
+                .into_body()
+                .collect()
+                .await
+                .unwrap()
+                .to_bytes()
+                .to_vec()
+        };
         Reply {
             status,
             content_type,
