@@ -49,13 +49,18 @@ use greenlane_runtime::ports::Backend;
 use greenlane_runtime::Runtime;
 
 /// Serves `app` on `listener` until `shutdown` resolves; requests in flight are finished
-/// before this returns.
+/// and open event streams ended before this returns.
 pub async fn serve<B: Backend>(
     listener: tokio::net::TcpListener,
     app: App<B>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let router = router(app);
+    let router = router(app.clone());
+    let shutdown = async move {
+        shutdown.await;
+        tracing::info!("stopping: finishing requests in flight");
+        app.close();
+    };
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
         .await

@@ -52,6 +52,9 @@ struct Inner<B: Backend> {
     metrics: Metrics,
     samples: RwLock<HashMap<WorkflowId, Arc<Vec<serde_json::Value>>>>,
     attempts: Attempts,
+    /// Set when the server stops: open event streams end, so shutdown is not held up by
+    /// subscribers that never hang up.
+    closing: tokio::sync::watch::Sender<bool>,
 }
 
 impl<B: Backend> Clone for App<B> {
@@ -81,6 +84,7 @@ impl<B: Backend> App<B> {
                 samples: RwLock::default(),
                 attempts: Attempts::new(settings.inquiry_attempts, settings.inquiry_window),
                 settings,
+                closing: tokio::sync::watch::channel(false).0,
             }),
         }
     }
@@ -123,6 +127,16 @@ impl<B: Backend> App<B> {
     /// The metrics.
     pub(crate) fn metrics(&self) -> &Metrics {
         &self.inner.metrics
+    }
+
+    /// Ends every open event stream; the server is stopping.
+    pub fn close(&self) {
+        self.inner.closing.send_replace(true);
+    }
+
+    /// Changes to "the server is stopping".
+    pub(crate) fn closing(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.inner.closing.subscribe()
     }
 
     /// Failed access codes per case.

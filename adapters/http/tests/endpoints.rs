@@ -287,13 +287,10 @@ async fn a_case_from_launch_to_rating_through_every_case_and_task_endpoint() {
     let unknown = f
         .call("GET", "/api/v1/inquiry/nope?code=123456", None, None)
         .await;
-    assert_eq!(
-        wrong.problem(404)["detail"]
-            .as_str()
-            .unwrap()
-            .contains("access code"),
-        true
-    );
+    assert!(wrong.problem(404)["detail"]
+        .as_str()
+        .unwrap()
+        .contains("access code"));
     assert_eq!(unknown.status, 404);
 
     // The whole story is in the timeline, each event with its principal.
@@ -415,7 +412,7 @@ async fn list_filters_by_workflow_department_alert_and_launch_date() {
         f.get("/api/v1/cases?launched_from=2026-03-03", "coordinator-city")
             .await,
     );
-    assert_eq!(second_day, [shop.clone()]);
+    assert_eq!(second_day, [shop]);
     let first_day = cases(
         f.get(
             "/api/v1/cases?launched_to=2026-03-02&workflow=enterprise-registration",
@@ -423,7 +420,7 @@ async fn list_filters_by_workflow_department_alert_and_launch_date() {
         )
         .await,
     );
-    assert_eq!(first_day, [company.clone()]);
+    assert_eq!(first_day, [company]);
     assert!(cases(
         f.get(
             "/api/v1/cases?workflow=industrial-project",
@@ -491,7 +488,7 @@ async fn supervision_sees_cards_and_kpis_after_the_clock_runs_past_due_dates() {
         .get("/api/v1/cases?alert=yellow", "supervisor-city")
         .await
         .json();
-    assert_eq!(listed["cases"][0]["highest_alert"].as_str().is_some(), true);
+    assert!(listed["cases"][0]["highest_alert"].as_str().is_some());
 
     let kpis = f
         .get("/api/v1/supervision/kpis", "supervisor-city")

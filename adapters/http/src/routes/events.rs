@@ -18,7 +18,7 @@ use greenlane_runtime::ports::Backend;
 use greenlane_runtime::CaseEvent;
 use serde::{Deserialize, Serialize};
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
-use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::wrappers::{BroadcastStream, WatchStream};
 use tokio_stream::{Stream, StreamExt};
 use utoipa::{IntoParams, ToSchema};
 
@@ -100,14 +100,24 @@ pub(crate) async fn stream<B: Backend>(
     let receiver = app.runtime().subscribe();
     let caller = Arc::new(caller);
     let case = query.case;
-    let stream = BroadcastStream::new(receiver).filter_map(move |item| match item {
+    let events = BroadcastStream::new(receiver).filter_map(move |item| match item {
         Ok(event) => {
             let wanted = case.as_deref().is_none_or(|c| c == event.case.as_str());
-            (wanted && visible(&caller, &event)).then(|| Ok(message(&event)))
+            (wanted && visible(&caller, &event)).then(|| Some(message(&event)))
         }
-        Err(BroadcastStreamRecvError::Lagged(missed)) => Some(Ok(Event::default()
-            .event("lagged")
-            .data(format!("{{\"missed\":{missed}}}")))),
+        Err(BroadcastStreamRecvError::Lagged(missed)) => Some(Some(
+            Event::default()
+                .event("lagged")
+                .data(format!("{{\"missed\":{missed}}}")),
+        )),
     });
+    // `None` marks the server stopping; the stream ends there.
+    let stop = WatchStream::from_changes(app.closing())
+        .filter(|closing| *closing)
+        .map(|_| None);
+    let stream = events
+        .merge(stop)
+        .take_while(Option::is_some)
+        .map(|message| Ok(message.unwrap_or_default()));
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
