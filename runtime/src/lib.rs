@@ -18,6 +18,7 @@ pub mod faults;
 pub mod memory;
 pub mod ports;
 mod runtime;
+pub mod workloads;
 
 pub use error::{RuntimeError, StoreError};
 pub use runtime::{

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use greenlane_engine::supervision::{AlertLevel, Occasion, WarningPolicy};
 use greenlane_engine::workflow::{build, SourceText, Sources};
 
 /// Reads a corpus file, named by its path relative to the `tests` crate.
@@ -155,4 +156,29 @@ fn the_good_workflow_builds_into_the_expected_model() {
         needs,
         [vec![], vec!["filing"], vec!["filing"], vec!["land", "eia"]]
     );
+    assert_eq!(
+        compiled.warning,
+        WarningPolicy {
+            days_left: 2,
+            used_percent: 80
+        }
+    );
+    let escalation = compiled.escalation();
+    let names = |occasion| -> Vec<String> {
+        escalation
+            .chain
+            .get(occasion)
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    };
+    assert_eq!(
+        names(Occasion::AtRisk),
+        ["coordinator", "department_head:planning", "center"]
+    );
+    assert_eq!(
+        names(Occasion::Alert(AlertLevel::Red)),
+        ["officer", "department_head", "center", "supervision_office"]
+    );
+    assert_eq!(escalation.function.as_deref(), Some("escalate"));
 }

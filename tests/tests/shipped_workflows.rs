@@ -1,9 +1,13 @@
-//! The shipped workflows plan every shipped example application, and the rules change the
-//! DAG the way the workflows document.
+//! The shipped workflows plan every shipped example application, the rules change the DAG
+//! the way the workflows document, and the industrial workflow's supervision settings reach
+//! the alerts of a case.
 
 use std::path::Path;
 
+use greenlane_engine::case::{apply, decide, CaseState, Command, Event, Recorded};
 use greenlane_engine::plan::Timetable;
+use greenlane_engine::principal::{Principal, Role};
+use greenlane_engine::supervision::{AlertLevel, Recipient, WarningPolicy};
 use greenlane_fs::Project;
 
 fn plan(workflow: &str, application: &str) -> Timetable {
@@ -106,4 +110,107 @@ fn rules_change_the_dag_by_application() {
     );
     assert!(!ids(&company).contains(&"food-licence"));
     assert!(ids(&food).contains(&"food-licence"));
+}
+
+/// The alerts a deadline check at `check_at` raises on a case of the industrial workflow
+/// launched with `application` at 09:00 Shanghai time on Monday 2026-03-02, nobody acting.
+fn alerts_of_an_idle_case(application: &str, check_at: &str) -> Vec<Event> {
+    let compiled = Project::new("..")
+        .load_workflow("industrial-project")
+        .unwrap();
+    let path = Path::new("../examples/applications").join(application);
+    let application: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let instant = |text: &str| {
+        chrono::DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    let coordinator = Principal::new("coord", Role::Coordinator, "jilin");
+    let launch = Command::Launch {
+        case: "case-1".into(),
+        workflow: "industrial-project".into(),
+        version: 1,
+        application,
+        time_zone: "Asia/Shanghai".into(),
+        access_code_hash: "hash".into(),
+    };
+    let mut state = CaseState::default();
+    let launched_at = instant("2026-03-02T09:00:00+08:00");
+    for event in decide(
+        &state.clone(),
+        &compiled,
+        &coordinator,
+        &launch,
+        launched_at,
+    )
+    .unwrap()
+    {
+        let recorded = Recorded {
+            at: launched_at,
+            by: coordinator.id.clone(),
+            event,
+        };
+        apply(&mut state, &recorded);
+    }
+    let system = Principal::system("jilin".into());
+    decide(
+        &state,
+        &compiled,
+        &system,
+        &Command::CheckDeadlines,
+        instant(check_at),
+    )
+    .unwrap()
+}
+
+/// The recipients of the red card on the intake, which is due on the day of launch.
+fn red_card_recipients(application: &str) -> (Vec<Recipient>, Option<String>) {
+    alerts_of_an_idle_case(application, "2026-03-03T00:00:00+08:00")
+        .into_iter()
+        .find_map(|event| match event {
+            Event::AlertRaised {
+                level: AlertLevel::Red,
+                recipients,
+                rule_error,
+                ..
+            } => Some((recipients, rule_error)),
+            _ => None,
+        })
+        .expect("the intake is carded red at the end of its day")
+}
+
+#[test]
+fn the_industrial_workflow_sets_its_own_supervision() {
+    let compiled = Project::new("..")
+        .load_workflow("industrial-project")
+        .unwrap();
+    assert_eq!(
+        compiled.warning,
+        WarningPolicy {
+            days_left: 2,
+            used_percent: 90
+        }
+    );
+    assert_eq!(
+        compiled.escalation().function.as_deref(),
+        Some("escalation_recipients")
+    );
+    // A red card on a hazardous chemicals project also reaches the emergency management
+    // department's head; other projects' red cards go along the chain.
+    let chain = vec![
+        Recipient::DepartmentHead("service-center".into()),
+        Recipient::Center("jilin".into()),
+        Recipient::SupervisionOffice("jilin".into()),
+    ];
+    let mut hazardous = chain.clone();
+    hazardous.push(Recipient::DepartmentHead("emergency-management".into()));
+    assert_eq!(
+        red_card_recipients("industrial-project-chemical-plant.json"),
+        (hazardous, None)
+    );
+    assert_eq!(
+        red_card_recipients("industrial-project-small-assembly.json"),
+        (chain, None)
+    );
 }

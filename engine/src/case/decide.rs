@@ -15,7 +15,7 @@ use super::{local_date, parse_time_zone};
 use crate::ids::TaskId;
 use crate::plan::CompiledWorkflow;
 use crate::principal::{Principal, Role};
-use crate::supervision::{default_recipients, Recipient};
+use crate::supervision::{Notice, Occasion, Parties};
 
 /// Decides `command` for `by` on `case` at `now`, using the definition the case is pinned
 /// to (for a launch: the definition to launch with).
@@ -551,18 +551,28 @@ impl Ctx<'_> {
             .filter(|alert| alert.fires_at <= self.now)
             .map(|alert| {
                 let task = &self.case.tasks[alert.task];
+                let addressed = self.definition.recipients(
+                    &Notice {
+                        occasion: Occasion::Alert(alert.level),
+                        task: Some(&task.id),
+                        parties: Parties {
+                            officer: alert.officer,
+                            coordinator: self.case.coordinator.as_ref(),
+                            departments: std::slice::from_ref(&task.department),
+                            center: &center,
+                        },
+                        causes: &[],
+                    },
+                    &self.case.application,
+                );
                 Event::AlertRaised {
                     task: task.id.clone(),
                     level: alert.level,
                     due: alert.due,
                     department: task.department.clone(),
                     officer: alert.officer.cloned(),
-                    recipients: default_recipients(
-                        alert.level,
-                        alert.officer,
-                        &task.department,
-                        &center,
-                    ),
+                    recipients: addressed.recipients,
+                    rule_error: addressed.rule_error,
                 }
             })
             .collect())
@@ -594,24 +604,34 @@ impl Ctx<'_> {
             .center
             .clone()
             .unwrap_or_else(|| self.by.center.clone());
-        let mut recipients = Vec::new();
-        if let Some(coordinator) = &self.case.coordinator {
-            recipients.push(Recipient::Coordinator(coordinator.clone()));
-        }
+        let mut departments = Vec::new();
         for cause in &projected.causes {
             if let Some(task) = self.case.task(cause.as_str()) {
-                let head = Recipient::DepartmentHead(task.department.clone());
-                if !recipients.contains(&head) {
-                    recipients.push(head);
+                if !departments.contains(&task.department) {
+                    departments.push(task.department.clone());
                 }
             }
         }
-        recipients.push(Recipient::Center(center));
+        let addressed = self.definition.recipients(
+            &Notice {
+                occasion: Occasion::AtRisk,
+                task: None,
+                parties: Parties {
+                    officer: None,
+                    coordinator: self.case.coordinator.as_ref(),
+                    departments: &departments,
+                    center: &center,
+                },
+                causes: &projected.causes,
+            },
+            &self.case.application,
+        );
         Ok(Some(Event::CaseAtRisk {
             projected_completion: projected.completion,
             promised_completion: promised,
             causes: projected.causes,
-            recipients,
+            recipients: addressed.recipients,
+            rule_error: addressed.rule_error,
         }))
     }
 }

@@ -230,6 +230,10 @@ pub enum Event {
         officer: Option<PrincipalId>,
         /// Who is told.
         recipients: Vec<Recipient>,
+        /// Why the workflow's recipients function was not followed (it failed or answered
+        /// something unusable), in which case `recipients` come from its escalation chain.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rule_error: Option<String>,
     },
     /// The projected completion slipped past the promised date.
     CaseAtRisk {
@@ -241,6 +245,10 @@ pub enum Event {
         causes: Vec<TaskId>,
         /// Who is told.
         recipients: Vec<Recipient>,
+        /// Why the workflow's recipients function was not followed (it failed or answered
+        /// something unusable), in which case `recipients` come from its escalation chain.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rule_error: Option<String>,
     },
     /// Every task is approved; the case waits for issuance at one window.
     CaseCompleted,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::calendar::Calendar;
 use crate::ids::TaskId;
 use crate::rules::{Expr, Rules};
-use crate::supervision::WarningPolicy;
+use crate::supervision::{Addressed, Escalation, Notice, WarningPolicy};
 use crate::workflow::Workflow;
 
 /// A committed limit in compiled form.
@@ -29,8 +29,11 @@ pub struct CompiledWorkflow {
     pub workflow: Workflow,
     /// The calendar its working days are counted on.
     pub calendar: Arc<Calendar>,
-    /// When warnings fire.
+    /// When warnings fire (`supervision.warning`).
     pub warning: WarningPolicy,
+    /// Who is told of alerts (`supervision.escalation` and `supervision.recipients`); its
+    /// function, if any, is defined by `rules`.
+    pub(crate) escalation: Escalation,
     pub(crate) rules: Rules,
     pub(crate) when: Vec<Option<Expr>>,
     pub(crate) committed: Vec<CompiledDays>,
@@ -63,6 +66,7 @@ impl CompiledWorkflow {
             workflow,
             calendar,
             warning: WarningPolicy::default(),
+            escalation: Escalation::default(),
             rules,
             when,
             committed,
@@ -71,9 +75,39 @@ impl CompiledWorkflow {
         }
     }
 
+    /// Sets the supervision policy; the escalation's function, if any, must be one that
+    /// the rules script defines with two parameters.
+    pub(crate) fn with_supervision(
+        mut self,
+        warning: WarningPolicy,
+        escalation: Escalation,
+    ) -> CompiledWorkflow {
+        self.warning = warning;
+        self.escalation = escalation;
+        self
+    }
+
     /// The workflow's compiled rules script.
     pub fn rules(&self) -> &Rules {
         &self.rules
+    }
+
+    /// Who is told of alerts.
+    pub fn escalation(&self) -> &Escalation {
+        &self.escalation
+    }
+
+    /// The recipients of `notice` on a case with `application`: from the workflow's
+    /// recipients function if it has one and that answers usably, else from its chain
+    /// (see [`Escalation::address`]).
+    pub fn recipients(&self, notice: &Notice<'_>, application: &serde_json::Value) -> Addressed {
+        let departments = &self.workflow.departments;
+        self.escalation.address(
+            &self.rules,
+            &|id| departments.contains_key(id),
+            notice,
+            application,
+        )
     }
 }
 

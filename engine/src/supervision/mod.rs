@@ -7,19 +7,29 @@
 //! A task waiting for supplements (补正) is never carded; a special procedure suspends the
 //! clock for at most its granted working days, so while it runs the dates below are pushed
 //! back by the granted days, and a procedure that overruns them is carded.
-//! - `warning`: at the end of the earlier of (a) the working day before the committed due
-//!   date — one working day left — and (b) the day on which the share of committed time used
-//!   reaches the workflow's threshold (90 % by default). Tasks with 0 committed days get none.
+//! - `warning`: at the end of the earlier of (a) the day on which only the workflow's
+//!   `days_left` working days are left before the committed due date (1 by default: the
+//!   working day before it) and (b) the day on which the share of committed time used
+//!   reaches the workflow's `used_percent` (90 % by default). Tasks with 0 committed days
+//!   get none.
 //! - `yellow` (黄牌): at the end of the committed due date.
 //! - `red` (红牌): at the end of the statutory due date.
+//!
+//! Who is told is the workflow's escalation chain (`escalation`), or a function of its rules
+//! script that falls back on the chain (`recipients`).
 
 mod alert;
 mod escalation;
 mod kpi;
+mod recipients;
 
 pub use alert::{alert_dates, end_of_day, AlertLevel, WarningPolicy};
-pub use escalation::{default_recipients, Recipient};
+pub use escalation::{
+    default_recipients, resolve, EscalationChain, Occasion, Parties, Recipient, RecipientName,
+    RecipientNameError,
+};
 pub use kpi::{
     AlertCounts, CaseCounts, Kpi, KpiBoard, KpiReport, Measure, Row, Scope, ScopeReport, Target,
     TaskCounts, Unit,
 };
+pub use recipients::{Addressed, Escalation, Notice, RecipientsError};

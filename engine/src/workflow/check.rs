@@ -3,8 +3,9 @@
 //!
 //! Every check runs even after another failed, so one pass reports every problem: unknown
 //! calendar or rules file, duplicate ids, unknown departments and `needs`, cycles, limits
-//! out of range, Rhai syntax errors and calls to functions the rules script lacks. The model
-//! is assembled only when no diagnostic was produced.
+//! out of range, Rhai syntax errors, calls to functions the rules script lacks, and the
+//! `supervision` section (`supervision`). The model is assembled only when no diagnostic
+//! was produced.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
@@ -18,6 +19,8 @@ use crate::calendar::Calendar;
 use crate::ids::{CalendarId, DepartmentId, TaskId, WorkflowId};
 use crate::plan::{CompiledDays, CompiledWorkflow};
 use crate::rules::{self, Expr, Rules};
+
+mod supervision;
 
 /// Builds the compiled workflow, or returns every diagnostic (unsorted).
 pub(super) fn build(
@@ -145,6 +148,7 @@ impl Checker<'_> {
             self.limits_of(task);
         }
         self.cycles(raw, &tasks);
+        let (warning, escalation) = self.supervision(raw, &departments, &rules, &functions);
         let mut when = Vec::new();
         let mut committed = Vec::new();
         for task in &raw.tasks {
@@ -181,9 +185,10 @@ impl Checker<'_> {
                 Some(compiled) => compiled,
             })
             .collect::<Option<Vec<CompiledDays>>>()?;
-        Some(CompiledWorkflow::new(
-            workflow, calendar?, rules, when, committed,
-        ))
+        Some(
+            CompiledWorkflow::new(workflow, calendar?, rules, when, committed)
+                .with_supervision(warning, escalation),
+        )
     }
 
     /// A workflow in `x.yaml` must have the id `x`, since workflows are found by file name.

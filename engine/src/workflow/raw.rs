@@ -14,6 +14,10 @@ use yaml_rust2::scanner::TScalarStyle;
 use super::position::{join_index, join_key, DuplicateKey, Pos, PositionIndex};
 use super::{Diagnostic, SourceText, TaskKind};
 
+mod supervision;
+
+pub(super) use supervision::{RawRecipient, RawSupervision};
+
 /// A value together with where it starts in its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Spanned<T> {
@@ -74,6 +78,8 @@ pub(super) struct RawWorkflow {
     pub(super) rules: Option<Spanned<String>>,
     pub(super) departments: Vec<RawDepartment>,
     pub(super) tasks: Vec<RawTask>,
+    /// The `supervision` section; `None` when absent or not a mapping (reported).
+    pub(super) supervision: Option<RawSupervision>,
 }
 
 /// The fields a workflow file may have.
@@ -85,6 +91,7 @@ const WORKFLOW_FIELDS: &[&str] = &[
     "rules",
     "departments",
     "tasks",
+    "supervision",
 ];
 
 /// The fields a task may have.
@@ -213,6 +220,7 @@ impl Reader<'_> {
                 .filter_map(|(i, item)| self.task(&path, i, item))
                 .collect();
         }
+        raw.supervision = self.supervision(&fields);
         raw
     }
 

@@ -8,6 +8,7 @@ use greenlane_engine::ids::CaseId;
 use super::Fut;
 
 /// Due instants of cases.
+#[allow(clippy::len_without_is_empty)] // an async `is_empty` would add nothing
 pub trait DeadlineIndex: Send + Sync + 'static {
     /// Sets the next check of `case` to `at`, replacing an earlier entry.
     fn schedule(&self, case: &CaseId, at: Timestamp) -> impl Fut<()>;

@@ -31,6 +31,7 @@ impl<B: Backend> Runtime<B> {
     ) -> Result<(), RuntimeError> {
         let mut moves = Vec::new();
         let mut notifications = Vec::new();
+        let mut freed = Vec::new();
         for (offset, r) in recorded.iter().enumerate() {
             let key = |task: &greenlane_engine::ids::TaskId| TaskKey::new(case, task);
             match &r.event {
@@ -42,6 +43,7 @@ impl<B: Backend> Runtime<B> {
                     let Some(t) = state.task(task.as_str()) else {
                         continue;
                     };
+                    freed.push(t.department.clone());
                     moves.push(Move::Dispatch(QueueEntry {
                         key: key(task),
                         department: t.department.clone(),
@@ -85,7 +87,17 @@ impl<B: Backend> Runtime<B> {
                 _ => {}
             }
         }
+        for m in &moves {
+            if let Move::Release(key) = m {
+                if let Some(t) = state.task(key.task.as_str()) {
+                    freed.push(t.department.clone());
+                }
+            }
+        }
         self.make_moves(moves).await?;
+        for department in &freed {
+            self.work.signal(department);
+        }
         for notification in &notifications {
             self.notifier
                 .notify(notification)

@@ -13,6 +13,7 @@ mod definitions;
 mod effects;
 mod recovery;
 mod tick;
+mod work;
 
 pub use claims::ClaimedTask;
 pub use recovery::RecoveryReport;
@@ -35,6 +36,7 @@ use crate::ports::{Backend, Clock, EventStore, Notifier};
 use crate::{RuntimeError, StoreError};
 use cache::CaseCache;
 use definitions::DefinitionCache;
+use work::WorkSignals;
 
 /// How a runtime is set up.
 #[derive(Debug, Clone)]
@@ -100,6 +102,7 @@ pub struct Runtime<B: Backend> {
     cases: CaseCache,
     definitions: DefinitionCache,
     rng: Mutex<StdRng>,
+    work: WorkSignals,
 }
 
 impl<B: Backend> std::fmt::Debug for Runtime<B> {
@@ -134,6 +137,7 @@ impl<B: Backend> Runtime<B> {
             config,
             cases: CaseCache::default(),
             rng: Mutex::new(rng),
+            work: WorkSignals::default(),
         }
     }
 

@@ -56,6 +56,7 @@ fn a_late_approval_raises_at_risk_naming_it_once() {
                 Recipient::DepartmentHead("market".into()),
                 Recipient::Center(CENTER.into()),
             ],
+            rule_error: None,
         }
     );
     assert_eq!(case.state.at_risk, Some(day("2026-03-12")));

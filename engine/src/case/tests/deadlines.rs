@@ -110,6 +110,7 @@ fn cards_across_the_spring_festival_fire_once_at_the_end_of_their_day() {
             department: "market".into(),
             officer: None,
             recipients: vec![Recipient::DepartmentHead("market".into())],
+            rule_error: None,
         }]
     );
     assert_eq!(case.check(at("2026-02-25 00:00")), "", "fires once");
@@ -133,6 +134,7 @@ fn cards_across_the_spring_festival_fire_once_at_the_end_of_their_day() {
                 Recipient::DepartmentHead("market".into()),
                 Recipient::Center(CENTER.into()),
             ],
+            rule_error: None,
         }]
     );
     assert_eq!(case.check(at("2026-02-26 00:00")), "");
@@ -376,6 +378,7 @@ fn a_special_procedure_pauses_the_clock_for_at_most_its_granted_days() {
             department: "market".into(),
             officer: Some("m1".into()),
             recipients: vec![Recipient::Officer("m1".into())],
+            rule_error: None,
         }]
     );
     // The hearing overruns its grant: the yellow card comes while it still runs.

@@ -59,7 +59,12 @@ impl Spec {
 
 /// Compiles `specs` into a workflow on the real cn calendar with no rules script.
 pub(super) fn compile(specs: &[Spec]) -> CompiledWorkflow {
-    let rules = Rules::compile(None).unwrap();
+    compile_with_rules(specs, None)
+}
+
+/// Compiles `specs` into a workflow on the real cn calendar with the rules `script`.
+pub(super) fn compile_with_rules(specs: &[Spec], script: Option<&str>) -> CompiledWorkflow {
+    let rules = Rules::compile(script).unwrap();
     let tasks: Vec<TaskDef> = specs
         .iter()
         .map(|s| TaskDef {
@@ -94,7 +99,7 @@ pub(super) fn compile(specs: &[Spec]) -> CompiledWorkflow {
         name: "并联审批 / Joint approval".into(),
         description: None,
         calendar: "cn".into(),
-        rules: None,
+        rules: script.map(|_| "joint.rhai".to_string()),
         departments,
         tasks,
     };
@@ -104,13 +109,21 @@ pub(super) fn compile(specs: &[Spec]) -> CompiledWorkflow {
 /// intake (instant, the center) → a (market, 3/10) and b (fire, 5/20) in parallel, and c
 /// (environment, 2/10) only when `app.env` is true → issue (instant, the center).
 pub(super) fn standard() -> CompiledWorkflow {
-    compile(&[
-        spec("intake", "center", &[], 0, 0),
-        spec("a", "market", &["intake"], 3, 10),
-        spec("b", "fire", &["intake"], 5, 20),
-        spec("c", "env", &["intake"], 2, 10).when("app.env == true"),
-        spec("issue", "center", &["a", "b", "c"], 0, 0),
-    ])
+    standard_with_rules(None)
+}
+
+/// [`standard`] with the rules `script`.
+pub(super) fn standard_with_rules(script: Option<&str>) -> CompiledWorkflow {
+    compile_with_rules(
+        &[
+            spec("intake", "center", &[], 0, 0),
+            spec("a", "market", &["intake"], 3, 10),
+            spec("b", "fire", &["intake"], 5, 20),
+            spec("c", "env", &["intake"], 2, 10).when("app.env == true"),
+            spec("issue", "center", &["a", "b", "c"], 0, 0),
+        ],
+        script,
+    )
 }
 
 /// The coordinator who launches the cases.
@@ -240,9 +253,19 @@ impl Case {
     /// The standard workflow launched by the coordinator at `launched` (Shanghai), with the
     /// intake approved 30 minutes later by the window officer.
     pub(super) fn standard(launched: &str) -> Case {
-        let mut case = Case::new(standard());
+        Case::launched(standard(), application(), launched)
+    }
+
+    /// A workflow shaped like the standard one, launched with `application` by the
+    /// coordinator at `launched` (Shanghai), with the intake approved 30 minutes later.
+    pub(super) fn launched(
+        definition: CompiledWorkflow,
+        application: serde_json::Value,
+        launched: &str,
+    ) -> Case {
+        let mut case = Case::new(definition);
         let start = at(launched);
-        case.ok(&coordinator(), launch(application()), start);
+        case.ok(&coordinator(), launch(application), start);
         let window = officer("window", "center");
         case.ok(&window, claim("intake", 1), start + Duration::minutes(10));
         case.ok(&window, approve("intake"), start + Duration::minutes(30));

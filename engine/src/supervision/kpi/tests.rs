@@ -430,6 +430,7 @@ fn kpis_split_per_workflow_and_per_department() {
                 department: "tax".into(),
                 officer: None,
                 recipients: Vec::new(),
+                rule_error: None,
             },
         ),
         approved(cst(day(2026, 3, 10), 10), "tax"),
@@ -592,6 +593,7 @@ fn counts_cases_tasks_and_alerts() {
                 department: "dr".into(),
                 officer: None,
                 recipients: Vec::new(),
+                rule_error: None,
             },
         )
     };
@@ -632,6 +634,7 @@ fn counts_cases_tasks_and_alerts() {
                 promised_completion: due,
                 causes: vec!["a".into()],
                 recipients: Vec::new(),
+                rule_error: None,
             },
         ),
         rec(

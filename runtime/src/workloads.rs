@@ -1,0 +1,168 @@
+//! The standard benchmark workloads of `shared/bench/WORKLOADS.md` as workflow definitions,
+//! and the calendar they run on, embedded so a benchmark or a conformance run needs no
+//! project folder.
+//!
+//! - A: intake → 8 department tasks in parallel (`dept-1` … `dept-8`) → issuance.
+//! - B: intake → 4 parallel stage-1 tasks → 6 parallel stage-2 tasks (each needs all of
+//!   stage 1) → issuance.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Arc;
+
+use greenlane_engine::calendar::Calendar;
+use greenlane_engine::ids::CalendarId;
+use greenlane_engine::workflow::SourceText;
+
+use crate::ports::DefinitionSource;
+
+/// The cn calendar years shipped in `rules/calendars/cn/`.
+const CN_YEARS: [(&str, &str); 3] = [
+    (
+        "rules/calendars/cn/2024.yaml",
+        include_str!("../../rules/calendars/cn/2024.yaml"),
+    ),
+    (
+        "rules/calendars/cn/2025.yaml",
+        include_str!("../../rules/calendars/cn/2025.yaml"),
+    ),
+    (
+        "rules/calendars/cn/2026.yaml",
+        include_str!("../../rules/calendars/cn/2026.yaml"),
+    ),
+];
+
+/// The shipped `cn` calendar, keyed by its id.
+pub fn cn_calendars() -> BTreeMap<CalendarId, Arc<Calendar>> {
+    let years: Vec<SourceText> = CN_YEARS
+        .iter()
+        .map(|(name, text)| SourceText {
+            name: name.to_string(),
+            text: text.to_string(),
+        })
+        .collect();
+    let id = CalendarId::new("cn");
+    let calendar =
+        Calendar::from_sources(id.clone(), &years).expect("the shipped calendar is valid");
+    BTreeMap::from([(id, Arc::new(calendar))])
+}
+
+/// Which standard workload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Workload {
+    /// Intake → 8 in parallel → issuance: 10 tasks.
+    A,
+    /// Intake → 4 → 6 → issuance: 12 tasks.
+    B,
+}
+
+impl Workload {
+    /// The workflow id.
+    pub fn workflow_id(self) -> &'static str {
+        match self {
+            Workload::A => "workload-a",
+            Workload::B => "workload-b",
+        }
+    }
+
+    /// Tasks per case.
+    pub fn tasks_per_case(self) -> usize {
+        match self {
+            Workload::A => 10,
+            Workload::B => 12,
+        }
+    }
+
+    /// Every department the workload's tasks go to.
+    pub fn departments(self) -> Vec<String> {
+        let parallel = match self {
+            Workload::A => 8,
+            Workload::B => 10,
+        };
+        std::iter::once("window".to_string())
+            .chain((1..=parallel).map(|i| format!("dept-{i}")))
+            .collect()
+    }
+
+    /// The workflow definition.
+    pub fn definition(self) -> DefinitionSource {
+        let stages: Vec<usize> = match self {
+            Workload::A => vec![8],
+            Workload::B => vec![4, 6],
+        };
+        DefinitionSource {
+            workflow_name: format!("{}.yaml", self.workflow_id()),
+            workflow: staged_workflow(self.workflow_id(), &stages),
+            rules: None,
+            departments: None,
+        }
+    }
+}
+
+/// A workflow: an instant intake, then stages of parallel commitment tasks (each needing
+/// every task of the stage before), then an instant issuance needing the last stage.
+/// Stage tasks go to `dept-1`, `dept-2`, … in order.
+pub fn staged_workflow(id: &str, stages: &[usize]) -> String {
+    let total: usize = stages.iter().sum();
+    let mut yaml = format!(
+        "id: {id}\nname: 基准流程 {id} / Benchmark workflow {id}\ncalendar: cn\ndepartments:\n  - {{ id: window, name: 综合窗口 / One window }}\n"
+    );
+    for d in 1..=total {
+        let _ = writeln!(
+            yaml,
+            "  - {{ id: dept-{d}, name: 部门 {d} / Department {d} }}"
+        );
+    }
+    yaml.push_str("tasks:\n");
+    yaml.push_str("  - { id: intake, name: 受理 / Intake, department: window, kind: instant, statutory_days: 0, committed_days: 0, needs: [] }\n");
+    let mut previous = vec!["intake".to_string()];
+    let mut d = 0;
+    for (s, &width) in stages.iter().enumerate() {
+        let mut stage = Vec::new();
+        for _ in 0..width {
+            d += 1;
+            let task = format!("s{}-t{d}", s + 1);
+            let _ = writeln!(
+                yaml,
+                "  - {{ id: {task}, name: 审批 {d} / Approval {d}, department: dept-{d}, kind: commitment, statutory_days: 20, committed_days: 5, needs: [{}] }}",
+                previous.join(", ")
+            );
+            stage.push(task);
+        }
+        previous = stage;
+    }
+    let _ = writeln!(
+        yaml,
+        "  - {{ id: issue, name: 出件 / Issuance, department: window, kind: instant, statutory_days: 0, committed_days: 0, needs: [{}] }}",
+        previous.join(", ")
+    );
+    yaml
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_workloads_validate_with_the_task_counts_of_the_brief() {
+        let calendars = cn_calendars();
+        for workload in [Workload::A, Workload::B] {
+            let source = workload.definition();
+            let sources = greenlane_engine::workflow::Sources {
+                calendars: calendars.clone(),
+                ..Default::default()
+            };
+            let file = SourceText {
+                name: source.workflow_name.clone(),
+                text: source.workflow.clone(),
+            };
+            let compiled = greenlane_engine::workflow::build(&file, &sources)
+                .unwrap_or_else(|d| panic!("{d}"));
+            assert_eq!(compiled.workflow.tasks.len(), workload.tasks_per_case());
+            assert_eq!(
+                compiled.workflow.departments.len(),
+                workload.departments().len()
+            );
+        }
+    }
+}
