@@ -81,6 +81,14 @@ pub(crate) enum Error {
         /// The database file.
         path: PathBuf,
     },
+    /// The database is open elsewhere, or its lock file cannot be used.
+    #[error("{}: {detail}", path.display())]
+    Lock {
+        /// The database file.
+        path: PathBuf,
+        /// What went wrong.
+        detail: String,
+    },
     /// The writer thread could not be started.
     #[error("{}: cannot start the writer thread: {source}", path.display())]
     Thread {

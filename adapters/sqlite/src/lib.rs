@@ -9,6 +9,7 @@
 //!   writes to it in order and wait for the commit that holds them.
 //! - `readers`: a small pool of read connections (WAL lets them read during commits).
 //! - `events`, `queue`, `deadlines`, `definitions`: one port each.
+//! - `lockfile`: the lock that keeps a file to one open backend.
 //! - `codec`: how typed values become column values and back.
 //!
 //! # Durability
@@ -24,8 +25,9 @@
 //! the file.
 //!
 //! # Limits
-//! - One open backend per file, in one process: the in-memory indexes assume they see
-//!   every write. A second process writing the same file is not detected.
+//! - One open backend per file: the in-memory indexes assume they see every write. Opening
+//!   takes an exclusive lock on `<file>.lock` beside the database, so a second open, in
+//!   this process or another, fails at once.
 //! - If a commit fails the store is *poisoned*: it refuses every later write (each fails
 //!   with `StoreError::Backend`) until it is dropped and reopened, which reloads memory
 //!   from the file. Nothing acknowledged is lost, since acknowledgments follow commits.
@@ -35,6 +37,7 @@ mod deadlines;
 mod definitions;
 mod error;
 mod events;
+mod lockfile;
 mod queue;
 mod readers;
 mod schema;
@@ -66,18 +69,21 @@ pub struct SqliteBackend {
     definitions: SqliteDefinitions,
     writer: Arc<Writer>,
     thread: Option<JoinHandle<()>>,
+    /// Declared last, so it is released after every connection has closed.
+    _lock: lockfile::FileLock,
 }
 
 impl SqliteBackend {
     /// Opens the database at `path`, creating it (and its schema) if missing and
-    /// migrating an older schema. Fails, naming the file, when it cannot be opened, is not
-    /// a greenlane database, was written by a newer build, or holds a record that does not
-    /// read back.
+    /// migrating an older schema. Fails, naming the file, when it is already open, cannot
+    /// be opened, is not a greenlane database, was written by a newer build, or holds a
+    /// record that does not read back.
     pub fn open(path: impl AsRef<Path>) -> Result<SqliteBackend, StoreError> {
         Ok(SqliteBackend::open_file(path.as_ref())?)
     }
 
     fn open_file(path: &Path) -> Result<SqliteBackend, error::Error> {
+        let lock = lockfile::acquire(path)?;
         let conn = schema::open_writer(path)?;
         let readers = Arc::new(Readers::open(path)?);
         let writer = Writer::new(path);
@@ -94,6 +100,7 @@ impl SqliteBackend {
             definitions,
             writer,
             thread: Some(thread),
+            _lock: lock,
         })
     }
 

@@ -263,6 +263,22 @@ async fn a_failed_commit_poisons_the_store_and_loses_nothing_acknowledged() {
         .expect("a reopened store writes again");
 }
 
+#[test]
+fn a_file_is_open_in_one_backend_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.db");
+    let first = SqliteBackend::open(&path).unwrap();
+    match SqliteBackend::open(&path) {
+        Err(StoreError::Backend(message)) => {
+            assert!(message.contains("already open"), "{message}");
+            assert!(message.contains("g.db"), "{message}");
+        }
+        other => panic!("a second open is refused: {other:?}"),
+    }
+    drop(first);
+    SqliteBackend::open(&path).expect("free again once the first is dropped");
+}
+
 #[tokio::test]
 async fn errors_name_the_file() {
     let dir = tempfile::tempdir().unwrap();
