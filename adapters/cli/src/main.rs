@@ -4,12 +4,19 @@
 //! - `check`: validate workflows, rules scripts and calendars (for policy staff).
 //! - `plan`: plan an application and print its critical path and promised date.
 //! - `calendar`: working-day arithmetic on a business calendar.
+//! - `bench`: the standard benchmark workloads through the real path.
+//! - `recover`: bring an embedded store in line after a crash, optionally finish its cases.
+//! - `demo`: a simulated service center running both workflows on the runtime.
 //!
 //! This is the only place `anyhow` is used: below it, every crate has typed errors.
 
+mod bench;
 mod calendar_cmd;
 mod check;
+mod demo;
 mod plan_cmd;
+mod recover_cmd;
+mod store;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,6 +43,12 @@ enum Command {
     /// 工作日 Working-day arithmetic on a business calendar.
     #[command(subcommand)]
     Calendar(calendar_cmd::Command),
+    /// 压测 Run a standard benchmark workload (shared/bench/WORKLOADS.md).
+    Bench(bench::Args),
+    /// 恢复 Recover an embedded store after a crash; `--drain` then finishes every open case.
+    Recover(recover_cmd::Args),
+    /// 模拟 Simulate a service center: cases, officers, alerts and the KPI board.
+    Demo(demo::Args),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +58,9 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&project, args),
         Command::Plan(args) => plan_cmd::run(&project, args),
         Command::Calendar(command) => calendar_cmd::run(&project, command),
+        Command::Bench(args) => bench::run(args),
+        Command::Recover(args) => recover_cmd::run(args),
+        Command::Demo(args) => demo::run(&project, args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,86 @@
+//! `greenlane bench`: the standard workloads of `shared/bench/WORKLOADS.md` through the
+//! real path — launch, dispatch to department queues, claim with a lease, approve, durable
+//! completion before successors are dispatched — with in-process workers that approve at
+//! once. Prints the one-line result the brief asks for.
+
+mod report;
+mod run;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args as ClapArgs, ValueEnum};
+use greenlane_runtime::workloads::Workload;
+
+/// Arguments of `greenlane bench`.
+#[derive(Debug, ClapArgs)]
+pub(crate) struct Args {
+    /// Backend to run on.
+    #[arg(long, value_enum, default_value_t = Backend::Sqlite)]
+    pub backend: Backend,
+    /// Workload A (intake → 8 parallel → issuance) or B (intake → 4 → 6 → issuance).
+    #[arg(long, value_enum, default_value_t = WorkloadArg::A)]
+    pub workload: WorkloadArg,
+    /// Cases to launch.
+    #[arg(long, default_value_t = 2_000)]
+    pub cases: usize,
+    /// Fixed launch rate in cases per second; without it, launch as fast as accepted.
+    #[arg(long)]
+    pub rate: Option<f64>,
+    /// Concurrent workers per department.
+    #[arg(long, default_value_t = 16)]
+    pub workers: usize,
+    /// Concurrent launchers when no rate is set.
+    #[arg(long, default_value_t = 64)]
+    pub launchers: usize,
+    /// SQLite database file (default: a new file in a temporary folder, removed after).
+    #[arg(long)]
+    pub db: Option<PathBuf>,
+    /// Print the result as JSON instead of the one-line form.
+    #[arg(long)]
+    pub json: bool,
+    /// Print `approved <case> <task>` as each approval is acknowledged (crash tests check
+    /// that every acknowledged approval survives a `kill -9`).
+    #[arg(long)]
+    pub trace_acks: bool,
+}
+
+/// Backends `bench` can run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Backend {
+    /// Embedded SQLite file, durable (fsync per group commit).
+    Sqlite,
+    /// In process memory, not durable: the runtime's own cost.
+    Memory,
+}
+
+/// The standard workloads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum WorkloadArg {
+    /// Intake → 8 in parallel → issuance.
+    #[value(name = "A", alias = "a")]
+    A,
+    /// Intake → 4 → 6 → issuance.
+    #[value(name = "B", alias = "b")]
+    B,
+}
+
+impl From<WorkloadArg> for Workload {
+    fn from(w: WorkloadArg) -> Workload {
+        match w {
+            WorkloadArg::A => Workload::A,
+            WorkloadArg::B => Workload::B,
+        }
+    }
+}
+
+/// Runs the benchmark and prints its line.
+pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let report = run::run(&args)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("{}", report.line());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,96 @@
+//! The benchmark's result line and the figures behind it.
+
+use serde::Serialize;
+
+/// One run's figures.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct BenchReport {
+    /// `sqlite` or `memory`.
+    pub backend: &'static str,
+    /// `A` or `B`.
+    pub workload: &'static str,
+    /// Cases launched and completed.
+    pub cases: usize,
+    /// Tasks approved.
+    pub tasks: usize,
+    /// First launch to last completion, seconds.
+    pub wall_s: f64,
+    /// Cases completed per second.
+    pub cases_per_s: f64,
+    /// Tasks approved per second.
+    pub tasks_per_s: f64,
+    /// Median case latency (launch → completed), milliseconds.
+    pub p50_ms: f64,
+    /// 99th percentile case latency, milliseconds.
+    pub p99_ms: f64,
+    /// Launch latency p99 (plan + events + dispatch), milliseconds.
+    pub launch_p99_ms: f64,
+    /// Fixed launch rate, if one was set.
+    pub rate: Option<f64>,
+    /// Workers per department.
+    pub workers: usize,
+    /// Peak resident memory of this process, MiB (VmHWM).
+    pub peak_rss_mib: Option<f64>,
+    /// How durable each acknowledged step was.
+    pub durability: &'static str,
+}
+
+impl BenchReport {
+    /// The one-line form of `shared/bench/WORKLOADS.md`, with the extra figures after it.
+    pub(crate) fn line(&self) -> String {
+        let mut line = format!(
+            "backend={} workload={} cases={} wall_s={:.2} cases_per_s={:.0} tasks_per_s={:.0} p50_ms={:.1} p99_ms={:.1}",
+            self.backend,
+            self.workload,
+            self.cases,
+            self.wall_s,
+            self.cases_per_s,
+            self.tasks_per_s,
+            self.p50_ms,
+            self.p99_ms
+        );
+        line.push_str(&format!(" launch_p99_ms={:.2}", self.launch_p99_ms));
+        if let Some(rate) = self.rate {
+            line.push_str(&format!(" rate={rate}"));
+        }
+        if let Some(rss) = self.peak_rss_mib {
+            line.push_str(&format!(" peak_rss_mib={rss:.0}"));
+        }
+        line.push_str(&format!(
+            " workers_per_dept={} durability={}",
+            self.workers, self.durability
+        ));
+        line
+    }
+}
+
+/// The value at `quantile` (0–1) of sorted `values`.
+pub(crate) fn percentile(sorted: &[f64], quantile: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((sorted.len() as f64 - 1.0) * quantile).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+/// Peak resident set size of this process in MiB, from `/proc/self/status` (Linux).
+pub(crate) fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_pick_the_nearest_rank() {
+        let values: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(percentile(&values, 0.5), 51.0);
+        assert_eq!(percentile(&values, 0.99), 99.0);
+        assert_eq!(percentile(&values, 1.0), 100.0);
+        assert_eq!(percentile(&[], 0.5), 0.0);
+    }
+}

@@ -1,0 +1,244 @@
+//! Running one benchmark: launchers, in-process workers per department, and the clock.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use greenlane_engine::case::{Command, Event};
+use greenlane_engine::ids::{CaseId, PrincipalId, WorkflowId};
+use greenlane_engine::principal::{Principal, Role};
+use greenlane_runtime::memory::MemoryBackend;
+use greenlane_runtime::ports::{Backend, LogNotifier, SystemClock};
+use greenlane_runtime::workloads::{cn_calendars, Workload};
+use greenlane_runtime::{Runtime, RuntimeConfig};
+
+use super::report::{peak_rss_mib, percentile, BenchReport};
+use super::{Args, Backend as BackendArg};
+
+const CENTER: &str = "bench";
+
+/// Runs the benchmark described by `args` on a fresh tokio runtime.
+pub(super) fn run(args: &Args) -> anyhow::Result<BenchReport> {
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    tokio.block_on(async {
+        match args.backend {
+            BackendArg::Memory => {
+                let report = drive(Arc::new(MemoryBackend::new()), args).await?;
+                Ok(BenchReport {
+                    backend: "memory",
+                    durability: "none (memory)",
+                    ..report
+                })
+            }
+            BackendArg::Sqlite => {
+                crate::store::with_sqlite(args.db.as_deref(), |backend| async {
+                    let report = drive(backend, args).await?;
+                    Ok(BenchReport {
+                        backend: "sqlite",
+                        durability: "fsync per group commit (WAL, synchronous=FULL)",
+                        ..report
+                    })
+                })
+                .await
+            }
+        }
+    })
+}
+
+/// Completion times and counters shared by every task of the run.
+#[derive(Default)]
+struct Tally {
+    launched: Mutex<HashMap<CaseId, Instant>>,
+    completed: Mutex<HashMap<CaseId, Instant>>,
+    launch_latencies: Mutex<Vec<f64>>,
+    approved: AtomicUsize,
+    done: tokio::sync::Notify,
+}
+
+async fn drive<B: Backend>(backend: Arc<B>, args: &Args) -> anyhow::Result<BenchReport> {
+    let workload: Workload = args.workload.into();
+    let mut config = RuntimeConfig::new(CENTER, cn_calendars());
+    config.default_lease = chrono::Duration::minutes(5);
+    let runtime = Arc::new(Runtime::new(
+        backend,
+        Arc::new(SystemClock),
+        Arc::new(LogNotifier),
+        config,
+    ));
+    runtime.recover().await?;
+    let workflow = WorkflowId::new(workload.workflow_id());
+    if runtime.latest_version(&workflow).await.is_err() {
+        runtime
+            .publish(workload.definition(), &PrincipalId::new("bench"))
+            .await?;
+    }
+    let tally = Arc::new(Tally::default());
+    let cases = args.cases;
+
+    let mut workers = Vec::new();
+    for department in workload.departments() {
+        for i in 0..args.workers.max(1) {
+            let officer =
+                Principal::officer(&format!("bench-{department}-{i}"), &department, CENTER);
+            workers.push(tokio::spawn(work(
+                runtime.clone(),
+                officer,
+                tally.clone(),
+                cases,
+                args.trace_acks,
+            )));
+        }
+    }
+
+    let started = Instant::now();
+    let coordinator = Principal::new("bench-coordinator", Role::Coordinator, CENTER);
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut launchers = Vec::new();
+    match args.rate {
+        Some(rate) => {
+            let period = Duration::from_secs_f64(1.0 / rate.max(0.001));
+            let mut interval = tokio::time::interval(period);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+            for _ in 0..cases {
+                interval.tick().await;
+                launchers.push(tokio::spawn(launch_one(
+                    runtime.clone(),
+                    coordinator.clone(),
+                    workflow.clone(),
+                    tally.clone(),
+                )));
+            }
+        }
+        None => {
+            for _ in 0..args.launchers.max(1) {
+                let (runtime, coordinator, workflow, tally, next) = (
+                    runtime.clone(),
+                    coordinator.clone(),
+                    workflow.clone(),
+                    tally.clone(),
+                    next.clone(),
+                );
+                launchers.push(tokio::spawn(async move {
+                    while next.fetch_add(1, Ordering::Relaxed) < cases {
+                        launch_one(
+                            runtime.clone(),
+                            coordinator.clone(),
+                            workflow.clone(),
+                            tally.clone(),
+                        )
+                        .await?;
+                    }
+                    anyhow::Ok(())
+                }));
+            }
+        }
+    }
+    for launcher in launchers {
+        launcher.await??;
+    }
+    while lock(&tally.completed).len() < cases {
+        tally.done.notified().await;
+    }
+    let wall = started.elapsed().as_secs_f64();
+    for worker in workers {
+        worker.abort();
+    }
+
+    let launched = lock(&tally.launched);
+    let completed = lock(&tally.completed);
+    let mut latencies: Vec<f64> = completed
+        .iter()
+        .filter_map(|(case, end)| {
+            let start = launched.get(case)?;
+            Some(end.saturating_duration_since(*start).as_secs_f64() * 1000.0)
+        })
+        .collect();
+    latencies.sort_by(f64::total_cmp);
+    let mut launch_latencies = lock(&tally.launch_latencies).clone();
+    launch_latencies.sort_by(f64::total_cmp);
+    let tasks = tally.approved.load(Ordering::Relaxed);
+    Ok(BenchReport {
+        backend: "",
+        workload: match workload {
+            Workload::A => "A",
+            Workload::B => "B",
+        },
+        cases,
+        tasks,
+        wall_s: wall,
+        cases_per_s: cases as f64 / wall,
+        tasks_per_s: tasks as f64 / wall,
+        p50_ms: percentile(&latencies, 0.5),
+        p99_ms: percentile(&latencies, 0.99),
+        launch_p99_ms: percentile(&launch_latencies, 0.99),
+        rate: args.rate,
+        workers: args.workers,
+        peak_rss_mib: peak_rss_mib(),
+        durability: "",
+    })
+}
+
+async fn launch_one<B: Backend>(
+    runtime: Arc<Runtime<B>>,
+    coordinator: Principal,
+    workflow: WorkflowId,
+    tally: Arc<Tally>,
+) -> anyhow::Result<()> {
+    let start = Instant::now();
+    let launched = runtime
+        .launch(&coordinator, &workflow, serde_json::json!({}))
+        .await?;
+    lock(&tally.launch_latencies).push(start.elapsed().as_secs_f64() * 1000.0);
+    lock(&tally.launched).insert(launched.case, start);
+    Ok(())
+}
+
+/// One worker: claim the department's next task, approve it at once, repeat.
+async fn work<B: Backend>(
+    runtime: Arc<Runtime<B>>,
+    officer: Principal,
+    tally: Arc<Tally>,
+    cases: usize,
+    trace: bool,
+) -> anyhow::Result<()> {
+    let department = officer.department.clone().expect("an officer");
+    loop {
+        let Some(claimed) = runtime.claim_next(&officer, None).await? else {
+            if lock(&tally.completed).len() >= cases {
+                return Ok(());
+            }
+            runtime
+                .wait_for_work(&department, Duration::from_millis(50))
+                .await;
+            continue;
+        };
+        let approve = Command::Approve {
+            task: claimed.task.clone(),
+        };
+        let outcome = runtime.execute(&claimed.case, &officer, approve).await?;
+        if trace {
+            println!("approved {} {}", claimed.case, claimed.task);
+        }
+        tally.approved.fetch_add(1, Ordering::Relaxed);
+        if outcome
+            .recorded
+            .iter()
+            .any(|r| matches!(r.event, Event::CaseCompleted))
+        {
+            let mut completed = lock(&tally.completed);
+            completed.insert(claimed.case, Instant::now());
+            if completed.len() >= cases {
+                tally.done.notify_one();
+            }
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
