@@ -89,10 +89,11 @@ pub(crate) fn open_writer(path: &Path) -> Result<Connection, Error> {
             mode,
         });
     }
+    // The page cache stays at SQLite's default (2 MiB): every commit scans it to drop
+    // pages past the end of the file, and a 64 MiB cache measured ~10% slower end to end.
     conn.execute_batch(
         "PRAGMA synchronous = FULL;
-         PRAGMA foreign_keys = OFF;
-         PRAGMA cache_size = -65536;",
+         PRAGMA foreign_keys = OFF;",
     )
     .map_err(sql(path, "setting pragmas"))?;
     // Enough for every statement the writer uses, so none is ever prepared twice.
@@ -107,7 +108,7 @@ pub(crate) fn open_reader(path: &Path) -> Result<Connection, Error> {
     let conn = Connection::open_with_flags(path, flags).map_err(sql(path, "opening a reader"))?;
     conn.busy_timeout(BUSY_TIMEOUT)
         .map_err(sql(path, "setting the busy timeout"))?;
-    conn.execute_batch("PRAGMA query_only = ON; PRAGMA cache_size = -16384;")
+    conn.execute_batch("PRAGMA query_only = ON;")
         .map_err(sql(path, "setting reader pragmas"))?;
     conn.set_prepared_statement_cache_capacity(32);
     Ok(conn)
