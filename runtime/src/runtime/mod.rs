@@ -114,6 +114,18 @@ impl<B: Backend> std::fmt::Debug for Runtime<B> {
     }
 }
 
+/// Where a command came from, when that changes which effects it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Origin {
+    /// Anyone: every effect of its events is carried out.
+    Caller,
+    /// A claim of an entry the queue already leased in `claim_next`: the lease need not be
+    /// written again.
+    QueueClaim,
+    /// Recovery repeating effects: everything again.
+    Recovery,
+}
+
 /// How often a command is retried after losing an optimistic-concurrency race.
 const CONFLICT_RETRIES: usize = 3;
 
@@ -222,10 +234,21 @@ impl<B: Backend> Runtime<B> {
         by: &Principal,
         command: Command,
     ) -> Result<Outcome, RuntimeError> {
+        self.execute_from(case, by, command, Origin::Caller).await
+    }
+
+    /// [`Runtime::execute`], knowing where the command came from.
+    pub(super) async fn execute_from(
+        &self,
+        case: &CaseId,
+        by: &Principal,
+        command: Command,
+        origin: Origin,
+    ) -> Result<Outcome, RuntimeError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.try_execute(case, by, &command).await {
+            match self.try_execute(case, by, &command, origin).await {
                 Err(RuntimeError::Store(StoreError::Conflict { .. }))
                     if attempt < CONFLICT_RETRIES =>
                 {
@@ -241,6 +264,7 @@ impl<B: Backend> Runtime<B> {
         case: &CaseId,
         by: &Principal,
         command: &Command,
+        origin: Origin,
     ) -> Result<Outcome, RuntimeError> {
         let slot = self.cases.slot(case);
         let mut guard = slot.lock().await;
@@ -296,7 +320,7 @@ impl<B: Backend> Runtime<B> {
         // The events are durable: the command has happened. A failing effect is logged and
         // completed by recovery, which finds this case's outbox cursor behind.
         match self
-            .carry_out(case, state, expected, &recorded, &definition)
+            .carry_out(case, state, expected, &recorded, &definition, origin)
             .await
         {
             Ok(()) => {

@@ -9,7 +9,7 @@
 use greenlane_engine::case::replay;
 
 use super::claims::expected_entry;
-use super::Runtime;
+use super::{Origin, Runtime};
 use crate::ports::{Backend, EventStore, TaskKey, TaskQueue};
 use crate::RuntimeError;
 
@@ -84,7 +84,14 @@ impl<B: Backend> Runtime<B> {
                 let state = replay(&events);
                 let definition = self.case_definition(&state).await?;
                 let from = (lag.applied as usize).min(events.len());
-                self.carry_out(&lag.case, &state, from as u64, &events[from..], &definition)
+                self.carry_out(
+                    &lag.case,
+                    &state,
+                    from as u64,
+                    &events[from..],
+                    &definition,
+                    Origin::Recovery,
+                )
                     .await?;
                 self.backend
                     .events()

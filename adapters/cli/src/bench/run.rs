@@ -36,8 +36,20 @@ pub(super) fn run(args: &Args) -> anyhow::Result<BenchReport> {
                 })
             }
             BackendArg::Sqlite => {
-                crate::store::with_sqlite(args.db.as_deref(), |backend| async {
-                    let report = drive(backend, args).await?;
+                crate::store::with_sqlite(args.db.as_deref(), |backend| async move {
+                    let report = drive(backend.clone(), args).await?;
+                    let stats = backend.writer_stats();
+                    eprintln!(
+                        "sqlite writer: batches={} writes={} mean_batch={:.1} largest_batch={} mean_commit_ms={:.2} slowest_commit_ms={:.1} statements_s={:.2} commits_s={:.2}",
+                        stats.batches,
+                        stats.writes,
+                        stats.mean_batch(),
+                        stats.largest_batch,
+                        stats.mean_commit().as_secs_f64() * 1000.0,
+                        stats.slowest_commit.as_secs_f64() * 1000.0,
+                        stats.statement_time.as_secs_f64(),
+                        stats.commit_time.as_secs_f64(),
+                    );
                     Ok(BenchReport {
                         backend: "sqlite",
                         durability: "fsync per group commit (WAL, synchronous=FULL)",
