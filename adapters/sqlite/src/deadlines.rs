@@ -15,14 +15,16 @@ use rusqlite::{params, Connection};
 use crate::codec;
 use crate::error::{sql, Error, Fault};
 use crate::lock;
+use crate::options::EffectWrites;
 use crate::readers::Readers;
-use crate::writer::{Op, Writer};
+use crate::writer::{settle, Op, Ticket, Writer};
 
 /// Due instants of cases, indexed in memory and written through to the file.
 #[derive(Debug)]
 pub struct SqliteDeadlines {
     set: Mutex<DeadlineSet>,
     writer: Arc<Writer>,
+    effect_writes: EffectWrites,
 }
 
 /// A change to the `deadlines` table.
@@ -60,6 +62,7 @@ impl SqliteDeadlines {
         conn: &Connection,
         writer: Arc<Writer>,
         readers: &Readers,
+        effect_writes: EffectWrites,
     ) -> Result<SqliteDeadlines, Error> {
         let path = readers.path();
         let doing = "loading the deadlines";
@@ -81,7 +84,13 @@ impl SqliteDeadlines {
         Ok(SqliteDeadlines {
             set: Mutex::new(set),
             writer,
+            effect_writes,
         })
+    }
+
+    /// The ticket to wait for: none with [`EffectWrites::Ordered`].
+    fn keep(&self, ticket: Ticket) -> Option<Ticket> {
+        (self.effect_writes == EffectWrites::Committed).then_some(ticket)
     }
 }
 
@@ -90,29 +99,31 @@ impl DeadlineIndex for SqliteDeadlines {
         let sent = (|| -> Result<_, Error> {
             self.writer.usable()?;
             let mut set = lock(&self.set);
-            if set.schedule(case, at) {
+            let ticket = if set.schedule(case, at) {
                 self.writer
-                    .send(Op::Deadlines(Write::Put(case.clone(), at)))
+                    .send(Op::Deadlines(Write::Put(case.clone(), at)))?
             } else {
                 // Already so; the write that made it so may still be in flight.
-                Ok(self.writer.barrier())
-            }
+                self.writer.barrier()
+            };
+            Ok(((), self.keep(ticket)))
         })();
-        async move { sent.map_err(StoreError::from)?.wait().await }
+        settle(sent.map_err(StoreError::from))
     }
 
     fn cancel(&self, case: &CaseId) -> impl Fut<()> {
         let sent = (|| -> Result<_, Error> {
             self.writer.usable()?;
             let mut set = lock(&self.set);
-            if set.cancel(case) {
+            let ticket = if set.cancel(case) {
                 self.writer
-                    .send(Op::Deadlines(Write::Delete(vec![case.clone()])))
+                    .send(Op::Deadlines(Write::Delete(vec![case.clone()])))?
             } else {
-                Ok(self.writer.barrier())
-            }
+                self.writer.barrier()
+            };
+            Ok(((), self.keep(ticket)))
         })();
-        async move { sent.map_err(StoreError::from)?.wait().await }
+        settle(sent.map_err(StoreError::from))
     }
 
     fn take_due(&self, now: Timestamp, limit: usize) -> impl Fut<Vec<(CaseId, Timestamp)>> {
@@ -125,15 +136,9 @@ impl DeadlineIndex for SqliteDeadlines {
             }
             let cases = due.iter().map(|(case, _)| case.clone()).collect();
             let ticket = self.writer.send(Op::Deadlines(Write::Delete(cases)))?;
-            Ok((due, Some(ticket)))
+            Ok((due, self.keep(ticket)))
         })();
-        async move {
-            let (due, ticket) = sent.map_err(StoreError::from)?;
-            if let Some(ticket) = ticket {
-                ticket.wait().await?;
-            }
-            Ok(due)
-        }
+        settle(sent.map_err(StoreError::from))
     }
 
     async fn get(&self, case: &CaseId) -> Result<Option<Timestamp>, StoreError> {

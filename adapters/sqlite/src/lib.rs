@@ -10,6 +10,7 @@
 //! - `readers`: a small pool of read connections (WAL lets them read during commits).
 //! - `events`, `queue`, `deadlines`, `definitions`: one port each.
 //! - `lockfile`: the lock that keeps a file to one open backend.
+//! - `options`: what queue and deadline writes wait for.
 //! - `codec`: how typed values become column values and back.
 //!
 //! # Durability
@@ -17,6 +18,8 @@
 //! call that changes something resolves only after the commit holding its write — except
 //! [`EventStore::mark_applied`](greenlane_runtime::ports::EventStore::mark_applied), which
 //! the port allows to be lost. Writes reach the file in the order the calls made them.
+//! [`EffectWrites::Ordered`] (opt-in, [`SqliteBackend::open_with`]) lets queue and deadline
+//! writes resolve once queued instead, relying on that order and on recovery.
 //!
 //! # Memory and the file
 //! Case versions, queue entries, deadline entries and the latest definition versions are
@@ -38,6 +41,7 @@ mod definitions;
 mod error;
 mod events;
 mod lockfile;
+mod options;
 mod queue;
 mod readers;
 mod schema;
@@ -46,6 +50,7 @@ mod writer;
 pub use deadlines::SqliteDeadlines;
 pub use definitions::SqliteDefinitions;
 pub use events::SqliteEvents;
+pub use options::{EffectWrites, SqliteOptions};
 pub use queue::SqliteQueue;
 pub use writer::WriterStats;
 
@@ -79,17 +84,26 @@ impl SqliteBackend {
     /// be opened, is not a greenlane database, was written by a newer build, or holds a
     /// record that does not read back.
     pub fn open(path: impl AsRef<Path>) -> Result<SqliteBackend, StoreError> {
-        Ok(SqliteBackend::open_file(path.as_ref())?)
+        SqliteBackend::open_with(path, SqliteOptions::default())
     }
 
-    fn open_file(path: &Path) -> Result<SqliteBackend, error::Error> {
+    /// [`SqliteBackend::open`] with `options`.
+    pub fn open_with(
+        path: impl AsRef<Path>,
+        options: SqliteOptions,
+    ) -> Result<SqliteBackend, StoreError> {
+        Ok(SqliteBackend::open_file(path.as_ref(), &options)?)
+    }
+
+    fn open_file(path: &Path, options: &SqliteOptions) -> Result<SqliteBackend, error::Error> {
         let lock = lockfile::acquire(path)?;
         let conn = schema::open_writer(path)?;
         let readers = Arc::new(Readers::open(path)?);
         let writer = Writer::new(path);
         let events = SqliteEvents::load(&conn, writer.clone(), readers.clone())?;
-        let queue = SqliteQueue::load(&conn, writer.clone(), &readers)?;
-        let deadlines = SqliteDeadlines::load(&conn, writer.clone(), &readers)?;
+        let queue = SqliteQueue::load(&conn, writer.clone(), &readers, options.effect_writes)?;
+        let deadlines =
+            SqliteDeadlines::load(&conn, writer.clone(), &readers, options.effect_writes)?;
         let definitions = SqliteDefinitions::load(&conn, writer.clone(), readers)?;
         let thread = writer.spawn(conn)?;
         Ok(SqliteBackend {

@@ -16,14 +16,16 @@ use rusqlite::{params, Connection};
 use crate::codec;
 use crate::error::{sql, Error, Fault};
 use crate::lock;
+use crate::options::EffectWrites;
 use crate::readers::Readers;
-use crate::writer::{Op, Ticket, Writer};
+use crate::writer::{settle, Op, Ticket, Writer};
 
 /// The department queues, indexed in memory and written through to the file.
 #[derive(Debug)]
 pub struct SqliteQueue {
     state: Mutex<State>,
     writer: Arc<Writer>,
+    effect_writes: EffectWrites,
 }
 
 #[derive(Debug)]
@@ -111,6 +113,7 @@ impl SqliteQueue {
         conn: &Connection,
         writer: Arc<Writer>,
         readers: &Readers,
+        effect_writes: EffectWrites,
     ) -> Result<SqliteQueue, Error> {
         let path = readers.path();
         let doing = "loading the queue";
@@ -132,11 +135,12 @@ impl SqliteQueue {
         Ok(SqliteQueue {
             state: Mutex::new(State { index, next_seq }),
             writer,
+            effect_writes,
         })
     }
 
     /// Decides a change under the lock and sends its write before releasing it; returns
-    /// the answer and what to wait for.
+    /// the answer and what to wait for (nothing with [`EffectWrites::Ordered`]).
     fn change<T>(
         &self,
         decide: impl FnOnce(&mut State) -> (T, After),
@@ -150,6 +154,7 @@ impl SqliteQueue {
             After::Write(write) => Some(self.writer.send(Op::Queue(write))?),
         };
         drop(state);
+        let ticket = ticket.filter(|_| self.effect_writes == EffectWrites::Committed);
         Ok((answer, ticket))
     }
 
@@ -268,18 +273,6 @@ impl TaskQueue for SqliteQueue {
 
     async fn depth(&self, department: &DepartmentId) -> Result<usize, StoreError> {
         Ok(lock(&self.state).index.depth(department))
-    }
-}
-
-/// Waits for the ticket of a decided change, if any, then answers. A plain function of
-/// owned values, so the future borrows nothing from the call.
-fn settle<T: Send + 'static>(changed: Result<(T, Option<Ticket>), StoreError>) -> impl Fut<T> {
-    async move {
-        let (answer, ticket) = changed?;
-        if let Some(ticket) = ticket {
-            ticket.wait().await?;
-        }
-        Ok(answer)
     }
 }
 

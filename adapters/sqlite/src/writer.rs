@@ -168,6 +168,18 @@ impl Ticket {
     }
 }
 
+/// The future of a decided change: waits for the ticket, if any, then answers. A plain
+/// function of owned values, so the future borrows nothing from the call that made it.
+pub(crate) async fn settle<T>(
+    changed: Result<(T, Option<Ticket>), StoreError>,
+) -> Result<T, StoreError> {
+    let (answer, ticket) = changed?;
+    if let Some(ticket) = ticket {
+        ticket.wait().await?;
+    }
+    Ok(answer)
+}
+
 impl Writer {
     /// A writer for the file at `path`; [`Writer::spawn`] starts its thread.
     pub(crate) fn new(path: &Path) -> Arc<Writer> {

@@ -1,11 +1,12 @@
 //! The conformance suite against SQLite: every suite function, each on a fresh database
-//! file in its own temporary directory.
+//! file in its own temporary directory; and the whole suite again with queue and deadline
+//! writes that do not wait for their commit (`EffectWrites::Ordered`).
 
 mod support;
 
 use greenlane_runtime::conformance;
 use greenlane_runtime::ports::Backend;
-use support::fresh;
+use support::{fresh, fresh_ordered};
 
 #[tokio::test]
 async fn event_store() {
@@ -65,4 +66,9 @@ async fn crash_recovery() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn everything_on_a_multi_threaded_runtime() {
     conformance::all(fresh).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn everything_with_ordered_effect_writes() {
+    conformance::all(fresh_ordered).await;
 }

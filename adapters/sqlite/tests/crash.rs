@@ -13,9 +13,11 @@ use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use greenlane_engine::case::{Event, Recorded};
 use greenlane_engine::ids::{CaseId, DepartmentId, PrincipalId, TaskId};
 use greenlane_runtime::ports::{Backend, EventStore, Holder, QueueEntry, TaskKey, TaskQueue};
-use greenlane_sqlite::SqliteBackend;
+use greenlane_sqlite::{EffectWrites, SqliteBackend, SqliteOptions};
 
 const CHILD: &str = "GREENLANE_CRASH_CHILD";
+/// Set (to anything) to open the child's store with `EffectWrites::Ordered`.
+const ORDERED: &str = "GREENLANE_CRASH_ORDERED";
 /// Acknowledgments the parent waits for before killing the child.
 const ACKS: usize = 400;
 
@@ -47,7 +49,11 @@ async fn crash_child() {
     let Some(path) = std::env::var_os(CHILD) else {
         return;
     };
-    let store = Arc::new(SqliteBackend::open(path).expect("open"));
+    let mut options = SqliteOptions::default();
+    if std::env::var_os(ORDERED).is_some() {
+        options = options.effect_writes(EffectWrites::Ordered);
+    }
+    let store = Arc::new(SqliteBackend::open_with(path, options).expect("open"));
     let mut tasks = tokio::task::JoinSet::new();
     for w in 0..32 {
         let store = store.clone();
@@ -74,23 +80,25 @@ async fn crash_child() {
     }
 }
 
-#[tokio::test]
-async fn every_acknowledged_write_survives_a_kill() {
-    if std::env::var_os(CHILD).is_some() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("g.db");
-    let mut child = Command::new(std::env::current_exe().unwrap())
+/// Acknowledgments read from the child: `(case, number)`.
+type Acks = Vec<(String, u64)>;
+
+/// Runs the child until it has printed [`ACKS`] acknowledgments, kills it, and returns
+/// them: `(case, version)` appended and `(case, n)` queued.
+fn run_and_kill(path: &std::path::Path, ordered: bool) -> (Acks, Acks) {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command
         .args(["--exact", "crash_child", "--nocapture", "--test-threads=1"])
-        .env(CHILD, &path)
+        .env(CHILD, path)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the child starts");
+        .stderr(Stdio::null());
+    if ordered {
+        command.env(ORDERED, "1");
+    }
+    let mut child = command.spawn().expect("the child starts");
     let stdout = child.stdout.take().unwrap();
-    let mut appended: Vec<(String, u64)> = Vec::new();
-    let mut queued: Vec<(String, u64)> = Vec::new();
+    let mut appended: Acks = Vec::new();
+    let mut queued: Acks = Vec::new();
     for line in BufReader::new(stdout).lines() {
         let line = line.unwrap();
         let mut words = line.split(' ');
@@ -114,9 +122,11 @@ async fn every_acknowledged_write_survives_a_kill() {
         ACKS,
         "the child acknowledged writes before it was killed"
     );
+    (appended, queued)
+}
 
-    let store = SqliteBackend::open(&path).expect("the killed file opens");
-    for (case, version) in &appended {
+async fn check_appends(store: &SqliteBackend, appended: &[(String, u64)]) {
+    for (case, version) in appended {
         let case = CaseId::new(case.as_str());
         let events = store.events().load(&case).await.unwrap();
         assert!(
@@ -132,6 +142,18 @@ async fn every_acknowledged_write_survives_a_kill() {
             "case row and events agree"
         );
     }
+}
+
+#[tokio::test]
+async fn every_acknowledged_write_survives_a_kill() {
+    if std::env::var_os(CHILD).is_some() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.db");
+    let (appended, queued) = run_and_kill(&path, false);
+    let store = SqliteBackend::open(&path).expect("the killed file opens");
+    check_appends(&store, &appended).await;
     for (case, n) in &queued {
         let key = entry(&CaseId::new(case.as_str()), *n).key;
         let found = store.queue().get(&key).await.unwrap();
@@ -140,4 +162,36 @@ async fn every_acknowledged_write_survives_a_kill() {
             "{case}: acknowledged dispatch {n} is queued"
         );
     }
+}
+
+/// With ordered effect writes a dispatch may be lost in a crash, but not one that an
+/// acknowledged append followed: the writer commits in order.
+#[tokio::test]
+async fn ordered_effect_writes_are_never_lost_behind_an_acknowledged_append() {
+    if std::env::var_os(CHILD).is_some() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.db");
+    let (appended, queued) = run_and_kill(&path, true);
+    let store = SqliteBackend::open(&path).expect("the killed file opens");
+    check_appends(&store, &appended).await;
+    let mut followed = 0;
+    for (case, n) in &queued {
+        // Dispatch `n` was sent before append `n + 2` (version n + 2) of the same case.
+        if !appended.contains(&(case.clone(), n + 2)) {
+            continue;
+        }
+        followed += 1;
+        let key = entry(&CaseId::new(case.as_str()), *n).key;
+        let found = store.queue().get(&key).await.unwrap();
+        assert!(
+            found.is_some(),
+            "{case}: dispatch {n} came before an acknowledged append"
+        );
+    }
+    assert!(
+        followed > 0,
+        "some dispatches were followed by an acknowledged append"
+    );
 }

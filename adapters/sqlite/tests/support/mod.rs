@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use greenlane_runtime::ports::Backend;
 use greenlane_sqlite::{
-    SqliteBackend, SqliteDeadlines, SqliteDefinitions, SqliteEvents, SqliteQueue,
+    SqliteBackend, SqliteDeadlines, SqliteDefinitions, SqliteEvents, SqliteOptions, SqliteQueue,
 };
 use tempfile::TempDir;
 
@@ -23,8 +23,14 @@ pub(crate) struct TempBackend {
 impl TempBackend {
     /// A new, empty database in a new directory.
     pub(crate) fn new() -> TempBackend {
+        TempBackend::with(SqliteOptions::default())
+    }
+
+    /// A new, empty database opened with `options`.
+    pub(crate) fn with(options: SqliteOptions) -> TempBackend {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let backend = SqliteBackend::open(dir.path().join("greenlane.db")).expect("open");
+        let path = dir.path().join("greenlane.db");
+        let backend = SqliteBackend::open_with(path, options).expect("open");
         TempBackend { backend, _dir: dir }
     }
 
@@ -39,6 +45,13 @@ impl TempBackend {
 #[allow(dead_code)]
 pub(crate) fn fresh() -> Arc<TempBackend> {
     Arc::new(TempBackend::new())
+}
+
+/// A fresh backend whose queue and deadline writes do not wait for their commit.
+#[allow(dead_code)]
+pub(crate) fn fresh_ordered() -> Arc<TempBackend> {
+    let options = SqliteOptions::default().effect_writes(greenlane_sqlite::EffectWrites::Ordered);
+    Arc::new(TempBackend::with(options))
 }
 
 impl Backend for TempBackend {
