@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
-use greenlane_sqlite::SqliteBackend;
+use greenlane_sqlite::{EffectWrites, SqliteBackend, SqliteOptions};
 
 /// Runs `body` with the SQLite backend at `db` (or a temporary file). The file is closed
 /// once `body` and everything it spawned have let go of the backend.
@@ -23,6 +23,10 @@ where
             temporary.path().join("greenlane.db")
         }
     };
-    let backend = SqliteBackend::open(&path)?;
+    // Queue and deadline writes derive from the events: they resolve once queued behind
+    // the event appends they follow (commits are ordered), and `Runtime::recover` rebuilds
+    // them after a crash. Event appends still resolve only after their commit.
+    let options = SqliteOptions::default().effect_writes(EffectWrites::Ordered);
+    let backend = SqliteBackend::open_with(&path, options)?;
     body(Arc::new(backend)).await
 }
