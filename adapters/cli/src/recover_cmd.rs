@@ -58,7 +58,12 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 async fn recover<B: Backend>(backend: Arc<B>, args: &Args) -> anyhow::Result<Summary> {
     let config = RuntimeConfig::new(&args.center, cn_calendars());
-    let runtime = Runtime::new(backend, Arc::new(SystemClock), Arc::new(LogNotifier), config);
+    let runtime = Runtime::new(
+        backend,
+        Arc::new(SystemClock),
+        Arc::new(LogNotifier),
+        config,
+    );
     let report = runtime.recover().await?;
     let mut approved = 0;
     if args.drain {
@@ -72,9 +77,7 @@ async fn recover<B: Backend>(backend: Arc<B>, args: &Args) -> anyhow::Result<Sum
                     &args.center,
                 );
                 while let Some(claimed) = runtime.claim_next(&officer, None).await? {
-                    let approve = Command::Approve {
-                        task: claimed.task,
-                    };
+                    let approve = Command::Approve { task: claimed.task };
                     runtime.execute(&claimed.case, &officer, approve).await?;
                     approved += 1;
                     progress = true;
