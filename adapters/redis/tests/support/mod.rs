@@ -46,11 +46,10 @@ impl RedisServer {
     }
 
     fn start_with(extra: Vec<String>, cluster: bool) -> RedisServer {
-        let dir = tempfile::tempdir().expect("a temporary folder");
         for _ in 0..5 {
             let mut server = RedisServer {
                 port: free_port(cluster),
-                dir: tempfile::tempdir_in(dir.path()).expect("a folder"),
+                dir: tempfile::tempdir().expect("a temporary folder"),
                 extra: extra.clone(),
                 child: None,
             };
@@ -197,16 +196,19 @@ impl RedisCluster {
             .iter()
             .map(|n| format!("127.0.0.1:{}", n.port))
             .collect();
-        let status = Command::new("redis-cli")
+        let output = Command::new("redis-cli")
             .args(["--cluster", "create"])
             .args(&addresses)
             .args(["--cluster-replicas", "0", "--cluster-yes"])
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
+            .output()
             .expect("run redis-cli --cluster create");
-        assert!(status.success(), "redis-cli --cluster create failed");
+        assert!(
+            output.status.success(),
+            "redis-cli --cluster create failed: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
         let started = Instant::now();
         let cluster = RedisCluster { nodes };
         while !cluster
