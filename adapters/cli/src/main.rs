@@ -6,12 +6,14 @@
 //! - `calendar`: working-day arithmetic on a business calendar.
 //! - `bench`: the standard benchmark workloads through the real path.
 //! - `recover`: bring an embedded store in line after a crash, optionally finish its cases.
+//! - `demo`: a simulated service center running both workflows on the runtime.
 //!
 //! This is the only place `anyhow` is used: below it, every crate has typed errors.
 
 mod bench;
 mod calendar_cmd;
 mod check;
+mod demo;
 mod plan_cmd;
 mod recover_cmd;
 mod store;
@@ -45,6 +47,8 @@ enum Command {
     Bench(bench::Args),
     /// 恢复 Recover an embedded store after a crash; `--drain` then finishes every open case.
     Recover(recover_cmd::Args),
+    /// 模拟 Simulate a service center: cases, officers, alerts and the KPI board.
+    Demo(demo::Args),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +60,7 @@ fn main() -> ExitCode {
         Command::Calendar(command) => calendar_cmd::run(&project, command),
         Command::Bench(args) => bench::run(args),
         Command::Recover(args) => recover_cmd::run(args),
+        Command::Demo(args) => demo::run(&project, args),
     };
     match result {
         Ok(code) => code,

@@ -128,12 +128,48 @@ pub enum Rejection {
     #[error("cannot plan the application: {0}")]
     Plan(#[from] plan::Error),
     /// A date fell outside the calendar.
-    #[error("{0}")]
+    #[error(transparent)]
     Calendar(#[from] calendar::Error),
     /// Dates of the plan fell outside the calendar.
-    #[error("{0}")]
+    #[error(transparent)]
     Timetable(#[from] plan::TimetableError),
     /// The center's time zone is not a known IANA name.
     #[error("unknown time zone `{0}`; use an IANA name such as Asia/Shanghai")]
     TimeZone(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::ids::CalendarId;
+
+    /// The messages of `error` and of its sources, as `anyhow`'s `{:#}` prints them.
+    fn chain(error: &dyn std::error::Error) -> Vec<String> {
+        let mut messages = vec![error.to_string()];
+        let mut source = error.source();
+        while let Some(s) = source {
+            messages.push(s.to_string());
+            source = s.source();
+        }
+        messages
+    }
+
+    #[test]
+    fn a_date_outside_the_calendar_is_said_once() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let cause = calendar::Error::OutOfRange {
+            calendar: CalendarId::new("cn"),
+            date: day(2027, 1, 1),
+            first: day(2024, 1, 1),
+            last: day(2026, 12, 31),
+        };
+        for rejection in [
+            Rejection::from(cause.clone()),
+            Rejection::from(plan::TimetableError::from(cause.clone())),
+        ] {
+            assert_eq!(chain(&rejection), [cause.to_string()]);
+        }
+    }
 }

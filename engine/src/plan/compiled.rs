@@ -7,7 +7,7 @@ use crate::calendar::Calendar;
 use crate::ids::TaskId;
 use crate::rules::{Expr, Rules};
 use crate::supervision::{Addressed, Escalation, Notice, WarningPolicy};
-use crate::workflow::Workflow;
+use crate::workflow::{Days, Workflow};
 
 /// A committed limit in compiled form.
 #[derive(Debug, Clone)]
@@ -41,6 +41,43 @@ pub struct CompiledWorkflow {
     pub(crate) topological_order: Vec<usize>,
     /// Task id → index in `workflow.tasks`.
     pub(crate) index_of: HashMap<TaskId, usize>,
+    /// For each task with a `when` expression, its slot among the distinct `when` texts.
+    pub(crate) when_slots: Slots,
+    /// For each task with a `committed_days` expression, its slot among the distinct texts.
+    pub(crate) committed_slots: Slots,
+}
+
+/// Tasks whose expressions have the same text share a slot, so planning evaluates each
+/// distinct expression once per application: expressions only read the (read-only)
+/// application, so the same text always gives the same result. Committed limits repeat
+/// most (`committed(app, 10, 7)` on many tasks).
+#[derive(Debug, Default)]
+pub(crate) struct Slots {
+    /// Task index → slot, `None` for a task without an expression.
+    pub(crate) of_task: Vec<Option<usize>>,
+    /// Number of distinct slots.
+    pub(crate) count: usize,
+}
+
+impl Slots {
+    /// Numbers the distinct texts of `texts`, one entry per task. A compiled expression
+    /// whose text is unknown gets a slot of its own.
+    fn new<'a>(texts: impl Iterator<Item = (bool, Option<&'a str>)>) -> Slots {
+        let mut first: HashMap<&str, usize> = HashMap::new();
+        let mut slots = Slots::default();
+        for (compiled, text) in texts {
+            let slot = match (compiled, text) {
+                (false, _) => None,
+                (true, Some(text)) => Some(*first.entry(text).or_insert(slots.count)),
+                (true, None) => Some(slots.count),
+            };
+            if slot == Some(slots.count) {
+                slots.count += 1;
+            }
+            slots.of_task.push(slot);
+        }
+        slots
+    }
 }
 
 impl CompiledWorkflow {
@@ -62,6 +99,20 @@ impl CompiledWorkflow {
             .map(|(i, t)| (t.id.clone(), i))
             .collect();
         let topological_order = topological_order(&workflow, &index_of);
+        let when_slots = Slots::new(
+            workflow
+                .tasks
+                .iter()
+                .zip(&when)
+                .map(|(t, w)| (w.is_some(), t.when.as_deref())),
+        );
+        let committed_slots = Slots::new(workflow.tasks.iter().zip(&committed).map(|(t, c)| {
+            let text = match &t.committed_days {
+                Days::Expr(text) => Some(text.as_str()),
+                Days::Fixed(_) => None,
+            };
+            (matches!(c, CompiledDays::Expr(_)), text)
+        }));
         CompiledWorkflow {
             workflow,
             calendar,
@@ -72,6 +123,8 @@ impl CompiledWorkflow {
             committed,
             topological_order,
             index_of,
+            when_slots,
+            committed_slots,
         }
     }
 

@@ -149,16 +149,27 @@ impl CompiledWorkflow {
         let tasks = &self.workflow.tasks;
 
         let mut applies = Vec::with_capacity(tasks.len());
-        for (def, when) in tasks.iter().zip(&self.when) {
+        let mut when_values = vec![None; self.when_slots.count];
+        for (index, (def, when)) in tasks.iter().zip(&self.when).enumerate() {
             let keep = match when {
                 Some(expr) => {
-                    self.rules
-                        .eval_bool(expr, &mut app)
-                        .map_err(|source| Error::Rule {
-                            task: def.id.clone(),
-                            field: Field::When,
-                            source,
-                        })?
+                    let slot = self.when_slots.of_task[index];
+                    match slot.and_then(|slot| when_values[slot]) {
+                        Some(keep) => keep,
+                        None => {
+                            let keep = self.rules.eval_bool(expr, &mut app).map_err(|source| {
+                                Error::Rule {
+                                    task: def.id.clone(),
+                                    field: Field::When,
+                                    source,
+                                }
+                            })?;
+                            if let Some(slot) = slot {
+                                when_values[slot] = Some(keep);
+                            }
+                            keep
+                        }
+                    }
                 }
                 None => true,
             };
@@ -170,12 +181,13 @@ impl CompiledWorkflow {
         let mut graph = DiGraph::with_capacity(tasks.len(), tasks.len() * 2);
         let mut node_of = vec![None; tasks.len()];
         let mut skipped = Vec::new();
+        let mut committed_values = vec![None; self.committed_slots.count];
         for (index, def) in tasks.iter().enumerate() {
             if !applies[index] {
                 skipped.push(def.id.clone());
                 continue;
             }
-            let committed_days = self.committed_days(index, &mut app)?;
+            let committed_days = self.committed_days(index, &mut app, &mut committed_values)?;
             let node = graph.add_node(PlannedTask {
                 id: def.id.clone(),
                 name: def.name.clone(),
@@ -202,18 +214,36 @@ impl CompiledWorkflow {
         })
     }
 
-    fn committed_days(&self, index: usize, app: &mut rules::Application) -> Result<u32, Error> {
+    /// The committed limit of task `index`, checked against its kind and statutory limit.
+    /// `values` holds the limits already computed by slot (see `Slots`).
+    fn committed_days(
+        &self,
+        index: usize,
+        app: &mut rules::Application,
+        values: &mut [Option<u32>],
+    ) -> Result<u32, Error> {
         let def = &self.workflow.tasks[index];
         let days = match &self.committed[index] {
             CompiledDays::Fixed(days) => *days,
             CompiledDays::Expr(expr) => {
-                self.rules
-                    .eval_days(expr, app)
-                    .map_err(|source| Error::Rule {
-                        task: def.id.clone(),
-                        field: Field::CommittedDays,
-                        source,
-                    })?
+                let slot = self.committed_slots.of_task[index];
+                match slot.and_then(|slot| values[slot]) {
+                    Some(days) => days,
+                    None => {
+                        let days =
+                            self.rules
+                                .eval_days(expr, app)
+                                .map_err(|source| Error::Rule {
+                                    task: def.id.clone(),
+                                    field: Field::CommittedDays,
+                                    source,
+                                })?;
+                        if let Some(slot) = slot {
+                            values[slot] = Some(days);
+                        }
+                        days
+                    }
+                }
             }
         };
         if def.kind == TaskKind::Instant && days > 0 {

@@ -37,8 +37,11 @@ fn task(spec: &Spec<'_>) -> TaskDef {
 }
 
 fn compile(script: Option<&str>, specs: &[Spec<'_>]) -> CompiledWorkflow {
+    compile_tasks(script, specs.iter().map(task).collect())
+}
+
+fn compile_tasks(script: Option<&str>, tasks: Vec<TaskDef>) -> CompiledWorkflow {
     let rules = Rules::compile(script).unwrap();
-    let tasks: Vec<TaskDef> = specs.iter().map(task).collect();
     let department = Department {
         id: "dept".into(),
         name: "部门 / Department".into(),
@@ -134,6 +137,44 @@ fn failures_name_the_task_and_the_field() {
         err.to_string(),
         "application: the application must be a JSON object, not a string"
     );
+}
+
+#[test]
+fn tasks_sharing_an_expression_each_get_its_value_and_their_own_checks() {
+    let days = || Days::Expr(r#"num(app, "days")"#.into());
+    let specs: Vec<Spec<'_>> = vec![
+        ("a", &[], None, days()),
+        ("b", &["a"], Some(r#"flag(app, "x")"#), days()),
+        ("c", &["b"], Some(r#"flag(app, "x")"#), days()),
+        ("d", &["c"], Some(r#"!flag(app, "x")"#), days()),
+    ];
+    let mut tasks: Vec<TaskDef> = specs.iter().map(task).collect();
+    tasks[2].statutory_days = 5;
+    let workflow = compile_tasks(None, tasks);
+    assert_eq!(workflow.when_slots.count, 2);
+    assert_eq!(workflow.committed_slots.count, 1);
+
+    let plan = workflow.plan(&json!({"x": true, "days": 4})).unwrap();
+    let planned: Vec<(&str, u32)> = plan
+        .tasks()
+        .map(|t| (t.id.as_str(), t.committed_days))
+        .collect();
+    assert_eq!(planned, [("a", 4), ("b", 4), ("c", 4)]);
+    assert_eq!(plan.skipped, ["d".into()]);
+
+    // The value is shared; the statutory limit is each task's own.
+    let err = workflow.plan(&json!({"x": true, "days": 6})).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "task `c`, field `committed_days`: evaluated to 6 working days, more than statutory_days 5"
+    );
+    // A failing expression is reported at the first task that has it.
+    let err = workflow.plan(&json!({"x": true, "days": -1})).unwrap_err();
+    assert!(err
+        .to_string()
+        .starts_with("task `a`, field `committed_days`: "));
+    let plan = workflow.plan(&json!({"days": 6})).unwrap();
+    assert_eq!(plan.skipped, ["b".into(), "c".into()]);
 }
 
 /// Tasks reachable backwards from `node` through `needs`, restricted to `kept`.

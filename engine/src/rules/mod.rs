@@ -8,9 +8,11 @@
 //! has no file or network access of its own. The application is a map named `app`.
 
 mod app;
+mod helpers;
 mod sandbox;
 
 pub use app::AppMap;
+pub use helpers::HELPERS;
 pub use sandbox::{sandboxed_engine, MAX_OPERATIONS};
 
 use std::collections::BTreeSet;
@@ -128,8 +130,9 @@ impl Rules {
         })
     }
 
-    /// Functions called by `expr` that neither the rules script nor Rhai's standard library
-    /// define, as `(name, arity)`, in order of appearance.
+    /// Functions called by `expr` that neither the rules script, the built-in helpers
+    /// ([`HELPERS`]) nor Rhai's standard library define, as `(name, arity)`, in order of
+    /// appearance. A helper called with the wrong number of arguments is reported.
     pub fn undefined_functions(&self, expr: &Expr) -> Vec<(String, usize)> {
         let mut missing = Vec::new();
         expr.ast.walk(&mut |path: &[rhai::ASTNode]| {
@@ -144,6 +147,7 @@ impl Rules {
                 let (name, arity) = (call.name.as_str(), call.args.len());
                 let known = call.op_token.is_some()
                     || self.defines(name, arity)
+                    || helpers::defines(name, arity)
                     || builtin_function_names().contains(name)
                     || is_keyword_function(name);
                 if !known && !missing.iter().any(|(n, a)| n == name && *a == arity) {
@@ -157,15 +161,11 @@ impl Rules {
 
     /// Converts an application (a JSON object) into the `app` map.
     pub fn application(&self, json: &serde_json::Value) -> Result<Application, Error> {
-        if !json.is_object() {
+        let Some(object) = json.as_object() else {
             return Err(Error::Application(json_kind(json).to_string()));
-        }
-        let app = rhai::serde::to_dynamic(json).map_err(|e| Error::Eval(e.to_string()))?;
-        let map = app
-            .try_cast::<rhai::Map>()
-            .ok_or_else(|| Error::Application("a map".into()))?;
+        };
         let mut scope = Scope::new();
-        scope.push_constant("app", AppMap::new(map));
+        scope.push_constant("app", AppMap::from_json(object));
         Ok(Application { scope })
     }
 
@@ -272,6 +272,7 @@ fn is_keyword_function(name: &str) -> bool {
 }
 
 /// Names of every function in the sandboxed engine's standard library, computed once.
+/// The built-in helpers are left out: they are checked with their number of arguments.
 fn builtin_function_names() -> &'static BTreeSet<String> {
     static NAMES: OnceLock<BTreeSet<String>> = OnceLock::new();
     NAMES.get_or_init(|| {
@@ -283,6 +284,7 @@ fn builtin_function_names() -> &'static BTreeSet<String> {
                 // Signatures look like `[private ]name(params) -> ret`; keep the last word.
                 name.rsplit(' ').next().map(str::to_string)
             })
+            .filter(|name| !helpers::is_helper(name))
             .collect()
     })
 }

@@ -28,6 +28,7 @@ pub fn sandboxed_engine() -> Engine {
         .disable_symbol("eval");
     engine.set_optimization_level(rhai::OptimizationLevel::Full);
     super::app::register(&mut engine);
+    super::helpers::register(&mut engine);
     engine.on_print(|_| {});
     engine.on_debug(|_, _, _| {});
     engine

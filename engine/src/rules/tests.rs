@@ -169,3 +169,159 @@ fn script_functions_can_be_called_directly() {
         vec!["eia_days", "forever", "green", "recurse"]
     );
 }
+
+/// The script helpers every rules script defined before the engine provided them natively.
+/// A script's own functions win over the engine's, so compiling these gives the old
+/// behaviour to compare with.
+const SCRIPT_HELPERS: &str = r#"
+fn field(app, name) {
+    if name in app { app[name] } else { () }
+}
+fn flag(app, name) {
+    let v = field(app, name);
+    type_of(v) == "bool" && v
+}
+fn flag_or(app, name, otherwise) {
+    let v = field(app, name);
+    if type_of(v) == "bool" { v } else { otherwise }
+}
+fn num(app, name) {
+    let v = field(app, name);
+    if type_of(v) == "i64" { v } else if type_of(v) == "f64" { v.to_int() } else { 0 }
+}
+fn text(app, name) {
+    let v = field(app, name);
+    if type_of(v) == "string" { v } else { "" }
+}
+fn list(app, name) {
+    let v = field(app, name);
+    if type_of(v) == "array" { v } else { [] }
+}
+fn not_held(app, id) {
+    !(id in list(app, "held"))
+}
+fn holds_none(app, ids) {
+    for id in ids {
+        if !not_held(app, id) {
+            return false;
+        }
+    }
+    true
+}
+"#;
+
+#[test]
+fn built_in_helpers_behave_like_the_script_helpers_they_replace() {
+    let script = Rules::compile(Some(SCRIPT_HELPERS)).unwrap();
+    let native = Rules::compile(None).unwrap();
+    let values = [
+        json!(null),
+        json!(true),
+        json!(false),
+        json!(0),
+        json!(-3),
+        json!(9_000_000_000_000_000_000_u64),
+        json!(2.7),
+        json!(-2.7),
+        json!(1e30),
+        json!(""),
+        json!("text"),
+        json!("a"),
+        json!([]),
+        json!(["a", "b"]),
+        json!([1, "a", null, [2], {"k": 1}]),
+        json!([1.0, true]),
+        json!({"a": 1}),
+    ];
+    let expressions = [
+        r#"field(app, "x")"#,
+        r#"flag(app, "x")"#,
+        r#"flag_or(app, "x", 7)"#,
+        r#"num(app, "x")"#,
+        r#"text(app, "x")"#,
+        r#"list(app, "x")"#,
+        r#"not_held(app, "a")"#,
+        r#"not_held(app, 1)"#,
+        r#"not_held(app, 1.0)"#,
+        r#"not_held(app, ())"#,
+        r#"holds_none(app, ["z", "a"])"#,
+        r#"holds_none(app, [1, "z"])"#,
+        r#"holds_none(app, [])"#,
+        r#"flag(#{x: true}, "x")"#,
+        r#"num(#{x: 2.5}, "x")"#,
+        r#"not_held(#{held: ["a"]}, "a")"#,
+    ];
+    let mut applications = vec![json!({})];
+    for value in &values {
+        applications.push(json!({ "x": value, "held": value }));
+    }
+    for application in &applications {
+        let mut old_app = script.application(application).unwrap();
+        let mut new_app = native.application(application).unwrap();
+        for source in expressions {
+            let old = script.eval(&script.compile_expr(source).unwrap(), &mut old_app);
+            let new = native.eval(&native.compile_expr(source).unwrap(), &mut new_app);
+            match (old, new) {
+                (Ok(old), Ok(new)) => assert_eq!(
+                    (old.type_name(), format!("{old:?}")),
+                    (new.type_name(), format!("{new:?}")),
+                    "{source} on {application}"
+                ),
+                (Err(_), Err(_)) => {}
+                (old, new) => panic!("{source} on {application}: {old:?} before, {new:?} now"),
+            }
+        }
+    }
+}
+
+#[test]
+fn helpers_need_no_script_and_work_as_methods() {
+    let rules = Rules::compile(None).unwrap();
+    let mut app = rules
+        .application(&json!({"green_channel": true, "area": 12.9, "held": ["land"]}))
+        .unwrap();
+    for source in [
+        r#"flag(app, "green_channel") && app.flag("green_channel")"#,
+        r#"num(app, "area") == 12 && app.num("area") == 12"#,
+        r#"held(app, "land") && !not_held(app, "land") && app.not_held("eia")"#,
+        r#"!holds_none(app, ["eia", "land"]) && holds_none(app, ["eia"])"#,
+        r#"text(app, "missing") == "" && list(app, "missing").len() == 0"#,
+    ] {
+        let expr = rules.compile_expr(source).unwrap();
+        assert!(rules.eval_bool(&expr, &mut app).unwrap(), "{source}");
+        assert!(rules.undefined_functions(&expr).is_empty(), "{source}");
+    }
+    let wrong_arity = rules
+        .compile_expr(r#"flag(app) || num(app, "a", 1) > 0"#)
+        .unwrap();
+    assert_eq!(
+        rules.undefined_functions(&wrong_arity),
+        vec![("flag".to_string(), 1), ("num".to_string(), 3)]
+    );
+}
+
+#[test]
+fn the_application_converts_as_rhai_serde_would() {
+    let json = json!({
+        "null": null, "yes": true, "int": -42, "big": 18_000_000_000_000_000_000_u64,
+        "max": i64::MAX, "dec": 0.1, "text": "化工 chemical", "list": [1, "a", [null], {}],
+        "nested": {"a": {"b": [1.5, false]}}
+    });
+    let rules = Rules::compile(None).unwrap();
+    let mut app = rules.application(&json).unwrap();
+    let ours = app.value().cast::<AppMap>();
+    let theirs = rhai::serde::to_dynamic(&json).unwrap().cast::<rhai::Map>();
+    for (name, value) in &theirs {
+        let mine = ours.get(name);
+        assert_eq!(
+            (mine.type_name(), format!("{mine:?}")),
+            (value.type_name(), format!("{value:?}")),
+            "{name}"
+        );
+    }
+    let len = rules.compile_expr("app.len()").unwrap();
+    assert_eq!(
+        rules.eval_days(&len, &mut app).unwrap() as usize,
+        theirs.len()
+    );
+}

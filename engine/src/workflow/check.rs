@@ -537,9 +537,16 @@ impl Checker<'_> {
                 1 => "1 argument".to_string(),
                 n => format!("{n} arguments"),
             };
-            let message = match functions {
-                Functions::Unknown => continue,
-                Functions::Script(script) => {
+            let helper = rules::HELPERS.iter().find(|(helper, _)| *helper == name);
+            let message = match (functions, helper) {
+                (Functions::Unknown, _) => continue,
+                // Only reported when the script does not define `name` with this arity.
+                (_, Some((_, takes))) => format!(
+                    "{}: `{field}` calls `{name}` with {arguments}, but the built-in `{name}` \
+                     takes {takes} arguments",
+                    task.label
+                ),
+                (Functions::Script(script), None) => {
                     let other_arity = if rules.function_names().contains(&name) {
                         format!(" (its `{name}` takes a different number of arguments)")
                     } else {
@@ -551,7 +558,7 @@ impl Checker<'_> {
                         task.label
                     )
                 }
-                Functions::NoScript => format!(
+                (Functions::NoScript, None) => format!(
                     "{}: `{field}` calls `{name}` with {arguments}, but the workflow has no \
                      rules script (`rules:`) to define it",
                     task.label

@@ -608,6 +608,23 @@ fn calls_to_undefined_functions_are_reported_at_the_call() {
              number of arguments)",
         ]
     );
+    // A built-in helper is known with its own number of arguments, with or without a script.
+    let text = edit("\"eia_days(app)\"", "'eia_days(app) + num(app, \"extra\")'")
+        .replace("!is_small(app)", "!is_small(app) && flag(app)");
+    assert_eq!(
+        errors(&text),
+        [
+            "wf.yaml:30:30: tasks[2] (id `eia`): `when` calls `flag` with 1 argument, but the \
+          built-in `flag` takes 2 arguments"
+        ]
+    );
+    let text = edit("rules: wf.rhai\n", "")
+        .replace("\"eia_days(app)\"", "'num(app, \"days\")'")
+        .replace(
+            "\"!is_small(app) || app.hazardous == true\"",
+            "'not_held(app, \"eia\") && !flag(app, \"small\")'",
+        );
+    assert!(build_text(&text).is_ok(), "{:?}", build_text(&text).err());
     let text = edit("rules: wf.rhai\n", "");
     assert_eq!(
         errors(&text),
