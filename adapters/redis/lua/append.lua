@@ -6,11 +6,12 @@
 -- ARGV[1] expected version, ARGV[2] new status, ARGV[3..] the events (JSON)
 --
 -- Returns {1, new version, previous status} or, on a conflict, {0, actual version, ''}.
-local version = tonumber(redis.call('HGET', KEYS[2], 'v') or '0')
+local summary = redis.call('HMGET', KEYS[2], 'v', 's')
+local version = tonumber(summary[1] or '0')
 if version ~= tonumber(ARGV[1]) then
   return {0, version, ''}
 end
-local previous = redis.call('HGET', KEYS[2], 's') or ''
+local previous = summary[2] or ''
 -- RPUSH in chunks: unpack() of very many values would overflow Lua's C stack.
 local i = 3
 while i <= #ARGV do

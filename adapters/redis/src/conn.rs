@@ -3,6 +3,8 @@
 //! by the slot of its keys. Both are multiplexed, so clones share one socket per node and
 //! concurrent calls are pipelined on it.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
@@ -31,9 +33,15 @@ impl Target {
     }
 }
 
-/// A connection to a single server or to a cluster.
+/// A connection to a single server or to a cluster, counting the requests it sends.
 #[derive(Clone)]
-pub(crate) enum Conn {
+pub(crate) struct Conn {
+    kind: Kind,
+    requests: Arc<AtomicU64>,
+}
+
+#[derive(Clone)]
+enum Kind {
     Single(ConnectionManager),
     Cluster(ClusterConnection),
 }
@@ -45,6 +53,19 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl Conn {
     pub(crate) async fn connect(target: &Target) -> Result<Conn, Error> {
+        let kind = Conn::connect_kind(target).await?;
+        Ok(Conn {
+            kind,
+            requests: Arc::default(),
+        })
+    }
+
+    /// Requests (commands and script calls) sent through this connection and its clones.
+    pub(crate) fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    async fn connect_kind(target: &Target) -> Result<Kind, Error> {
         match target {
             Target::Single(url) => {
                 let client = redis::Client::open(url.as_str())?;
@@ -53,7 +74,7 @@ impl Conn {
                     .set_connection_timeout(Some(CONNECT_TIMEOUT))
                     .set_number_of_retries(6)
                     .set_max_delay(Duration::from_secs(2));
-                Ok(Conn::Single(
+                Ok(Kind::Single(
                     ConnectionManager::new_with_config(client, config).await?,
                 ))
             }
@@ -66,7 +87,7 @@ impl Conn {
                     .response_timeout(RESPONSE_TIMEOUT)
                     .retries(6)
                     .build()?;
-                Ok(Conn::Cluster(client.get_async_connection().await?))
+                Ok(Kind::Cluster(client.get_async_connection().await?))
             }
         }
     }
@@ -74,9 +95,10 @@ impl Conn {
 
 impl ConnectionLike for Conn {
     fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
-        match self {
-            Conn::Single(c) => c.req_packed_command(cmd),
-            Conn::Cluster(c) => c.req_packed_command(cmd),
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        match &mut self.kind {
+            Kind::Single(c) => c.req_packed_command(cmd),
+            Kind::Cluster(c) => c.req_packed_command(cmd),
         }
     }
 
@@ -86,16 +108,17 @@ impl ConnectionLike for Conn {
         offset: usize,
         count: usize,
     ) -> RedisFuture<'a, Vec<Value>> {
-        match self {
-            Conn::Single(c) => c.req_packed_commands(pipeline, offset, count),
-            Conn::Cluster(c) => c.req_packed_commands(pipeline, offset, count),
+        self.requests.fetch_add(count as u64, Ordering::Relaxed);
+        match &mut self.kind {
+            Kind::Single(c) => c.req_packed_commands(pipeline, offset, count),
+            Kind::Cluster(c) => c.req_packed_commands(pipeline, offset, count),
         }
     }
 
     fn get_db(&self) -> i64 {
-        match self {
-            Conn::Single(c) => c.get_db(),
-            Conn::Cluster(c) => c.get_db(),
+        match &self.kind {
+            Kind::Single(c) => c.get_db(),
+            Kind::Cluster(c) => c.get_db(),
         }
     }
 }

@@ -11,6 +11,8 @@
 //! `index_settle.lua`, which keeps a member while an append that could make it true again
 //! is announced.
 
+use std::sync::{Arc, Mutex};
+
 use futures_util::future::join_all;
 use greenlane_engine::case::Recorded;
 use greenlane_engine::ids::CaseId;
@@ -25,10 +27,17 @@ use crate::{Error, Store};
 /// Members read per round when scanning the case index.
 const SCAN: usize = 256;
 
+/// Cases whose effects are all applied, dropped from `lag` together once this many wait.
+const SETTLE_BATCH: usize = 64;
+
 /// The event store on Redis.
 #[derive(Clone)]
 pub struct RedisEvents {
     pub(crate) store: Store,
+    /// Cases seen fully applied (with the version seen), not yet dropped from `lag`.
+    /// Until they are, `lag` only holds a few extra members, which `unapplied` checks
+    /// and drops itself; batching saves a request per command.
+    settled: Arc<Mutex<Vec<(CaseId, u64)>>>,
 }
 
 impl std::fmt::Debug for RedisEvents {
@@ -47,6 +56,13 @@ struct Meta {
 }
 
 impl RedisEvents {
+    pub(crate) fn new(store: Store) -> RedisEvents {
+        RedisEvents {
+            store,
+            settled: Arc::default(),
+        }
+    }
+
     async fn meta(&self, case: &CaseId) -> Result<Option<Meta>, Error> {
         let mut conn = self.store.conn.clone();
         let (version, applied, status): (Option<u64>, Option<u64>, Option<String>) =
@@ -64,12 +80,20 @@ impl RedisEvents {
 
     /// Drops `case` from `set` unless an append at `observed` or later is announced.
     async fn settle(&self, set: String, case: &CaseId, observed: u64) -> Result<(), Error> {
+        self.settle_many(set, &[(case.clone(), observed)]).await
+    }
+
+    /// [`RedisEvents::settle`] for several cases in one script call.
+    async fn settle_many(&self, set: String, cases: &[(CaseId, u64)]) -> Result<(), Error> {
+        if cases.is_empty() {
+            return Ok(());
+        }
         let mut conn = self.store.conn.clone();
         let mut call = SCRIPTS.index_settle.prepare_invoke();
-        call.key(set)
-            .key(self.store.keys.index_lag())
-            .arg(case.as_str())
-            .arg(observed);
+        call.key(set).key(self.store.keys.index_lag());
+        for (case, observed) in cases {
+            call.arg(case.as_str()).arg(*observed);
+        }
         let _: i64 = call.invoke_async(&mut conn).await?;
         Ok(())
     }
@@ -243,7 +267,15 @@ impl EventStore for RedisEvents {
         let (applied, stored): (i64, i64) =
             call.invoke_async(&mut conn).await.map_err(Error::from)?;
         if stored >= 0 && applied >= stored {
-            self.settle(self.store.keys.index_lag(), case, stored as u64)
+            let batch = {
+                let mut settled = self.settled.lock().unwrap_or_else(|e| e.into_inner());
+                settled.push((case.clone(), stored as u64));
+                if settled.len() < SETTLE_BATCH {
+                    return Ok(());
+                }
+                std::mem::take(&mut *settled)
+            };
+            self.settle_many(self.store.keys.index_lag(), &batch)
                 .await?;
         }
         Ok(())

@@ -16,7 +16,8 @@
 //!   (`lua/publish.lua`); `announce` ([`Announcements`]) listens.
 //! - `keys`: key names and their hash tags (which script touches which slot);
 //!   `scripts`: the Lua files, hashed once; `codec`: JSON and instants; `conn`: one
-//!   handle for a single server or a cluster; `error`: [`Error`].
+//!   handle for a single server or a cluster; `error`: [`Error`]; `stats`
+//!   ([`ServerStats`]): a server's command counters, CPU and persistence settings.
 //!
 //! Durability is Redis's: run it with `appendonly yes` and `appendfsync always` for
 //! "durable when acknowledged" (see `README.md` beside this crate).
@@ -31,6 +32,7 @@ mod events;
 mod keys;
 mod queue;
 mod scripts;
+mod stats;
 
 pub use announce::{Announcement, Announcements};
 pub use conn::Target;
@@ -39,6 +41,7 @@ pub use definitions::RedisDefinitions;
 pub use error::Error;
 pub use events::RedisEvents;
 pub use queue::RedisQueue;
+pub use stats::ServerStats;
 
 use greenlane_runtime::ports::Backend;
 
@@ -94,9 +97,7 @@ impl RedisBackend {
     fn from_parts(target: Target, store: Store) -> RedisBackend {
         RedisBackend {
             target,
-            events: RedisEvents {
-                store: store.clone(),
-            },
+            events: RedisEvents::new(store.clone()),
             queue: RedisQueue::new(store.clone()),
             deadlines: RedisDeadlines {
                 store: store.clone(),
