@@ -1,0 +1,62 @@
+//! Test support: a SQLite backend in a temporary directory of its own, removed after the
+//! backend has closed the file.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use greenlane_runtime::ports::Backend;
+use greenlane_sqlite::{
+    SqliteBackend, SqliteDeadlines, SqliteDefinitions, SqliteEvents, SqliteQueue,
+};
+use tempfile::TempDir;
+
+/// A backend and the directory holding its file. Fields drop in order: the backend closes
+/// the file before the directory is removed.
+#[derive(Debug)]
+pub(crate) struct TempBackend {
+    /// The backend.
+    pub(crate) backend: SqliteBackend,
+    /// Its directory.
+    _dir: TempDir,
+}
+
+impl TempBackend {
+    /// A new, empty database in a new directory.
+    pub(crate) fn new() -> TempBackend {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let backend = SqliteBackend::open(dir.path().join("greenlane.db")).expect("open");
+        TempBackend { backend, _dir: dir }
+    }
+
+    /// The database file.
+    #[allow(dead_code)]
+    pub(crate) fn path(&self) -> PathBuf {
+        self.backend.path().to_path_buf()
+    }
+}
+
+/// A fresh backend, shared as the conformance suite wants it.
+#[allow(dead_code)]
+pub(crate) fn fresh() -> Arc<TempBackend> {
+    Arc::new(TempBackend::new())
+}
+
+impl Backend for TempBackend {
+    type Events = SqliteEvents;
+    type Queue = SqliteQueue;
+    type Deadlines = SqliteDeadlines;
+    type Definitions = SqliteDefinitions;
+
+    fn events(&self) -> &SqliteEvents {
+        self.backend.events()
+    }
+    fn queue(&self) -> &SqliteQueue {
+        self.backend.queue()
+    }
+    fn deadlines(&self) -> &SqliteDeadlines {
+        self.backend.deadlines()
+    }
+    fn definitions(&self) -> &SqliteDefinitions {
+        self.backend.definitions()
+    }
+}
