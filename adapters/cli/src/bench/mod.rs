@@ -3,6 +3,7 @@
 //! completion before successors are dispatched — with in-process workers that approve at
 //! once. Prints the one-line result the brief asks for.
 
+mod redis;
 mod report;
 mod run;
 
@@ -36,6 +37,12 @@ pub(crate) struct Args {
     /// SQLite database file (default: a new file in a temporary folder, removed after).
     #[arg(long)]
     pub db: Option<PathBuf>,
+    /// Redis server for `--backend redis` (`redis://127.0.0.1:6379/`).
+    #[arg(long, env = "GREENLANE_REDIS")]
+    pub redis: Option<String>,
+    /// Key prefix on Redis (default: a new one per run, so runs never mix).
+    #[arg(long)]
+    pub redis_prefix: Option<String>,
     /// Print the result as JSON instead of the one-line form.
     #[arg(long)]
     pub json: bool,
@@ -52,6 +59,8 @@ pub(crate) enum Backend {
     Sqlite,
     /// In process memory, not durable: the runtime's own cost.
     Memory,
+    /// A Redis server (`--redis URL`), as durable as its AOF settings.
+    Redis,
 }
 
 /// The standard workloads.
@@ -81,6 +90,18 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!("{}", report.line());
+        if let Some(redis) = &report.redis {
+            let top: Vec<String> = redis
+                .top_commands
+                .iter()
+                .map(|(name, per_task)| format!("{name}={per_task:.1}"))
+                .collect();
+            println!(
+                "redis commands per task: {} (prefix {})",
+                top.join(" "),
+                redis.prefix
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -31,10 +31,11 @@ pub(super) fn run(args: &Args) -> anyhow::Result<BenchReport> {
                 let report = drive(Arc::new(MemoryBackend::new()), args).await?;
                 Ok(BenchReport {
                     backend: "memory",
-                    durability: "none (memory)",
+                    durability: "none (memory)".into(),
                     ..report
                 })
             }
+            BackendArg::Redis => super::redis::run(args).await,
             BackendArg::Sqlite => {
                 crate::store::with_sqlite(args.db.as_deref(), |backend| async move {
                     let report = drive(backend.clone(), args).await?;
@@ -52,7 +53,7 @@ pub(super) fn run(args: &Args) -> anyhow::Result<BenchReport> {
                     );
                     Ok(BenchReport {
                         backend: "sqlite",
-                        durability: "fsync per group commit (WAL, synchronous=FULL)",
+                        durability: "fsync per group commit (WAL, synchronous=FULL)".into(),
                         ..report
                     })
                 })
@@ -72,7 +73,7 @@ struct Tally {
     done: tokio::sync::Notify,
 }
 
-async fn drive<B: Backend>(backend: Arc<B>, args: &Args) -> anyhow::Result<BenchReport> {
+pub(super) async fn drive<B: Backend>(backend: Arc<B>, args: &Args) -> anyhow::Result<BenchReport> {
     let workload: Workload = args.workload.into();
     let mut config = RuntimeConfig::new(CENTER, cn_calendars());
     config.default_lease = chrono::Duration::minutes(5);
@@ -191,7 +192,8 @@ async fn drive<B: Backend>(backend: Arc<B>, args: &Args) -> anyhow::Result<Bench
         rate: args.rate,
         workers: args.workers,
         peak_rss_mib: peak_rss_mib(),
-        durability: "",
+        durability: String::new(),
+        redis: None,
     })
 }
 
