@@ -581,7 +581,10 @@ async fn crash_at<B: Backend>(inner: Arc<B>, op: Op, nth: usize, step: &str) {
     let claimed = if op == Op::Lease {
         // A claim by name writes the lease; one taken from the queue leased it already.
         let intake = TaskId::new("intake");
-        h.runtime.claim(&officer, &case, &intake, None).await.map(Some)
+        h.runtime
+            .claim(&officer, &case, &intake, None)
+            .await
+            .map(Some)
     } else {
         h.runtime.claim_next(&officer, None).await
     };

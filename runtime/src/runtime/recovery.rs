@@ -100,7 +100,7 @@ impl<B: Backend> Runtime<B> {
                     &definition,
                     Origin::Recovery,
                 )
-                    .await?;
+                .await?;
                 self.backend
                     .events()
                     .mark_applied(&lag.case, events.len() as u64)

@@ -46,6 +46,10 @@ pub(crate) struct Args {
     /// Print the result as JSON instead of the one-line form.
     #[arg(long)]
     pub json: bool,
+    /// Lease of each claim, seconds; workers approve at once, so a short lease only matters
+    /// when the process dies holding claims (they come back this long after).
+    #[arg(long, default_value_t = 10)]
+    pub lease_secs: i64,
     /// Print `approved <case> <task>` as each approval is acknowledged (crash tests check
     /// that every acknowledged approval survives a `kill -9`).
     #[arg(long)]

@@ -76,7 +76,7 @@ struct Tally {
 pub(super) async fn drive<B: Backend>(backend: Arc<B>, args: &Args) -> anyhow::Result<BenchReport> {
     let workload: Workload = args.workload.into();
     let mut config = RuntimeConfig::new(CENTER, cn_calendars());
-    config.default_lease = chrono::Duration::minutes(5);
+    config.default_lease = chrono::Duration::seconds(args.lease_secs.max(1));
     let runtime = Arc::new(Runtime::new(
         backend,
         Arc::new(SystemClock),
