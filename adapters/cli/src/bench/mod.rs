@@ -6,12 +6,12 @@
 mod redis;
 mod report;
 mod run;
+mod spec;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args as ClapArgs, ValueEnum};
-use greenlane_runtime::workloads::Workload;
 
 /// Arguments of `greenlane bench`.
 #[derive(Debug, ClapArgs)]
@@ -50,6 +50,9 @@ pub(crate) struct Args {
     /// when the process dies holding claims (they come back this long after).
     #[arg(long, default_value_t = 10)]
     pub lease_secs: i64,
+    /// The project folder (set from the global `--root`).
+    #[arg(skip)]
+    pub root: std::path::PathBuf,
     /// Print `approved <case> <task>` as each approval is acknowledged (crash tests check
     /// that every acknowledged approval survives a `kill -9`).
     #[arg(long)]
@@ -76,15 +79,8 @@ pub(crate) enum WorkloadArg {
     /// Intake → 4 → 6 → issuance.
     #[value(name = "B", alias = "b")]
     B,
-}
-
-impl From<WorkloadArg> for Workload {
-    fn from(w: WorkloadArg) -> Workload {
-        match w {
-            WorkloadArg::A => Workload::A,
-            WorkloadArg::B => Workload::B,
-        }
-    }
+    /// The shipped industrial-project workflow (rules, 17 tasks for the chemical plant).
+    Industrial,
 }
 
 /// Runs the benchmark and prints its line.

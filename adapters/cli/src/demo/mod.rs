@@ -19,7 +19,7 @@
 
 mod applications;
 mod behaviour;
-mod definitions;
+pub(crate) mod definitions;
 mod hours;
 mod labels;
 mod report;
