@@ -23,10 +23,10 @@ where
             temporary.path().join("greenlane.db")
         }
     };
-    // Queue and deadline writes derive from the events: they resolve once queued behind
-    // the event appends they follow (commits are ordered), and `Runtime::recover` rebuilds
-    // them after a crash. Event appends still resolve only after their commit.
-    let options = SqliteOptions::default().effect_writes(EffectWrites::Ordered);
+    // Queues and deadlines derive from the events: they stay in memory and every command
+    // of the CLI runs `Runtime::recover` after opening, which rebuilds them. Event appends
+    // resolve only after their commit.
+    let options = SqliteOptions::default().effect_writes(EffectWrites::Rebuilt);
     let backend = SqliteBackend::open_with(&path, options)?;
     body(Arc::new(backend)).await
 }

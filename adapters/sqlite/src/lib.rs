@@ -99,7 +99,7 @@ impl SqliteBackend {
         let lock = lockfile::acquire(path)?;
         let conn = schema::open_writer(path)?;
         let readers = Arc::new(Readers::open(path)?);
-        let writer = Writer::new(path);
+        let writer = Writer::new(path, options.effect_writes != EffectWrites::Rebuilt);
         let events = SqliteEvents::load(&conn, writer.clone(), readers.clone())?;
         let queue = SqliteQueue::load(&conn, writer.clone(), &readers, options.effect_writes)?;
         let deadlines =

@@ -1,12 +1,13 @@
 //! The conformance suite against SQLite: every suite function, each on a fresh database
 //! file in its own temporary directory; and the whole suite again with queue and deadline
-//! writes that do not wait for their commit (`EffectWrites::Ordered`).
+//! writes that do not wait for their commit (`EffectWrites::Ordered`), and with queues and
+//! deadlines kept in memory only (`EffectWrites::Rebuilt`).
 
 mod support;
 
 use greenlane_runtime::conformance;
 use greenlane_runtime::ports::Backend;
-use support::{fresh, fresh_ordered};
+use support::{fresh, fresh_ordered, fresh_rebuilt};
 
 #[tokio::test]
 async fn event_store() {
@@ -71,4 +72,9 @@ async fn everything_on_a_multi_threaded_runtime() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn everything_with_ordered_effect_writes() {
     conformance::all(fresh_ordered).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn everything_with_queues_and_deadlines_rebuilt_from_events() {
+    conformance::all(fresh_rebuilt).await;
 }

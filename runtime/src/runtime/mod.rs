@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{Duration, NaiveDate};
 use greenlane_engine::calendar::Calendar;
 use greenlane_engine::case::{
-    apply, decide, replay, CaseState, Command, Recorded, DEFAULT_TIME_ZONE,
+    apply, decide, replay, CaseState, Command, Recorded, Rejection, DEFAULT_TIME_ZONE,
 };
 use greenlane_engine::ids::{CalendarId, CaseId, CenterId, TaskId, WorkflowId};
 use greenlane_engine::principal::Principal;
@@ -181,26 +181,25 @@ impl<B: Backend> Runtime<B> {
         application: serde_json::Value,
     ) -> Result<Launched, RuntimeError> {
         let version = self.latest_version(workflow).await?;
-        let (case, access_code, access_code_hash) = {
-            let mut rng = crate::memory::lock(&self.rng);
-            let case = CaseId::new(format!(
-                "{}-{:08x}",
-                self.config.center,
-                rng.random::<u32>()
-            ));
-            let code = access::new_code(&mut *rng);
-            let hash = access::hash(&code, &mut *rng);
-            (case, code, hash)
+        let mut attempt = 0;
+        let (case, access_code, outcome) = loop {
+            attempt += 1;
+            let (case, access_code, access_code_hash) = self.new_case_id();
+            let command = Command::Launch {
+                case: case.clone(),
+                workflow: workflow.clone(),
+                version,
+                application: application.clone(),
+                time_zone: self.config.time_zone.clone(),
+                access_code_hash,
+            };
+            match self.execute(&case, by, command).await {
+                // Two launches drew the same id in the same millisecond: draw again.
+                Err(RuntimeError::Rejected(Rejection::AlreadyLaunched)) if attempt < 3 => {}
+                Err(error) => return Err(error),
+                Ok(outcome) => break (case, access_code, outcome),
+            }
         };
-        let command = Command::Launch {
-            case: case.clone(),
-            workflow: workflow.clone(),
-            version,
-            application,
-            time_zone: self.config.time_zone.clone(),
-            access_code_hash,
-        };
-        let outcome = self.execute(&case, by, command).await?;
         let Some(greenlane_engine::case::Event::Launched {
             promised_completion,
             critical_path,
@@ -224,6 +223,22 @@ impl<B: Backend> Runtime<B> {
                 })
                 .collect(),
         })
+    }
+
+    /// A new case id — the center, the launch instant to the millisecond (so cases launched
+    /// together sit together in ordered stores) and 32 random bits — with a new access code
+    /// and its salted hash.
+    fn new_case_id(&self) -> (CaseId, String, String) {
+        let mut rng = crate::memory::lock(&self.rng);
+        let case = CaseId::new(format!(
+            "{}-{}-{:08x}",
+            self.config.center,
+            self.clock.now().format("%Y%m%d%H%M%S%3f"),
+            rng.random::<u32>()
+        ));
+        let code = access::new_code(&mut *rng);
+        let hash = access::hash(&code, &mut *rng);
+        (case, code, hash)
     }
 
     /// Decides `command` for `by` on `case` and carries it out: events durable first, then

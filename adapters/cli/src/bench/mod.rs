@@ -29,10 +29,10 @@ pub(crate) struct Args {
     #[arg(long)]
     pub rate: Option<f64>,
     /// Concurrent workers per department.
-    #[arg(long, default_value_t = 16)]
+    #[arg(long, default_value_t = 128)]
     pub workers: usize,
     /// Concurrent launchers when no rate is set.
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 256)]
     pub launchers: usize,
     /// SQLite database file (default: a new file in a temporary folder, removed after).
     #[arg(long)]

@@ -54,6 +54,13 @@ pub(crate) fn fresh_ordered() -> Arc<TempBackend> {
     Arc::new(TempBackend::with(options))
 }
 
+/// A fresh backend whose queues and deadlines live in memory only.
+#[allow(dead_code)]
+pub(crate) fn fresh_rebuilt() -> Arc<TempBackend> {
+    let options = SqliteOptions::default().effect_writes(greenlane_sqlite::EffectWrites::Rebuilt);
+    Arc::new(TempBackend::with(options))
+}
+
 impl Backend for TempBackend {
     type Events = SqliteEvents;
     type Queue = SqliteQueue;
