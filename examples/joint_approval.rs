@@ -5,19 +5,22 @@
 
 use std::sync::Arc;
 
+use chrono::TimeZone;
 use greenlane_engine::case::Command;
 use greenlane_engine::principal::{Principal, Role};
 use greenlane_runtime::memory::MemoryBackend;
-use greenlane_runtime::ports::{DefinitionSource, RecordingNotifier, SystemClock};
+use greenlane_runtime::ports::{DefinitionSource, ManualClock, RecordingNotifier};
 use greenlane_runtime::{workloads, Runtime, RuntimeConfig};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let read = |path: &str| std::fs::read_to_string(format!("{root}/{path}"));
+    // Monday 2026-03-02, 09:00 in Shanghai: the shipped calendar covers 2024–2026.
+    let clock = ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap());
     let runtime = Runtime::new(
         Arc::new(MemoryBackend::new()),
-        Arc::new(SystemClock),
+        Arc::new(clock),
         Arc::new(RecordingNotifier::default()),
         RuntimeConfig::new("jilin-city", workloads::cn_calendars()),
     );

@@ -62,7 +62,10 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&project, args),
         Command::Plan(args) => plan_cmd::run(&project, args),
         Command::Calendar(command) => calendar_cmd::run(&project, command),
-        Command::Bench(args) => bench::run(args),
+        Command::Bench(mut args) => {
+            args.root = cli.root.clone();
+            bench::run(args)
+        }
         Command::Recover(args) => recover_cmd::run(args),
         Command::Demo(args) => demo::run(&project, args),
         Command::Serve(args) => serve_cmd::run(&project, args),

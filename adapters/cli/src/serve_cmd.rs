@@ -1,4 +1,6 @@
-//! `greenlane serve`: the HTTP API (`greenlane-http`) on a runtime over the embedded store.
+//! `greenlane serve`: the HTTP API (`greenlane-http`) on a runtime over the embedded SQLite
+//! store (`--db`, `greenlane.db` by default), in memory (`--memory`) or on a shared Redis
+//! (`--redis URL`).
 //!
 //! At start: read the principals file and the project's workflows; recover the store (so
 //! queues and deadlines match its events); publish each workflow of `workflows/` (with its
@@ -35,10 +37,19 @@ pub(crate) enum LogFormat {
 /// Arguments of `greenlane serve`.
 #[derive(Debug, ClapArgs)]
 pub(crate) struct Args {
-    /// The SQLite database file (comes with the SQLite adapter; until then the server runs
-    /// in memory and refuses this option).
-    #[arg(long, value_name = "FILE")]
-    db: Option<PathBuf>,
+    /// The embedded store: a SQLite database file, created when missing.
+    #[arg(long, value_name = "FILE", default_value = "greenlane.db")]
+    db: PathBuf,
+    /// Run on the in-memory backend instead (nothing survives a restart).
+    #[arg(long, conflicts_with = "redis")]
+    memory: bool,
+    /// Run on a shared Redis instead (several nodes serve the same cases); live events are
+    /// those of this node.
+    #[arg(long, value_name = "URL")]
+    redis: Option<String>,
+    /// Key prefix on Redis.
+    #[arg(long, default_value = "greenlane", requires = "redis")]
+    redis_prefix: String,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
@@ -63,13 +74,6 @@ pub(crate) struct Args {
 /// Runs `greenlane serve`.
 pub(crate) fn run(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
     init_logs(args.log_format);
-    if let Some(db) = &args.db {
-        anyhow::bail!(
-            "--db {}: the SQLite backend (adapters/sqlite) is not part of this build yet; \
-             run without --db to serve from memory",
-            db.display()
-        );
-    }
     let principals_name = greenlane_fs::display(&args.principals);
     let text = std::fs::read_to_string(&args.principals)
         .with_context(|| format!("{principals_name}: cannot read"))?;
@@ -79,11 +83,26 @@ pub(crate) fn run(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    tracing::warn!(
-        "serving from memory: nothing survives a restart until the SQLite adapter lands"
-    );
-    let backend = Arc::new(greenlane_runtime::memory::MemoryBackend::new());
-    tokio.block_on(serve(backend, principals, definitions, &args))?;
+    tokio.block_on(async {
+        if args.memory {
+            tracing::warn!("serving from memory: nothing survives a restart");
+            let backend = Arc::new(greenlane_runtime::memory::MemoryBackend::new());
+            serve(backend, principals, definitions, &args).await
+        } else if let Some(url) = &args.redis {
+            let target = greenlane_redis::Target::Single(url.clone());
+            let backend = greenlane_redis::RedisBackend::connect(target, &args.redis_prefix)
+                .await
+                .with_context(|| format!("connecting to {url}"))?;
+            tracing::info!(%url, prefix = %args.redis_prefix, "serving from Redis");
+            serve(Arc::new(backend), principals, definitions, &args).await
+        } else {
+            tracing::info!(db = %args.db.display(), "serving from the embedded SQLite store");
+            crate::store::with_sqlite(Some(&args.db), |backend| {
+                serve(backend, principals, definitions, &args)
+            })
+            .await
+        }
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -5,15 +5,28 @@ use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
 
-use greenlane_runtime::memory::MemoryBackend;
+use anyhow::Context;
+use greenlane_sqlite::{EffectWrites, SqliteBackend, SqliteOptions};
 
-/// Runs `body` with the SQLite backend at `db` (or a temporary file).
+/// Runs `body` with the SQLite backend at `db` (or a temporary file). The file is closed
+/// once `body` and everything it spawned have let go of the backend.
 pub(crate) async fn with_sqlite<T, F, Fut>(db: Option<&Path>, body: F) -> anyhow::Result<T>
 where
-    F: FnOnce(Arc<MemoryBackend>) -> Fut,
+    F: FnOnce(Arc<SqliteBackend>) -> Fut,
     Fut: Future<Output = anyhow::Result<T>>,
 {
-    // Placeholder until adapters/sqlite lands: refuse rather than pretend.
-    let _ = (db, body);
-    anyhow::bail!("the SQLite backend is not built yet; use --backend memory")
+    let temporary;
+    let path = match db {
+        Some(db) => db.to_path_buf(),
+        None => {
+            temporary = tempfile::tempdir().context("creating a temporary folder")?;
+            temporary.path().join("greenlane.db")
+        }
+    };
+    // Queues and deadlines derive from the events: they stay in memory and every command
+    // of the CLI runs `Runtime::recover` after opening, which rebuilds them. Event appends
+    // resolve only after their commit.
+    let options = SqliteOptions::default().effect_writes(EffectWrites::Rebuilt);
+    let backend = SqliteBackend::open_with(&path, options)?;
+    body(Arc::new(backend)).await
 }

@@ -104,7 +104,27 @@ fn demo_refuses_what_it_cannot_do() {
     let holiday = greenlane(&["demo", "--start", "2026-10-01", "--cases", "2"]);
     assert_eq!(holiday.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&holiday.stderr).contains("not a working day"));
-    let db = greenlane(&["demo", "--db", "demo.db", "--cases", "2"]);
-    assert_eq!(db.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&db.stderr).contains("SQLite"));
+    let existing = greenlane(&["demo", "--db", "Cargo.toml", "--cases", "2"]);
+    assert_eq!(existing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&existing.stderr).contains("the file exists"));
+}
+
+#[test]
+fn sqlite_and_memory_runs_tell_the_same_story_and_the_file_keeps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("center.db");
+    let db = db.to_str().unwrap();
+    let on_file = demo(&["--seed", "3", "--db", db]);
+    let in_memory = demo(&["--seed", "3", "--memory"]);
+    assert!(on_file.contains("backend sqlite"), "{on_file}");
+    assert_eq!(
+        on_file.replace("backend sqlite", "backend memory"),
+        in_memory,
+        "the backend changes nothing the center sees"
+    );
+    let recovered = greenlane(&["recover", "--db", db]);
+    assert!(recovered.status.success());
+    let summary: serde_json::Value = serde_json::from_slice(&recovered.stdout).unwrap();
+    assert_eq!(summary["effects_completed"], 0, "{summary}");
+    assert_eq!(summary["open_cases_before"], 0, "{summary}");
 }

@@ -578,7 +578,16 @@ async fn crash_at<B: Backend>(inner: Arc<B>, op: Op, nth: usize, step: &str) {
     let case = h.launch().await;
     faults.arm(op, nth);
     let officer = h.officer("window");
-    let claimed = h.runtime.claim_next(&officer, None).await;
+    let claimed = if op == Op::Lease {
+        // A claim by name writes the lease; one taken from the queue leased it already.
+        let intake = TaskId::new("intake");
+        h.runtime
+            .claim(&officer, &case, &intake, None)
+            .await
+            .map(Some)
+    } else {
+        h.runtime.claim_next(&officer, None).await
+    };
     let approved = match claimed {
         Ok(Some(claimed)) => {
             h.runtime

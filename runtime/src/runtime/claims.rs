@@ -7,7 +7,7 @@ use greenlane_engine::case::{Command, Rejection, TaskStatus, Timestamp};
 use greenlane_engine::ids::{CaseId, TaskId};
 use greenlane_engine::principal::Principal;
 
-use super::Runtime;
+use super::{Origin, Runtime};
 use crate::ports::{Backend, EventStore, Holder, QueueEntry, TaskKey, TaskQueue};
 use crate::RuntimeError;
 
@@ -51,7 +51,10 @@ impl<B: Backend> Runtime<B> {
                 task: entry.key.task.clone(),
                 lease,
             };
-            match self.execute(&entry.key.case, officer, command).await {
+            match self
+                .execute_from(&entry.key.case, officer, command, Origin::QueueClaim)
+                .await
+            {
                 Ok(outcome) => {
                     let lease_until = outcome
                         .recorded

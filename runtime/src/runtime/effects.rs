@@ -6,7 +6,7 @@ use greenlane_engine::case::{next_check, CaseState, Event, Recorded};
 use greenlane_engine::ids::CaseId;
 use greenlane_engine::plan::CompiledWorkflow;
 
-use super::Runtime;
+use super::{Origin, Runtime};
 use crate::ports::{Backend, DeadlineIndex, Holder, Notification, QueueEntry, TaskKey, TaskQueue};
 use crate::{RuntimeError, StoreError};
 
@@ -28,6 +28,7 @@ impl<B: Backend> Runtime<B> {
         before: u64,
         recorded: &[Recorded],
         definition: &CompiledWorkflow,
+        origin: Origin,
     ) -> Result<(), RuntimeError> {
         let mut moves = Vec::new();
         let mut notifications = Vec::new();
@@ -52,6 +53,7 @@ impl<B: Backend> Runtime<B> {
                         holder: Holder::Free,
                     }));
                 }
+                Event::TaskClaimed { .. } if origin == Origin::QueueClaim => {}
                 Event::TaskClaimed {
                     task,
                     officer,
@@ -94,7 +96,13 @@ impl<B: Backend> Runtime<B> {
                 }
             }
         }
-        self.make_moves(moves).await?;
+        // Queue moves and the next deadline check touch different keys: run them together.
+        let (moved, scheduled) = tokio::join!(
+            self.make_moves(moves),
+            self.schedule_next_check(case, state, definition)
+        );
+        moved?;
+        scheduled?;
         for department in &freed {
             self.work.signal(department);
         }
@@ -104,7 +112,7 @@ impl<B: Backend> Runtime<B> {
                 .await
                 .map_err(|e| StoreError::Backend(e.to_string()))?;
         }
-        self.schedule_next_check(case, state, definition).await
+        Ok(())
     }
 
     /// Indexes when `case` needs its next deadline check, or removes it when none.

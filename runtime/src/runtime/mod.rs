@@ -28,7 +28,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{Duration, NaiveDate};
 use greenlane_engine::calendar::Calendar;
 use greenlane_engine::case::{
-    apply, decide, replay, CaseState, Command, Recorded, DEFAULT_TIME_ZONE,
+    apply, decide, replay, CaseState, Command, Recorded, Rejection, DEFAULT_TIME_ZONE,
 };
 use greenlane_engine::ids::{CalendarId, CaseId, CenterId, TaskId, WorkflowId};
 use greenlane_engine::principal::Principal;
@@ -119,6 +119,18 @@ impl<B: Backend> std::fmt::Debug for Runtime<B> {
     }
 }
 
+/// Where a command came from, when that changes which effects it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Origin {
+    /// Anyone: every effect of its events is carried out.
+    Caller,
+    /// A claim of an entry the queue already leased in `claim_next`: the lease need not be
+    /// written again.
+    QueueClaim,
+    /// Recovery repeating effects: everything again.
+    Recovery,
+}
+
 /// How often a command is retried after losing an optimistic-concurrency race.
 const CONFLICT_RETRIES: usize = 3;
 
@@ -175,26 +187,25 @@ impl<B: Backend> Runtime<B> {
         application: serde_json::Value,
     ) -> Result<Launched, RuntimeError> {
         let version = self.latest_version(workflow).await?;
-        let (case, access_code, access_code_hash) = {
-            let mut rng = crate::memory::lock(&self.rng);
-            let case = CaseId::new(format!(
-                "{}-{:08x}",
-                self.config.center,
-                rng.random::<u32>()
-            ));
-            let code = access::new_code(&mut *rng);
-            let hash = access::hash(&code, &mut *rng);
-            (case, code, hash)
+        let mut attempt = 0;
+        let (case, access_code, outcome) = loop {
+            attempt += 1;
+            let (case, access_code, access_code_hash) = self.new_case_id();
+            let command = Command::Launch {
+                case: case.clone(),
+                workflow: workflow.clone(),
+                version,
+                application: application.clone(),
+                time_zone: self.config.time_zone.clone(),
+                access_code_hash,
+            };
+            match self.execute(&case, by, command).await {
+                // Two launches drew the same id in the same millisecond: draw again.
+                Err(RuntimeError::Rejected(Rejection::AlreadyLaunched)) if attempt < 3 => {}
+                Err(error) => return Err(error),
+                Ok(outcome) => break (case, access_code, outcome),
+            }
         };
-        let command = Command::Launch {
-            case: case.clone(),
-            workflow: workflow.clone(),
-            version,
-            application,
-            time_zone: self.config.time_zone.clone(),
-            access_code_hash,
-        };
-        let outcome = self.execute(&case, by, command).await?;
         let Some(greenlane_engine::case::Event::Launched {
             promised_completion,
             critical_path,
@@ -220,6 +231,22 @@ impl<B: Backend> Runtime<B> {
         })
     }
 
+    /// A new case id — the center, the launch instant to the millisecond (so cases launched
+    /// together sit together in ordered stores) and 32 random bits — with a new access code
+    /// and its salted hash.
+    fn new_case_id(&self) -> (CaseId, String, String) {
+        let mut rng = crate::memory::lock(&self.rng);
+        let case = CaseId::new(format!(
+            "{}-{}-{:08x}",
+            self.config.center,
+            self.clock.now().format("%Y%m%d%H%M%S%3f"),
+            rng.random::<u32>()
+        ));
+        let code = access::new_code(&mut *rng);
+        let hash = access::hash(&code, &mut *rng);
+        (case, code, hash)
+    }
+
     /// Decides `command` for `by` on `case` and carries it out: events durable first, then
     /// their effects. A rejection changes nothing.
     pub async fn execute(
@@ -228,10 +255,21 @@ impl<B: Backend> Runtime<B> {
         by: &Principal,
         command: Command,
     ) -> Result<Outcome, RuntimeError> {
+        self.execute_from(case, by, command, Origin::Caller).await
+    }
+
+    /// [`Runtime::execute`], knowing where the command came from.
+    pub(super) async fn execute_from(
+        &self,
+        case: &CaseId,
+        by: &Principal,
+        command: Command,
+        origin: Origin,
+    ) -> Result<Outcome, RuntimeError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.try_execute(case, by, &command).await {
+            match self.try_execute(case, by, &command, origin).await {
                 Err(RuntimeError::Store(StoreError::Conflict { .. }))
                     if attempt < CONFLICT_RETRIES =>
                 {
@@ -247,6 +285,7 @@ impl<B: Backend> Runtime<B> {
         case: &CaseId,
         by: &Principal,
         command: &Command,
+        origin: Origin,
     ) -> Result<Outcome, RuntimeError> {
         let slot = self.cases.slot(case);
         let mut guard = slot.lock().await;
@@ -302,7 +341,7 @@ impl<B: Backend> Runtime<B> {
         // The events are durable: the command has happened. A failing effect is logged and
         // completed by recovery, which finds this case's outbox cursor behind.
         match self
-            .carry_out(case, state, expected, &recorded, &definition)
+            .carry_out(case, state, expected, &recorded, &definition, origin)
             .await
         {
             Ok(()) => {

@@ -9,7 +9,7 @@
 use greenlane_engine::case::replay;
 
 use super::claims::expected_entry;
-use super::Runtime;
+use super::{Origin, Runtime};
 use crate::ports::{Backend, EventStore, TaskKey, TaskQueue};
 use crate::RuntimeError;
 
@@ -80,12 +80,27 @@ impl<B: Backend> Runtime<B> {
             for lag in &lagging {
                 let slot = self.cases.slot(&lag.case);
                 let _guard = slot.lock().await;
+                // Read the cursor again under the case's lock: a command that held it may
+                // have carried out its effects and moved the cursor since `unapplied`.
+                let Some(record) = self.backend.events().record(&lag.case).await? else {
+                    continue;
+                };
+                if record.applied >= record.version {
+                    continue;
+                }
                 let events = self.backend.events().load(&lag.case).await?;
                 let state = replay(&events);
                 let definition = self.case_definition(&state).await?;
-                let from = (lag.applied as usize).min(events.len());
-                self.carry_out(&lag.case, &state, from as u64, &events[from..], &definition)
-                    .await?;
+                let from = (record.applied as usize).min(events.len());
+                self.carry_out(
+                    &lag.case,
+                    &state,
+                    from as u64,
+                    &events[from..],
+                    &definition,
+                    Origin::Recovery,
+                )
+                .await?;
                 self.backend
                     .events()
                     .mark_applied(&lag.case, events.len() as u64)

@@ -3,14 +3,15 @@
 //! completion before successors are dispatched — with in-process workers that approve at
 //! once. Prints the one-line result the brief asks for.
 
+mod redis;
 mod report;
 mod run;
+mod spec;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args as ClapArgs, ValueEnum};
-use greenlane_runtime::workloads::Workload;
 
 /// Arguments of `greenlane bench`.
 #[derive(Debug, ClapArgs)]
@@ -28,17 +29,30 @@ pub(crate) struct Args {
     #[arg(long)]
     pub rate: Option<f64>,
     /// Concurrent workers per department.
-    #[arg(long, default_value_t = 16)]
+    #[arg(long, default_value_t = 128)]
     pub workers: usize,
     /// Concurrent launchers when no rate is set.
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 256)]
     pub launchers: usize,
     /// SQLite database file (default: a new file in a temporary folder, removed after).
     #[arg(long)]
     pub db: Option<PathBuf>,
+    /// Redis server for `--backend redis` (`redis://127.0.0.1:6379/`).
+    #[arg(long, env = "GREENLANE_REDIS")]
+    pub redis: Option<String>,
+    /// Key prefix on Redis (default: a new one per run, so runs never mix).
+    #[arg(long)]
+    pub redis_prefix: Option<String>,
     /// Print the result as JSON instead of the one-line form.
     #[arg(long)]
     pub json: bool,
+    /// Lease of each claim, seconds; workers approve at once, so a short lease only matters
+    /// when the process dies holding claims (they come back this long after).
+    #[arg(long, default_value_t = 10)]
+    pub lease_secs: i64,
+    /// The project folder (set from the global `--root`).
+    #[arg(skip)]
+    pub root: std::path::PathBuf,
     /// Print `approved <case> <task>` as each approval is acknowledged (crash tests check
     /// that every acknowledged approval survives a `kill -9`).
     #[arg(long)]
@@ -52,6 +66,8 @@ pub(crate) enum Backend {
     Sqlite,
     /// In process memory, not durable: the runtime's own cost.
     Memory,
+    /// A Redis server (`--redis URL`), as durable as its AOF settings.
+    Redis,
 }
 
 /// The standard workloads.
@@ -63,15 +79,8 @@ pub(crate) enum WorkloadArg {
     /// Intake → 4 → 6 → issuance.
     #[value(name = "B", alias = "b")]
     B,
-}
-
-impl From<WorkloadArg> for Workload {
-    fn from(w: WorkloadArg) -> Workload {
-        match w {
-            WorkloadArg::A => Workload::A,
-            WorkloadArg::B => Workload::B,
-        }
-    }
+    /// The shipped industrial-project workflow (rules, 17 tasks for the chemical plant).
+    Industrial,
 }
 
 /// Runs the benchmark and prints its line.
@@ -81,6 +90,18 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!("{}", report.line());
+        if let Some(redis) = &report.redis {
+            let top: Vec<String> = redis
+                .top_commands
+                .iter()
+                .map(|(name, per_task)| format!("{name}={per_task:.1}"))
+                .collect();
+            println!(
+                "redis commands per task: {} (prefix {})",
+                top.join(" "),
+                redis.prefix
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -5,7 +5,7 @@ use serde::Serialize;
 /// One run's figures.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct BenchReport {
-    /// `sqlite` or `memory`.
+    /// `sqlite`, `memory` or `redis`.
     pub backend: &'static str,
     /// `A` or `B`.
     pub workload: &'static str,
@@ -32,7 +32,25 @@ pub(crate) struct BenchReport {
     /// Peak resident memory of this process, MiB (VmHWM).
     pub peak_rss_mib: Option<f64>,
     /// How durable each acknowledged step was.
-    pub durability: &'static str,
+    pub durability: String,
+    /// What Redis did for the run, when the backend is Redis.
+    pub redis: Option<RedisFigures>,
+}
+
+/// Redis's own counters over one run, per approved task.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct RedisFigures {
+    /// Commands Redis executed per task (INFO commandstats: script calls and every
+    /// command inside the scripts).
+    pub commands_per_task: f64,
+    /// Requests the engine sent per task (a script call counts once).
+    pub requests_per_task: f64,
+    /// Redis CPU (user + system) per task, microseconds.
+    pub cpu_us_per_task: f64,
+    /// The commands executed most, per task.
+    pub top_commands: Vec<(String, f64)>,
+    /// The key prefix the run used.
+    pub prefix: String,
 }
 
 impl BenchReport {
@@ -60,6 +78,12 @@ impl BenchReport {
             " workers_per_dept={} durability={}",
             self.workers, self.durability
         ));
+        if let Some(redis) = &self.redis {
+            line.push_str(&format!(
+                " redis_commands_per_task={:.1} redis_requests_per_task={:.1} redis_cpu_us_per_task={:.1}",
+                redis.commands_per_task, redis.requests_per_task, redis.cpu_us_per_task
+            ));
+        }
         line
     }
 }

@@ -10,8 +10,8 @@ use greenlane_engine::case::{Command, Event};
 use greenlane_engine::ids::{CaseId, PrincipalId, WorkflowId};
 use greenlane_engine::principal::{Principal, Role};
 use greenlane_runtime::memory::MemoryBackend;
-use greenlane_runtime::ports::{Backend, LogNotifier, SystemClock};
-use greenlane_runtime::workloads::{cn_calendars, Workload};
+use greenlane_runtime::ports::{Backend, Clock, LogNotifier};
+use greenlane_runtime::workloads::cn_calendars;
 use greenlane_runtime::{Runtime, RuntimeConfig};
 
 use super::report::{peak_rss_mib, percentile, BenchReport};
@@ -31,16 +31,29 @@ pub(super) fn run(args: &Args) -> anyhow::Result<BenchReport> {
                 let report = drive(Arc::new(MemoryBackend::new()), args).await?;
                 Ok(BenchReport {
                     backend: "memory",
-                    durability: "none (memory)",
+                    durability: "none (memory)".into(),
                     ..report
                 })
             }
+            BackendArg::Redis => super::redis::run(args).await,
             BackendArg::Sqlite => {
-                crate::store::with_sqlite(args.db.as_deref(), |backend| async {
-                    let report = drive(backend, args).await?;
+                crate::store::with_sqlite(args.db.as_deref(), |backend| async move {
+                    let report = drive(backend.clone(), args).await?;
+                    let stats = backend.writer_stats();
+                    eprintln!(
+                        "sqlite writer: batches={} writes={} mean_batch={:.1} largest_batch={} mean_commit_ms={:.2} slowest_commit_ms={:.1} statements_s={:.2} commits_s={:.2}",
+                        stats.batches,
+                        stats.writes,
+                        stats.mean_batch(),
+                        stats.largest_batch,
+                        stats.mean_commit().as_secs_f64() * 1000.0,
+                        stats.slowest_commit.as_secs_f64() * 1000.0,
+                        stats.statement_time.as_secs_f64(),
+                        stats.commit_time.as_secs_f64(),
+                    );
                     Ok(BenchReport {
                         backend: "sqlite",
-                        durability: "fsync per group commit (WAL, synchronous=FULL)",
+                        durability: "fsync per group commit (WAL, synchronous=FULL)".into(),
                         ..report
                     })
                 })
@@ -48,6 +61,30 @@ pub(super) fn run(args: &Args) -> anyhow::Result<BenchReport> {
             }
         }
     })
+}
+
+/// Real time, counted from Monday 2026-03-02 09:00 in Shanghai: leases run out as they
+/// would, while every date stays inside the shipped calendar's years whatever today is.
+struct BenchClock {
+    base: greenlane_engine::case::Timestamp,
+    started: Instant,
+}
+
+impl BenchClock {
+    fn new() -> BenchClock {
+        use chrono::TimeZone;
+        BenchClock {
+            base: chrono::Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap(),
+            started: Instant::now(),
+        }
+    }
+}
+
+impl Clock for BenchClock {
+    fn now(&self) -> greenlane_engine::case::Timestamp {
+        let elapsed = chrono::Duration::from_std(self.started.elapsed()).unwrap_or_default();
+        self.base + elapsed
+    }
 }
 
 /// Completion times and counters shared by every task of the run.
@@ -60,31 +97,31 @@ struct Tally {
     done: tokio::sync::Notify,
 }
 
-async fn drive<B: Backend>(backend: Arc<B>, args: &Args) -> anyhow::Result<BenchReport> {
-    let workload: Workload = args.workload.into();
+pub(super) async fn drive<B: Backend>(backend: Arc<B>, args: &Args) -> anyhow::Result<BenchReport> {
+    let spec = super::spec::Spec::of(args)?;
     let mut config = RuntimeConfig::new(CENTER, cn_calendars());
-    config.default_lease = chrono::Duration::minutes(5);
+    config.default_lease = chrono::Duration::seconds(args.lease_secs.max(1));
     let runtime = Arc::new(Runtime::new(
         backend,
-        Arc::new(SystemClock),
+        Arc::new(BenchClock::new()),
         Arc::new(LogNotifier),
         config,
     ));
     runtime.recover().await?;
-    let workflow = WorkflowId::new(workload.workflow_id());
+    let workflow = WorkflowId::new(spec.workflow.as_str());
     if runtime.latest_version(&workflow).await.is_err() {
         runtime
-            .publish(workload.definition(), &PrincipalId::new("bench"))
+            .publish(spec.source.clone(), &PrincipalId::new("bench"))
             .await?;
     }
     let tally = Arc::new(Tally::default());
     let cases = args.cases;
 
     let mut workers = Vec::new();
-    for department in workload.departments() {
+    for department in &spec.departments {
         for i in 0..args.workers.max(1) {
             let officer =
-                Principal::officer(&format!("bench-{department}-{i}"), &department, CENTER);
+                Principal::officer(&format!("bench-{department}-{i}"), department, CENTER);
             workers.push(tokio::spawn(work(
                 runtime.clone(),
                 officer,
@@ -110,6 +147,7 @@ async fn drive<B: Backend>(backend: Arc<B>, args: &Args) -> anyhow::Result<Bench
                     runtime.clone(),
                     coordinator.clone(),
                     workflow.clone(),
+                    spec.application.clone(),
                     tally.clone(),
                 )));
             }
@@ -123,12 +161,14 @@ async fn drive<B: Backend>(backend: Arc<B>, args: &Args) -> anyhow::Result<Bench
                     tally.clone(),
                     next.clone(),
                 );
+                let application = spec.application.clone();
                 launchers.push(tokio::spawn(async move {
                     while next.fetch_add(1, Ordering::Relaxed) < cases {
                         launch_one(
                             runtime.clone(),
                             coordinator.clone(),
                             workflow.clone(),
+                            application.clone(),
                             tally.clone(),
                         )
                         .await?;
@@ -164,10 +204,7 @@ async fn drive<B: Backend>(backend: Arc<B>, args: &Args) -> anyhow::Result<Bench
     let tasks = tally.approved.load(Ordering::Relaxed);
     Ok(BenchReport {
         backend: "",
-        workload: match workload {
-            Workload::A => "A",
-            Workload::B => "B",
-        },
+        workload: spec.label,
         cases,
         tasks,
         wall_s: wall,
@@ -179,7 +216,8 @@ async fn drive<B: Backend>(backend: Arc<B>, args: &Args) -> anyhow::Result<Bench
         rate: args.rate,
         workers: args.workers,
         peak_rss_mib: peak_rss_mib(),
-        durability: "",
+        durability: String::new(),
+        redis: None,
     })
 }
 
@@ -187,12 +225,11 @@ async fn launch_one<B: Backend>(
     runtime: Arc<Runtime<B>>,
     coordinator: Principal,
     workflow: WorkflowId,
+    application: serde_json::Value,
     tally: Arc<Tally>,
 ) -> anyhow::Result<()> {
     let start = Instant::now();
-    let launched = runtime
-        .launch(&coordinator, &workflow, serde_json::json!({}))
-        .await?;
+    let launched = runtime.launch(&coordinator, &workflow, application).await?;
     lock(&tally.launch_latencies).push(start.elapsed().as_secs_f64() * 1000.0);
     lock(&tally.launched).insert(launched.case, start);
     Ok(())

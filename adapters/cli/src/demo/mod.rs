@@ -58,10 +58,13 @@ pub(crate) struct Args {
     /// The first day, a working day within the calendar's years (YYYY-MM-DD).
     #[arg(long, default_value = "2026-03-02")]
     start: NaiveDate,
-    /// SQLite database file for the run (comes with the SQLite adapter; until then the
-    /// demo runs in memory and refuses this option).
-    #[arg(long, value_name = "FILE")]
+    /// SQLite database file for the run, which must not exist yet (default: a new file in
+    /// a temporary folder, removed afterwards).
+    #[arg(long, value_name = "FILE", conflicts_with = "memory")]
     db: Option<PathBuf>,
+    /// Run on the in-memory backend instead of SQLite.
+    #[arg(long)]
+    memory: bool,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
@@ -69,11 +72,12 @@ pub(crate) struct Args {
 
 pub(crate) fn run(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
     if let Some(db) = &args.db {
-        anyhow::bail!(
-            "--db {}: the SQLite backend (adapters/sqlite) is not part of this build yet; \
-             run without --db to simulate in memory",
-            db.display()
-        );
+        if db.exists() {
+            anyhow::bail!(
+                "--db {}: the file exists; the demo simulates a new center in a new file",
+                db.display()
+            );
+        }
     }
     let definitions = definitions::load(project)?;
     let setup = simulation::Setup {
@@ -87,10 +91,18 @@ pub(crate) fn run(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let backend = Arc::new(MemoryBackend::new());
-    let run = tokio.block_on(simulation::simulate(backend, &definitions, &setup))?;
+    let (run, backend) = if args.memory {
+        let backend = Arc::new(MemoryBackend::new());
+        let run = tokio.block_on(simulation::simulate(backend, &definitions, &setup))?;
+        (run, "memory")
+    } else {
+        let run = tokio.block_on(crate::store::with_sqlite(args.db.as_deref(), |backend| {
+            simulation::simulate(backend, &definitions, &setup)
+        }))?;
+        (run, "sqlite")
+    };
     let hours = hours::Hours::new(&definitions.calendar, simulation::TIME_ZONE)?;
-    let summary = report::Summary::new(&run, &setup, &definitions, &hours, "memory")?;
+    let summary = report::Summary::new(&run, &setup, &definitions, &hours, backend)?;
     match args.format {
         Format::Text => print!("{}", report::text(&summary, &run, hours.zone())),
         Format::Json => print!("{}", report::json(&summary)?),

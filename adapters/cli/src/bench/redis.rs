@@ -1,0 +1,66 @@
+//! `greenlane bench --backend redis --redis URL`: the same workload over a Redis server,
+//! with Redis's own counters read before and after (INFO commandstats and cpu), so the run
+//! reports commands, requests and Redis CPU per task, and the server's AOF settings as
+//! its durability.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::Context;
+use greenlane_redis::{RedisBackend, Target};
+
+use super::report::{BenchReport, RedisFigures};
+use super::run::drive;
+use super::Args;
+
+/// Commands listed in the report's top commands.
+const TOP: usize = 8;
+
+pub(super) async fn run(args: &Args) -> anyhow::Result<BenchReport> {
+    let url = args
+        .redis
+        .clone()
+        .context("--backend redis needs --redis URL (redis://127.0.0.1:6379/)")?;
+    let prefix = match &args.redis_prefix {
+        Some(prefix) => prefix.clone(),
+        None => {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_secs();
+            format!("bench-{}-{now}", std::process::id())
+        }
+    };
+    let backend = Arc::new(
+        RedisBackend::connect(Target::Single(url.clone()), &prefix)
+            .await
+            .with_context(|| format!("connecting to {url}"))?,
+    );
+    let durability = backend.durability().await?;
+    let before = backend.server_stats().await?;
+    let requests_before = backend.requests_sent();
+    let report = drive(backend.clone(), args).await?;
+    let requests = backend.requests_sent() - requests_before;
+    let used = backend.server_stats().await?.since(&before);
+    let tasks = report.tasks.max(1) as f64;
+    let mut top: Vec<(String, f64)> = used
+        .calls
+        .iter()
+        .filter(|(name, _)| !matches!(name.as_str(), "info" | "config|get"))
+        .map(|(name, n)| (name.clone(), *n as f64 / tasks))
+        .collect();
+    top.sort_by(|a, b| b.1.total_cmp(&a.1));
+    top.truncate(TOP);
+    Ok(BenchReport {
+        backend: "redis",
+        durability: format!("redis {durability}"),
+        redis: Some(RedisFigures {
+            commands_per_task: used.total_calls() as f64 / tasks,
+            requests_per_task: requests as f64 / tasks,
+            cpu_us_per_task: used.cpu_s * 1e6 / tasks,
+            top_commands: top,
+            prefix,
+        }),
+        ..report
+    })
+}

@@ -1,0 +1,18 @@
+-- Advances a case's outbox cursor (never backwards, never past its events).
+--
+-- KEYS[1] the case's summary hash
+-- ARGV[1] the number of events whose effects were carried out
+--
+-- Returns {applied, version} after the call, or {-1, -1} when there is no such case.
+local summary = redis.call('HMGET', KEYS[1], 'v', 'a')
+if not summary[1] then
+  return {-1, -1}
+end
+local version = tonumber(summary[1])
+local applied = tonumber(summary[2] or '0')
+local wanted = math.min(tonumber(ARGV[1]), version)
+if wanted > applied then
+  redis.call('HSET', KEYS[1], 'a', wanted)
+  applied = wanted
+end
+return {applied, version}

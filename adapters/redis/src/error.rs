@@ -1,0 +1,50 @@
+//! Errors of the Redis adapter, and how they map onto the ports' [`StoreError`].
+
+use greenlane_runtime::StoreError;
+
+/// What went wrong talking to Redis or reading what it stores.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server or the connection failed (refused, reset, timed out, a script error).
+    #[error("redis: {0}")]
+    Redis(#[from] redis::RedisError),
+    /// A stored value does not decode.
+    #[error("stored {what} does not decode: {source}")]
+    Decode {
+        /// What was being read (`event`, `queue entry`, …).
+        what: &'static str,
+        /// The decoder's complaint.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A stored value or a script's reply has the wrong shape.
+    #[error("stored {what} is corrupt: {detail}")]
+    Corrupt {
+        /// What was being read.
+        what: &'static str,
+        /// What is wrong with it.
+        detail: String,
+    },
+    /// The configuration cannot work (for example a key prefix with a hash tag in it).
+    #[error("invalid Redis configuration: {0}")]
+    Config(String),
+}
+
+impl Error {
+    pub(crate) fn corrupt(what: &'static str, detail: impl Into<String>) -> Error {
+        Error::Corrupt {
+            what,
+            detail: detail.into(),
+        }
+    }
+}
+
+impl From<Error> for StoreError {
+    fn from(error: Error) -> StoreError {
+        match error {
+            Error::Redis(_) | Error::Config(_) => StoreError::Backend(error.to_string()),
+            Error::Decode { .. } | Error::Corrupt { .. } => StoreError::Corrupt(error.to_string()),
+        }
+    }
+}

@@ -1,0 +1,316 @@
+//! The event store: each case's events in a list and its summary (version, outbox cursor,
+//! status) in a hash, both under the case's hash tag, appended by `append.lua` with the
+//! expected version checked in the same script.
+//!
+//! Listing cases by status and finding cases whose effects lag need a global index, which
+//! lives in another slot than the case. An append therefore runs in three steps:
+//! `index_intent.lua` announces it (the case joins its new status set and `lag`, with the
+//! expected version), `append.lua` appends, then the case leaves its old status set.
+//! A crash between the steps leaves extra index members, never missing ones; readers
+//! check each member against the case's own summary and drop stale ones with
+//! `index_settle.lua`, which keeps a member while an append that could make it true again
+//! is announced.
+
+use std::sync::{Arc, Mutex};
+
+use futures_util::future::join_all;
+use greenlane_engine::case::Recorded;
+use greenlane_engine::ids::CaseId;
+use greenlane_runtime::ports::{CaseRecord, EventStore, Unapplied};
+use greenlane_runtime::StoreError;
+use redis::AsyncCommands;
+
+use crate::codec::decode_json;
+use crate::scripts::SCRIPTS;
+use crate::{Error, Store};
+
+/// Members read per round when scanning the case index.
+const SCAN: usize = 256;
+
+/// Cases whose effects are all applied, dropped from `lag` together once this many wait.
+const SETTLE_BATCH: usize = 64;
+
+/// The event store on Redis.
+#[derive(Clone)]
+pub struct RedisEvents {
+    pub(crate) store: Store,
+    /// Cases seen fully applied (with the version seen), not yet dropped from `lag`.
+    /// Until they are, `lag` only holds a few extra members, which `unapplied` checks
+    /// and drops itself; batching saves a request per command.
+    settled: Arc<Mutex<Vec<(CaseId, u64)>>>,
+}
+
+impl std::fmt::Debug for RedisEvents {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisEvents")
+            .field("prefix", &self.store.keys.prefix())
+            .finish()
+    }
+}
+
+/// A case's summary hash as read.
+struct Meta {
+    version: u64,
+    applied: u64,
+    status: String,
+}
+
+impl RedisEvents {
+    pub(crate) fn new(store: Store) -> RedisEvents {
+        RedisEvents {
+            store,
+            settled: Arc::default(),
+        }
+    }
+
+    async fn meta(&self, case: &CaseId) -> Result<Option<Meta>, Error> {
+        let mut conn = self.store.conn.clone();
+        let (version, applied, status): (Option<u64>, Option<u64>, Option<String>) =
+            redis::cmd("HMGET")
+                .arg(self.store.keys.case_meta(case))
+                .arg(&["v", "a", "s"])
+                .query_async(&mut conn)
+                .await?;
+        Ok(version.map(|version| Meta {
+            version,
+            applied: applied.unwrap_or(0),
+            status: status.unwrap_or_default(),
+        }))
+    }
+
+    /// Drops `case` from `set` unless an append at `observed` or later is announced.
+    async fn settle(&self, set: String, case: &CaseId, observed: u64) -> Result<(), Error> {
+        self.settle_many(set, &[(case.clone(), observed)]).await
+    }
+
+    /// [`RedisEvents::settle`] for several cases in one script call.
+    async fn settle_many(&self, set: String, cases: &[(CaseId, u64)]) -> Result<(), Error> {
+        if cases.is_empty() {
+            return Ok(());
+        }
+        let mut conn = self.store.conn.clone();
+        let mut call = SCRIPTS.index_settle.prepare_invoke();
+        call.key(set).key(self.store.keys.index_lag());
+        for (case, observed) in cases {
+            call.arg(case.as_str()).arg(*observed);
+        }
+        let _: i64 = call.invoke_async(&mut conn).await?;
+        Ok(())
+    }
+
+    async fn try_append(
+        &self,
+        case: &CaseId,
+        expected: u64,
+        events: &[Recorded],
+        status: &'static str,
+    ) -> Result<u64, StoreError> {
+        let keys = &self.store.keys;
+        let mut encoded = Vec::with_capacity(events.len());
+        for event in events {
+            encoded.push(
+                serde_json::to_vec(event)
+                    .map_err(|e| StoreError::Corrupt(format!("event does not encode: {e}")))?,
+            );
+        }
+        let mut conn = self.store.conn.clone();
+        let mut intent = SCRIPTS.index_intent.prepare_invoke();
+        intent
+            .key(keys.index_cases())
+            .key(keys.index_status(status))
+            .key(keys.index_lag())
+            .arg(case.as_str())
+            .arg(expected)
+            .arg(if expected == 0 { "1" } else { "0" });
+        let _: i64 = intent.invoke_async(&mut conn).await.map_err(Error::from)?;
+
+        let mut append = SCRIPTS.append.prepare_invoke();
+        append
+            .key(keys.case_events(case))
+            .key(keys.case_meta(case))
+            .arg(expected)
+            .arg(status);
+        for event in &encoded {
+            append.arg(event.as_slice());
+        }
+        let (stored, version, previous): (i64, u64, String) =
+            append.invoke_async(&mut conn).await.map_err(Error::from)?;
+        if stored != 1 {
+            return Err(StoreError::Conflict {
+                what: case.to_string(),
+                expected,
+                actual: version,
+            });
+        }
+        if !previous.is_empty() && previous != status {
+            // Only tidies the index; readers filter stale members anyway.
+            if let Err(error) = self
+                .settle(keys.index_status(&previous), case, version)
+                .await
+            {
+                tracing::warn!(%case, %error, "old status left in the case index");
+            }
+        }
+        Ok(version)
+    }
+
+    /// Reads the summaries of `cases` side by side.
+    async fn metas(&self, cases: &[String]) -> Result<Vec<(CaseId, Option<Meta>)>, Error> {
+        let reads = cases.iter().map(|case| {
+            let case = CaseId::new(case.as_str());
+            async move {
+                let meta = self.meta(&case).await?;
+                Ok::<_, Error>((case, meta))
+            }
+        });
+        join_all(reads).await.into_iter().collect()
+    }
+}
+
+fn record(case: CaseId, meta: Meta) -> CaseRecord {
+    CaseRecord {
+        case,
+        version: meta.version,
+        applied: meta.applied,
+        status: meta.status,
+    }
+}
+
+impl EventStore for RedisEvents {
+    async fn append(
+        &self,
+        case: &CaseId,
+        expected: u64,
+        events: &[Recorded],
+        status: &'static str,
+    ) -> Result<u64, StoreError> {
+        self.try_append(case, expected, events, status).await
+    }
+
+    async fn load(&self, case: &CaseId) -> Result<Vec<Recorded>, StoreError> {
+        let mut conn = self.store.conn.clone();
+        let raw: Vec<Vec<u8>> = conn
+            .lrange(self.store.keys.case_events(case), 0, -1)
+            .await
+            .map_err(Error::from)?;
+        raw.iter()
+            .map(|event| decode_json("event", event).map_err(StoreError::from))
+            .collect()
+    }
+
+    async fn record(&self, case: &CaseId) -> Result<Option<CaseRecord>, StoreError> {
+        Ok(self
+            .meta(case)
+            .await?
+            .map(|meta| record(case.clone(), meta)))
+    }
+
+    async fn cases(
+        &self,
+        status: Option<&'static str>,
+        after: Option<&CaseId>,
+        limit: usize,
+    ) -> Result<Vec<CaseRecord>, StoreError> {
+        let keys = &self.store.keys;
+        let set = match status {
+            Some(status) => keys.index_status(status),
+            None => keys.index_cases(),
+        };
+        let mut found = Vec::new();
+        let mut from = match after {
+            Some(after) => format!("({after}"),
+            None => "-".to_string(),
+        };
+        while found.len() < limit {
+            let wanted = SCAN.min(limit - found.len());
+            let mut conn = self.store.conn.clone();
+            let page: Vec<String> = redis::cmd("ZRANGEBYLEX")
+                .arg(&set)
+                .arg(&from)
+                .arg("+")
+                .arg("LIMIT")
+                .arg(0)
+                .arg(wanted)
+                .query_async(&mut conn)
+                .await
+                .map_err(Error::from)?;
+            let Some(last) = page.last() else {
+                break;
+            };
+            from = format!("({last}");
+            let exhausted = page.len() < wanted;
+            for (case, meta) in self.metas(&page).await? {
+                match (meta, status) {
+                    (Some(meta), Some(wanted)) if meta.status != wanted => {
+                        let observed = meta.version;
+                        if let Err(error) = self.settle(set.clone(), &case, observed).await {
+                            tracing::debug!(%case, %error, "stale index member kept");
+                        }
+                    }
+                    (Some(meta), _) => found.push(record(case, meta)),
+                    // Announced but never appended (or not yet): not a case.
+                    (None, _) => {}
+                }
+            }
+            if exhausted {
+                break;
+            }
+        }
+        found.truncate(limit);
+        Ok(found)
+    }
+
+    async fn mark_applied(&self, case: &CaseId, version: u64) -> Result<(), StoreError> {
+        let mut conn = self.store.conn.clone();
+        let mut call = SCRIPTS.mark_applied.prepare_invoke();
+        call.key(self.store.keys.case_meta(case)).arg(version);
+        let (applied, stored): (i64, i64) =
+            call.invoke_async(&mut conn).await.map_err(Error::from)?;
+        if stored >= 0 && applied >= stored {
+            let batch = {
+                let mut settled = self.settled.lock().unwrap_or_else(|e| e.into_inner());
+                settled.push((case.clone(), stored as u64));
+                if settled.len() < SETTLE_BATCH {
+                    return Ok(());
+                }
+                std::mem::take(&mut *settled)
+            };
+            self.settle_many(self.store.keys.index_lag(), &batch)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn unapplied(&self, limit: usize) -> Result<Vec<Unapplied>, StoreError> {
+        let mut conn = self.store.conn.clone();
+        let members: Vec<String> = conn
+            .zrange(self.store.keys.index_lag(), 0, -1)
+            .await
+            .map_err(Error::from)?;
+        let mut lagging = Vec::new();
+        for chunk in members.chunks(SCAN) {
+            for (case, meta) in self.metas(chunk).await? {
+                let Some(meta) = meta else { continue };
+                if meta.applied < meta.version {
+                    if lagging.len() < limit {
+                        lagging.push(Unapplied {
+                            case,
+                            applied: meta.applied,
+                            version: meta.version,
+                        });
+                    }
+                } else if let Err(error) = self
+                    .settle(self.store.keys.index_lag(), &case, meta.version)
+                    .await
+                {
+                    tracing::debug!(%case, %error, "settled case left in the lag index");
+                }
+            }
+            if lagging.len() >= limit {
+                break;
+            }
+        }
+        lagging.sort_by(|a, b| a.case.cmp(&b.case));
+        Ok(lagging)
+    }
+}

@@ -1,0 +1,150 @@
+//! greenlane's distributed backend on Redis or Redis Cluster: every port of
+//! `greenlane_runtime` over one Redis, so several engine nodes share the work and
+//! department systems claim their tasks from Redis.
+//!
+//! # Layout
+//! - [`RedisBackend`]: connects ([`Target`]: one server or a cluster) and hands out the
+//!   four ports, all under one key prefix.
+//! - `events` ([`RedisEvents`]): case event lists appended by `lua/append.lua` with the
+//!   expected version checked in the script; a global case index kept a superset of the
+//!   truth (`lua/index_intent.lua`, `lua/index_settle.lua`).
+//! - `queue` ([`RedisQueue`]): one Stream per department with the consumer group
+//!   `greenlane`; leased and held entries are pending entries owned by their officer;
+//!   claims take the earliest due first from a sorted set of free entries (`lua/queue*.lua`).
+//! - `deadlines` ([`RedisDeadlines`]): a sorted set; `lua/take_due.lua` takes due entries.
+//! - `definitions` ([`RedisDefinitions`]): versions per workflow, announced on pub/sub
+//!   (`lua/publish.lua`); `announce` ([`Announcements`]) listens.
+//! - `keys`: key names and their hash tags (which script touches which slot);
+//!   `scripts`: the Lua files, hashed once; `codec`: JSON and instants; `conn`: one
+//!   handle for a single server or a cluster; `error`: [`Error`]; `stats`
+//!   ([`ServerStats`]): a server's command counters, CPU and persistence settings.
+//!
+//! Durability is Redis's: run it with `appendonly yes` and `appendfsync always` for
+//! "durable when acknowledged" (see `README.md` beside this crate).
+
+mod announce;
+mod codec;
+mod conn;
+mod deadlines;
+mod definitions;
+mod error;
+mod events;
+mod keys;
+mod queue;
+mod scripts;
+mod stats;
+
+pub use announce::{Announcement, Announcements};
+pub use conn::Target;
+pub use deadlines::RedisDeadlines;
+pub use definitions::RedisDefinitions;
+pub use error::Error;
+pub use events::RedisEvents;
+pub use queue::RedisQueue;
+pub use stats::ServerStats;
+
+use greenlane_runtime::ports::Backend;
+
+use conn::Conn;
+use keys::Keys;
+
+/// What every port shares: the connection and the key names.
+#[derive(Clone)]
+pub(crate) struct Store {
+    pub(crate) conn: Conn,
+    pub(crate) keys: Keys,
+}
+
+/// Every port on one Redis (or Redis Cluster), under one key prefix.
+pub struct RedisBackend {
+    target: Target,
+    store: Store,
+    events: RedisEvents,
+    queue: RedisQueue,
+    deadlines: RedisDeadlines,
+    definitions: RedisDefinitions,
+}
+
+impl std::fmt::Debug for RedisBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisBackend")
+            .field("target", &self.target)
+            .field("prefix", &self.store.keys.prefix())
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisBackend {
+    /// Connects to `target` and keeps every key under `prefix` (which must not contain
+    /// `{` or `}`). Several backends with the same target and prefix, in one process or
+    /// many, share the same data.
+    pub async fn connect(target: Target, prefix: &str) -> Result<RedisBackend, Error> {
+        let keys = Keys::new(prefix)?;
+        let conn = Conn::connect(&target).await?;
+        Ok(RedisBackend::from_parts(target, Store { conn, keys }))
+    }
+
+    /// The same connection under another prefix: another, independent store (tests give
+    /// each backend a fresh prefix).
+    pub fn with_prefix(&self, prefix: &str) -> Result<RedisBackend, Error> {
+        let store = Store {
+            conn: self.store.conn.clone(),
+            keys: Keys::new(prefix)?,
+        };
+        Ok(RedisBackend::from_parts(self.target.clone(), store))
+    }
+
+    fn from_parts(target: Target, store: Store) -> RedisBackend {
+        RedisBackend {
+            target,
+            events: RedisEvents::new(store.clone()),
+            queue: RedisQueue::new(store.clone()),
+            deadlines: RedisDeadlines {
+                store: store.clone(),
+            },
+            definitions: RedisDefinitions {
+                store: store.clone(),
+            },
+            store,
+        }
+    }
+
+    /// The key prefix.
+    pub fn prefix(&self) -> &str {
+        self.store.keys.prefix()
+    }
+
+    /// Where the data lives.
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// Subscribes to announcements of newly published definition versions.
+    pub async fn announcements(&self) -> Result<Announcements, Error> {
+        let url = self
+            .target
+            .any_node()
+            .ok_or_else(|| Error::Config("no node to subscribe on".into()))?;
+        Announcements::subscribe(url, &self.store.keys.definitions_channel()).await
+    }
+}
+
+impl Backend for RedisBackend {
+    type Events = RedisEvents;
+    type Queue = RedisQueue;
+    type Deadlines = RedisDeadlines;
+    type Definitions = RedisDefinitions;
+
+    fn events(&self) -> &RedisEvents {
+        &self.events
+    }
+    fn queue(&self) -> &RedisQueue {
+        &self.queue
+    }
+    fn deadlines(&self) -> &RedisDeadlines {
+        &self.deadlines
+    }
+    fn definitions(&self) -> &RedisDefinitions {
+        &self.definitions
+    }
+}

@@ -1,0 +1,46 @@
+//! The Lua scripts, from their files in `lua/`, hashed once per process. `EVALSHA` is
+//! sent first; a server that does not know a script yet (a new or restarted server, a
+//! cluster node) gets `SCRIPT LOAD` once and the call is repeated, by `redis::Script`.
+
+use std::sync::LazyLock;
+
+use redis::Script;
+
+/// Every script the adapter runs.
+pub(crate) struct Scripts {
+    pub(crate) append: Script,
+    pub(crate) mark_applied: Script,
+    pub(crate) index_intent: Script,
+    pub(crate) index_settle: Script,
+    pub(crate) publish: Script,
+    pub(crate) take_due: Script,
+    pub(crate) queue_dispatch: Script,
+    pub(crate) queue_restore: Script,
+    pub(crate) queue_claim_next: Script,
+    pub(crate) queue_move: Script,
+    pub(crate) queue_ack: Script,
+    pub(crate) queue_expired: Script,
+}
+
+/// The queue scripts share `queue.lua`'s key names and helpers.
+const QUEUE: &str = include_str!("../lua/queue.lua");
+
+fn queue_script(body: &str) -> Script {
+    Script::new(&format!("{QUEUE}\n{body}"))
+}
+
+/// The scripts, built on first use.
+pub(crate) static SCRIPTS: LazyLock<Scripts> = LazyLock::new(|| Scripts {
+    append: Script::new(include_str!("../lua/append.lua")),
+    mark_applied: Script::new(include_str!("../lua/mark_applied.lua")),
+    index_intent: Script::new(include_str!("../lua/index_intent.lua")),
+    index_settle: Script::new(include_str!("../lua/index_settle.lua")),
+    publish: Script::new(include_str!("../lua/publish.lua")),
+    take_due: Script::new(include_str!("../lua/take_due.lua")),
+    queue_dispatch: queue_script(include_str!("../lua/queue_dispatch.lua")),
+    queue_restore: queue_script(include_str!("../lua/queue_restore.lua")),
+    queue_claim_next: queue_script(include_str!("../lua/queue_claim_next.lua")),
+    queue_move: queue_script(include_str!("../lua/queue_move.lua")),
+    queue_ack: queue_script(include_str!("../lua/queue_ack.lua")),
+    queue_expired: queue_script(include_str!("../lua/queue_expired.lua")),
+});

@@ -1,0 +1,74 @@
+//! The conformance suite against one Redis server: each test starts its own
+//! `redis-server` (AOF on, `appendfsync always`) on a free port and stops it afterwards.
+
+mod support;
+
+use greenlane_runtime::conformance;
+use greenlane_runtime::ports::Backend;
+use support::{fresh_backends, RedisServer};
+
+#[tokio::test]
+async fn event_store() {
+    let server = RedisServer::start();
+    conformance::event_store(server.backend("gl").await.events()).await;
+}
+
+#[tokio::test]
+async fn task_queue() {
+    let server = RedisServer::start();
+    conformance::task_queue(server.backend("gl").await.queue()).await;
+}
+
+#[tokio::test]
+async fn deadline_index() {
+    let server = RedisServer::start();
+    conformance::deadline_index(server.backend("gl").await.deadlines()).await;
+}
+
+#[tokio::test]
+async fn definition_store() {
+    let server = RedisServer::start();
+    conformance::definition_store(server.backend("gl").await.definitions()).await;
+}
+
+#[tokio::test]
+async fn fan_out_and_join() {
+    let server = RedisServer::start();
+    conformance::fan_out_and_join(server.backend("gl").await.into()).await;
+}
+
+#[tokio::test]
+async fn rejections_change_nothing() {
+    let server = RedisServer::start();
+    conformance::rejections_change_nothing(server.backend("gl").await.into()).await;
+}
+
+#[tokio::test]
+async fn leases() {
+    let server = RedisServer::start();
+    conformance::leases(server.backend("gl").await.into()).await;
+}
+
+#[tokio::test]
+async fn deadlines_and_alerts() {
+    let server = RedisServer::start();
+    conformance::deadlines_and_alerts(server.backend("gl").await.into()).await;
+}
+
+#[tokio::test]
+async fn supplements_and_rejection() {
+    let server = RedisServer::start();
+    conformance::supplements_and_rejection(server.backend("gl").await.into()).await;
+}
+
+#[tokio::test]
+async fn restart_mid_case() {
+    let server = RedisServer::start();
+    conformance::restart_mid_case(server.backend("gl").await.into()).await;
+}
+
+#[tokio::test]
+async fn crash_recovery() {
+    let server = RedisServer::start();
+    conformance::crash_recovery(fresh_backends(server.backend("gl").await)).await;
+}
