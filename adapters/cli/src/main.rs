@@ -8,12 +8,15 @@
 //! - `recover`: bring an embedded store in line after a crash, optionally finish its cases.
 //! - `demo`: a simulated service center running both workflows on the runtime.
 //! - `serve`: the HTTP API on the runtime (`greenlane-http`).
+//! - `client`: `--server URL --token T` with launch, cases, case, inbox, claim, approve,
+//!   reject, supplement, publish, rollback, alerts, kpis — the API from the command line.
 //!
 //! This is the only place `anyhow` is used: below it, every crate has typed errors.
 
 mod bench;
 mod calendar_cmd;
 mod check;
+mod client;
 mod demo;
 mod plan_cmd;
 mod recover_cmd;
@@ -32,6 +35,12 @@ struct Cli {
     /// Project folder holding workflows/ and rules/.
     #[arg(long, global = true, env = "GREENLANE_ROOT", default_value = ".")]
     root: PathBuf,
+    /// The greenlane server the client commands talk to.
+    #[arg(long, global = true, env = "GREENLANE_SERVER", value_name = "URL")]
+    server: Option<String>,
+    /// Your bearer token for the client commands.
+    #[arg(long, global = true, env = "GREENLANE_TOKEN", hide_env_values = true)]
+    token: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -53,6 +62,58 @@ enum Command {
     Demo(demo::Args),
     /// 服务 Serve the HTTP API: cases, inboxes, definitions, supervision, live events.
     Serve(serve_cmd::Args),
+    /// 受理 (client) Launch a joint approval on the server.
+    Launch(client::LaunchArgs),
+    /// 案件 (client) List the cases you may see.
+    Cases(client::CasesArgs),
+    /// 案件详情 (client) One case: tasks, due dates, alerts, projected completion.
+    Case(client::CaseArgs),
+    /// 待办 (client) A department's inbox, oldest due first.
+    Inbox(client::InboxArgs),
+    /// 认领 (client) Claim a task (CASE TASK) or the next one (--next DEPARTMENT).
+    Claim(client::ClaimArgs),
+    /// 批准 (client) Approve a task you hold.
+    Approve(client::DecideArgs),
+    /// 不予许可 (client) Reject a task you hold, and with it the case.
+    Reject(client::RejectArgs),
+    /// 补正 (client) Ask for every missing material at once, or record they were handed in.
+    Supplement(client::SupplementArgs),
+    /// 发布 (client) Publish a new version of a workflow with its rules.
+    Publish(client::PublishArgs),
+    /// 回滚 (client) Publish an old version of a workflow as the newest.
+    Rollback(client::RollbackArgs),
+    /// 预警 (client) Warnings, yellow and red cards.
+    Alerts(client::AlertsArgs),
+    /// 考核指标 (client) The KPI board against the seed's targets.
+    Kpis(client::KpisArgs),
+}
+
+/// Runs one of the client commands against `--server` with `--token`.
+fn run_client(
+    server: &Option<String>,
+    token: &Option<String>,
+    command: Command,
+) -> anyhow::Result<ExitCode> {
+    let remote = client::Remote {
+        server: server.clone(),
+        token: token.clone(),
+    };
+    let c = client::Client::new(&remote)?;
+    match command {
+        Command::Launch(args) => client::launch(&c, args),
+        Command::Cases(args) => client::cases(&c, args),
+        Command::Case(args) => client::case(&c, args),
+        Command::Inbox(args) => client::inbox(&c, args),
+        Command::Claim(args) => client::claim(&c, args),
+        Command::Approve(args) => client::approve(&c, args),
+        Command::Reject(args) => client::reject(&c, args),
+        Command::Supplement(args) => client::supplement(&c, args),
+        Command::Publish(args) => client::publish(&c, args),
+        Command::Rollback(args) => client::rollback(&c, args),
+        Command::Alerts(args) => client::alerts(&c, args),
+        Command::Kpis(args) => client::kpis(&c, args),
+        _ => unreachable!("local commands are run by main"),
+    }
 }
 
 fn main() -> ExitCode {
@@ -69,6 +130,7 @@ fn main() -> ExitCode {
         Command::Recover(args) => recover_cmd::run(args),
         Command::Demo(args) => demo::run(&project, args),
         Command::Serve(args) => serve_cmd::run(&project, args),
+        client_command => run_client(&cli.server, &cli.token, client_command),
     };
     match result {
         Ok(code) => code,

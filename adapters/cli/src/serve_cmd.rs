@@ -20,7 +20,7 @@ use clap::Args as ClapArgs;
 use greenlane_engine::ids::PrincipalId;
 use greenlane_fs::Project;
 use greenlane_http::{App, Principals, Settings};
-use greenlane_runtime::ports::{Backend, LogNotifier, SystemClock};
+use greenlane_runtime::ports::{Backend, Clock, LogNotifier, SystemClock};
 use greenlane_runtime::{Runtime, RuntimeConfig};
 
 use crate::demo::definitions::{load_all, Definitions};
@@ -69,6 +69,20 @@ pub(crate) struct Args {
     /// Largest request body in bytes.
     #[arg(long, default_value_t = 1024 * 1024)]
     body_limit: usize,
+    /// Start the engine's clock at this instant (RFC 3339) and let it run at real speed:
+    /// demos and tests on dates the business calendar covers. The system clock otherwise.
+    #[arg(long, value_name = "INSTANT")]
+    clock_start: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The system clock shifted by a fixed offset (`--clock-start`).
+#[derive(Debug)]
+struct ShiftedClock(chrono::Duration);
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> greenlane_engine::case::Timestamp {
+        SystemClock.now() + self.0
+    }
 }
 
 /// Runs `greenlane serve`.
@@ -113,12 +127,14 @@ async fn serve<B: Backend>(
     args: &Args,
 ) -> anyhow::Result<()> {
     let config = RuntimeConfig::new(&args.center, definitions.calendars.clone());
-    let runtime = Arc::new(Runtime::new(
-        backend,
-        Arc::new(SystemClock),
-        Arc::new(LogNotifier),
-        config,
-    ));
+    let clock: Arc<dyn Clock> = match args.clock_start {
+        Some(start) => {
+            tracing::warn!(%start, "the engine's clock starts at --clock-start, not now");
+            Arc::new(ShiftedClock(start - SystemClock.now()))
+        }
+        None => Arc::new(SystemClock),
+    };
+    let runtime = Arc::new(Runtime::new(backend, clock, Arc::new(LogNotifier), config));
     let report = runtime.recover().await.context("recovering the store")?;
     tracing::info!(
         open_cases = report.open_cases,
