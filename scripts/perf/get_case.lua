@@ -1,5 +1,5 @@
 -- wrk script: GET one case, a random one of the ids in cases.txt, as the city coordinator,
--- paced to 100 requests/s per connection (wrk -c 20 → about 2,000 requests/s).
+-- paced to about 100 requests/s per connection (wrk -c 20 → about 2,000 requests/s).
 -- Used by scripts/perf/http.sh.
 local ids = {}
 for line in io.lines(os.getenv("CASES") or "cases.txt") do
@@ -10,5 +10,5 @@ request = function()
   return wrk.format("GET", "/api/v1/cases/" .. ids[math.random(#ids)], headers)
 end
 delay = function()
-  return 10
+  return 9
 end

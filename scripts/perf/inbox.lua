@@ -5,5 +5,5 @@ request = function()
   return wrk.format("GET", "/api/v1/departments/market-regulation/inbox", headers)
 end
 delay = function()
-  return 10
+  return 9
 end

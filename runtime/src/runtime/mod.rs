@@ -362,10 +362,21 @@ impl<B: Backend> Runtime<B> {
 
     /// The current state of `case`.
     pub async fn case(&self, case: &CaseId) -> Result<CaseState, RuntimeError> {
+        self.read_case(case, CaseState::clone).await
+    }
+
+    /// Reads `case` with `read`: the cached state when the case is cached (open cases),
+    /// without copying it, else the state replayed from the event store. Commands on the
+    /// case wait while `read` runs, so it should be short.
+    pub async fn read_case<T>(
+        &self,
+        case: &CaseId,
+        read: impl FnOnce(&CaseState) -> T,
+    ) -> Result<T, RuntimeError> {
         let slot = self.cases.slot(case);
         let guard = slot.lock().await;
         if let Some(state) = guard.as_ref() {
-            return Ok(state.clone());
+            return Ok(read(state));
         }
         drop(guard);
         let events = self.backend.events().load(case).await?;
@@ -373,7 +384,7 @@ impl<B: Backend> Runtime<B> {
             self.cases.evict(case);
             return Err(RuntimeError::UnknownCase(case.clone()));
         }
-        Ok(replay(&events))
+        Ok(read(&replay(&events)))
     }
 
     /// The full timeline of `case`.

@@ -17,7 +17,7 @@ use greenlane_runtime::RuntimeError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::support::{execute, outcome, scan, today, visible_case, CommandResult};
+use super::support::{execute, outcome, read_visible, scan, today, visible_case, CommandResult};
 use crate::auth::rights::Right;
 use crate::auth::Caller;
 use crate::json::{Body, Query};
@@ -218,16 +218,33 @@ pub(crate) async fn show<B: Backend>(
     Path(case): Path<String>,
 ) -> Result<Json<CaseView>, ApiError> {
     caller.require(Right::ReadCases)?;
-    let (id, state) = visible_case(&app, &caller, &case).await?;
+    // Two short reads of the cached state instead of a copy: the first finds what the
+    // projection needs, the second builds the view.
+    let (workflow, version, open) = read_visible(&app, &caller, &case, |state| {
+        (
+            state.workflow.clone(),
+            state.workflow_version,
+            state.is_open(),
+        )
+    })
+    .await?;
+    let id = CaseId::new(case.as_str());
     let timeline = app.runtime().timeline(&id).await?;
-    let projection = if state.is_open() {
-        let definition = pinned(&app, &state).await?;
-        let now = app.runtime().clock().now();
-        projection(&state, &definition.calendar, today(&app), now, None).ok()
-    } else {
-        None
+    let definition = match (open, workflow) {
+        (true, Some(workflow)) => Some(app.runtime().definition(&workflow, version).await?),
+        _ => None,
     };
-    Ok(Json(CaseView::new(&state, projection, &timeline)))
+    let now = app.runtime().clock().now();
+    let today = today(&app);
+    let view = read_visible(&app, &caller, &case, |state| {
+        let projection = definition
+            .as_ref()
+            .filter(|_| state.is_open())
+            .and_then(|d| projection(state, &d.calendar, today, now, None).ok());
+        CaseView::new(state, projection, &timeline)
+    })
+    .await?;
+    Ok(Json(view))
 }
 
 /// The definition `state` is pinned to.

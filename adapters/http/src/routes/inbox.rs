@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
-use greenlane_engine::case::Rejection;
+use greenlane_engine::case::{CaseState, Rejection};
 use greenlane_engine::ids::DepartmentId;
 use greenlane_engine::principal::Role;
 use greenlane_runtime::ports::{Backend, Holder, QueueEntry};
@@ -93,49 +93,53 @@ async fn entries<B: Backend>(
     let queue = app.runtime().inbox(&DepartmentId::new(department)).await?;
     let mut out = Vec::with_capacity(queue.len());
     for entry in queue {
-        let state = match app.runtime().case(&entry.key.case).await {
-            Ok(state) => state,
-            Err(RuntimeError::UnknownCase(_)) => continue,
+        // Read in place: an inbox touches every case it lists, so no state is copied.
+        let view = app
+            .runtime()
+            .read_case(&entry.key.case, |state| inbox_entry(caller, &entry, state))
+            .await;
+        match view {
+            Ok(Some(view)) => out.push((entry, view)),
+            Ok(None) | Err(RuntimeError::UnknownCase(_)) => {}
             Err(other) => return Err(other.into()),
-        };
-        if !caller.covers(state.center.as_ref()) {
-            continue;
         }
-        let Some(task) = state.task(entry.key.task.as_str()) else {
-            continue;
-        };
-        let (status, officer, lease_until) = match &entry.holder {
-            Holder::Free => ("ready", None, None),
-            Holder::Lease { officer, until } => {
-                ("claimed", Some(officer.to_string()), Some(*until))
-            }
-            Holder::Held { officer } => ("suspended", Some(officer.to_string()), None),
-        };
-        let view = InboxEntry {
-            case: entry.key.case.to_string(),
-            task: entry.key.task.to_string(),
-            name: task.name.clone(),
-            workflow: state
-                .workflow
-                .as_ref()
-                .map(|w| w.to_string())
-                .unwrap_or_default(),
-            center: state
-                .center
-                .as_ref()
-                .map(|c| c.to_string())
-                .unwrap_or_default(),
-            state: status.to_string(),
-            officer,
-            lease_until,
-            due: entry.due,
-            statutory_due: task.statutory_due,
-            dispatched_at: entry.dispatched_at,
-            alerts: task.alerts.iter().map(|l| l.as_str().to_string()).collect(),
-        };
-        out.push((entry, view));
     }
     Ok(out)
+}
+
+/// The inbox line of `entry`, if the caller may see its case.
+fn inbox_entry(caller: &Caller, entry: &QueueEntry, state: &CaseState) -> Option<InboxEntry> {
+    if !caller.covers(state.center.as_ref()) {
+        return None;
+    }
+    let task = state.task(entry.key.task.as_str())?;
+    let (status, officer, lease_until) = match &entry.holder {
+        Holder::Free => ("ready", None, None),
+        Holder::Lease { officer, until } => ("claimed", Some(officer.to_string()), Some(*until)),
+        Holder::Held { officer } => ("suspended", Some(officer.to_string()), None),
+    };
+    Some(InboxEntry {
+        case: entry.key.case.to_string(),
+        task: entry.key.task.to_string(),
+        name: task.name.clone(),
+        workflow: state
+            .workflow
+            .as_ref()
+            .map(|w| w.to_string())
+            .unwrap_or_default(),
+        center: state
+            .center
+            .as_ref()
+            .map(|c| c.to_string())
+            .unwrap_or_default(),
+        state: status.to_string(),
+        officer,
+        lease_until,
+        due: entry.due,
+        statutory_due: task.statutory_due,
+        dispatched_at: entry.dispatched_at,
+        alerts: task.alerts.iter().map(|l| l.as_str().to_string()).collect(),
+    })
 }
 
 /// A department's inbox: ready, claimed and suspended tasks, oldest due first.

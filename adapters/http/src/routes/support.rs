@@ -50,12 +50,27 @@ pub(crate) async fn visible_case<B: Backend>(
     caller: &Caller,
     id: &str,
 ) -> Result<(CaseId, CaseState), ApiError> {
+    let state = read_visible(app, caller, id, CaseState::clone).await?;
+    Ok((CaseId::new(id), state))
+}
+
+/// `read` applied to the case `id` in place (no copy), if it exists and the caller may see
+/// it; otherwise 404.
+pub(crate) async fn read_visible<B: Backend, T>(
+    app: &App<B>,
+    caller: &Caller,
+    id: &str,
+    read: impl FnOnce(&CaseState) -> T,
+) -> Result<T, ApiError> {
     let case = CaseId::new(id);
-    match app.runtime().case(&case).await {
-        Ok(state) if caller.sees(&state) => Ok((case, state)),
-        Ok(_) | Err(RuntimeError::UnknownCase(_)) => {
-            Err(ApiError::NotFound(format!("no case `{id}`")))
-        }
+    let hidden = || ApiError::NotFound(format!("no case `{id}`"));
+    match app
+        .runtime()
+        .read_case(&case, |state| caller.sees(state).then(|| read(state)))
+        .await
+    {
+        Ok(Some(value)) => Ok(value),
+        Ok(None) | Err(RuntimeError::UnknownCase(_)) => Err(hidden()),
         Err(other) => Err(other.into()),
     }
 }
