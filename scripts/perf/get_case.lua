@@ -9,6 +9,10 @@ local headers = { ["Authorization"] = "Bearer demo-coordinator-city" }
 request = function()
   return wrk.format("GET", "/api/v1/cases/" .. ids[math.random(#ids)], headers)
 end
-delay = function()
-  return 9
+-- PACE_MS=0 sends as fast as the connections allow (capacity rather than latency).
+local pace = tonumber(os.getenv("PACE_MS") or "9")
+if pace > 0 then
+  delay = function()
+    return pace
+  end
 end

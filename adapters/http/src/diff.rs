@@ -7,11 +7,11 @@ use std::collections::BTreeSet;
 
 use greenlane_engine::workflow::{TaskDef, Workflow};
 use greenlane_runtime::ports::DefinitionSource;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 /// The differences between two versions.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub(crate) struct DefinitionDiff {
     /// The workflow.
     pub(crate) workflow: String,
@@ -40,7 +40,7 @@ pub(crate) struct DefinitionDiff {
 }
 
 /// One field of one task that differs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub(crate) struct FieldChange {
     /// The task.
     pub(crate) task: String,

@@ -3,14 +3,16 @@
 //! an OpenAPI schema.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use greenlane_engine::case::{CaseState, Event, Projection, Recorded, TaskState, TaskStatus};
+use greenlane_engine::case::{
+    CaseState, CaseStatus, Event, Projection, Recorded, TaskState, TaskStatus,
+};
 use greenlane_engine::supervision::AlertLevel;
 use greenlane_runtime::Launched;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 /// A launched case, as the coordinator gets it back (the access code is shown only here).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub(crate) struct LaunchedView {
     /// The new case's id.
     pub(crate) case: String,
@@ -43,7 +45,7 @@ impl LaunchedView {
 }
 
 /// One case in a list.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub(crate) struct CaseSummary {
     /// The case id.
     pub(crate) case: String,
@@ -108,7 +110,7 @@ pub(crate) fn highest_alert(case: &CaseState) -> Option<AlertLevel> {
 }
 
 /// A page of cases.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub(crate) struct CasePage {
     /// The cases, by id.
     pub(crate) cases: Vec<CaseSummary>,
@@ -119,14 +121,14 @@ pub(crate) struct CasePage {
 }
 
 /// One case with its tasks, alerts, projection and timeline.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub(crate) struct CaseView {
     /// The case in short.
     #[serde(flatten)]
     pub(crate) summary: CaseSummary,
     /// The state with its data (when, why).
     #[schema(value_type = Object)]
-    pub(crate) status: serde_json::Value,
+    pub(crate) status: CaseStatus,
     /// The coordinator who launched it (首问负责制).
     pub(crate) coordinator: Option<String>,
     /// The day of acceptance (offset 0, not itself counted).
@@ -164,7 +166,7 @@ impl CaseView {
         let critical: Vec<&str> = case.critical_path.iter().map(|t| t.as_str()).collect();
         CaseView {
             summary: CaseSummary::new(case),
-            status: serde_json::to_value(&case.status).unwrap_or_default(),
+            status: case.status.clone(),
             coordinator: case.coordinator.as_ref().map(|c| c.to_string()),
             launched_on: case.launched_on,
             duration_working_days: case.duration_working_days,
@@ -192,7 +194,7 @@ impl CaseView {
 }
 
 /// One task of a case.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub(crate) struct TaskView {
     /// Task id.
     pub(crate) id: String,
@@ -289,7 +291,7 @@ impl TaskView {
 }
 
 /// A warning or card on a task (电子监察).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub(crate) struct AlertView {
     /// The case.
     pub(crate) case: String,
@@ -363,7 +365,7 @@ pub(crate) fn alerts(case: &CaseState, timeline: &[Recorded]) -> Vec<AlertView> 
 }
 
 /// One event of a case's timeline.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub(crate) struct TimelineEntry {
     /// Position in the case, from 1.
     pub(crate) seq: u64,
@@ -372,10 +374,10 @@ pub(crate) struct TimelineEntry {
     /// Who caused it (`system` for the engine's own checks).
     pub(crate) by: String,
     /// The event's name (`task_approved`, …).
-    pub(crate) kind: String,
+    pub(crate) kind: &'static str,
     /// The event with its data.
     #[schema(value_type = Object)]
-    pub(crate) event: serde_json::Value,
+    pub(crate) event: Event,
 }
 
 impl TimelineEntry {
@@ -384,8 +386,8 @@ impl TimelineEntry {
             seq,
             at: recorded.at,
             by: recorded.by.to_string(),
-            kind: recorded.event.name().to_string(),
-            event: serde_json::to_value(&recorded.event).unwrap_or_default(),
+            kind: recorded.event.name(),
+            event: recorded.event.clone(),
         }
     }
 }

@@ -25,7 +25,7 @@ use crate::problem::{ApiError, Located, Problem};
 use crate::state::App;
 
 /// One published version, in short.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub(crate) struct VersionInfo {
     /// The version, from 1.
     pub(crate) version: u32,
@@ -46,7 +46,7 @@ impl From<&PublishedDefinition> for VersionInfo {
 }
 
 /// A workflow and its versions.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub(crate) struct WorkflowVersions {
     /// The workflow id.
     pub(crate) workflow: String,
@@ -117,7 +117,7 @@ pub(crate) struct PublishRequest {
 }
 
 /// A published version.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub(crate) struct PublishedView {
     /// The workflow.
     pub(crate) workflow: String,
@@ -306,7 +306,7 @@ fn created(view: PublishedView) -> Response {
 }
 
 /// One version in full: the validated model and the texts it was published from.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub(crate) struct VersionView {
     /// When and by whom.
     #[serde(flatten)]

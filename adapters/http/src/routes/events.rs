@@ -38,7 +38,7 @@ pub(crate) struct EventQuery {
 }
 
 /// The `data` of one message.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub(crate) struct LiveEvent {
     /// The case.
     pub(crate) case: String,

@@ -11,7 +11,7 @@ use axum::Json;
 use greenlane_engine::case::TaskStatus;
 use greenlane_engine::supervision::AlertLevel;
 use greenlane_runtime::ports::{Backend, DefinitionStore, TaskQueue};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::support::scan;
@@ -127,7 +127,7 @@ pub(crate) async fn openapi_json() -> Response {
 }
 
 /// Who the token belongs to.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub(crate) struct Me {
     /// The principal's id.
     pub(crate) id: String,

@@ -17,7 +17,7 @@ use greenlane_engine::ids::DepartmentId;
 use greenlane_engine::principal::Role;
 use greenlane_runtime::ports::{Backend, Holder, QueueEntry};
 use greenlane_runtime::RuntimeError;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::support::outcome;
@@ -29,7 +29,7 @@ use crate::problem::{ApiError, Problem};
 use crate::state::App;
 
 /// One task in an inbox.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub(crate) struct InboxEntry {
     /// The case.
     pub(crate) case: String,
@@ -58,7 +58,7 @@ pub(crate) struct InboxEntry {
 }
 
 /// A department's inbox.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub(crate) struct Inbox {
     /// The department.
     pub(crate) department: String,

@@ -81,7 +81,7 @@ pub(crate) struct CodeQuery {
 }
 
 /// What an applicant sees of a case.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub(crate) struct InquiryView {
     /// The case.
     pub(crate) case: String,
@@ -102,7 +102,7 @@ pub(crate) struct InquiryView {
 }
 
 /// One approval item as the applicant sees it.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub(crate) struct InquiryItem {
     /// The item's name, Chinese first.
     pub(crate) name: String,

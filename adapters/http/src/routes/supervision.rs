@@ -43,7 +43,7 @@ pub(crate) struct AlertQuery {
 }
 
 /// Alerts, newest first, with counts by level.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub(crate) struct AlertList {
     /// How many of each level (`warning`, `yellow`, `red`).
     pub(crate) counts: std::collections::BTreeMap<String, usize>,

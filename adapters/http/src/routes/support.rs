@@ -8,7 +8,7 @@ use greenlane_engine::case::{local_date, CaseState, Command};
 use greenlane_engine::ids::{CaseId, TaskId};
 use greenlane_runtime::ports::{Backend, EventStore};
 use greenlane_runtime::{Outcome, RuntimeError};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
@@ -17,7 +17,7 @@ use crate::state::App;
 use crate::views::TimelineEntry;
 
 /// What a command did.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub(crate) struct CommandResult {
     /// The case.
     pub(crate) case: String,

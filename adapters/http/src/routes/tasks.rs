@@ -59,7 +59,7 @@ impl LeaseQuery {
 }
 
 /// A claimed task.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub(crate) struct ClaimedView {
     /// The case.
     pub(crate) case: String,
