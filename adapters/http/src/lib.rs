@@ -1,5 +1,5 @@
 //! greenlane's HTTP API (axum): what coordinators, officers, policy staff, supervisors and
-//! applicants reach over HTTP, on one [`Runtime`] over any [`Backend`].
+//! applicants reach over HTTP, on one [`greenlane_runtime::Runtime`] over any [`Backend`].
 //!
 //! # Layout
 //! - [`router`]: every route under `/api/v1`, plus `/healthz`, `/readyz`, `/metrics` and
@@ -20,7 +20,7 @@
 //!   the handlers' annotations (utoipa).
 //!
 //! **Architecture Invariant:** this crate decides nothing about cases. Every change goes
-//! through [`Runtime::execute`] (or `launch`, `publish`), so the engine's rules hold for
+//! through [`greenlane_runtime::Runtime::execute`] (or `launch`, `publish`), so the engine's rules hold for
 //! HTTP callers exactly as for any other; the HTTP layer only authenticates, checks rights
 //! and visibility, and translates.
 
@@ -46,7 +46,6 @@ pub use state::{App, Settings};
 use std::future::Future;
 
 use greenlane_runtime::ports::Backend;
-use greenlane_runtime::Runtime;
 
 /// Serves `app` on `listener` until `shutdown` resolves; requests in flight are finished
 /// and open event streams ended before this returns.
@@ -89,6 +88,3 @@ pub async fn shutdown_signal() {
         () = terminate => {}
     }
 }
-
-/// Re-exported so callers name the runtime type the router is generic over.
-pub type SharedRuntime<B> = std::sync::Arc<Runtime<B>>;

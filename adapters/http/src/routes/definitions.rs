@@ -130,13 +130,11 @@ pub(crate) struct PublishedView {
 }
 
 /// The `id` and `rules` fields of a workflow YAML, read leniently (validation reports what
-/// is wrong with it later, located).
-fn peek(yaml: &str) -> (Option<String>, Option<String>) {
-    let Ok(value) = serde_yaml::from_str::<serde_yaml::Value>(yaml) else {
-        return (None, None);
-    };
+/// is wrong with it later, located); `None` when the text is not YAML at all.
+fn peek(yaml: &str) -> Option<(Option<String>, Option<String>)> {
+    let value = serde_yaml::from_str::<serde_yaml::Value>(yaml).ok()?;
     let field = |name: &str| value.get(name).and_then(|v| v.as_str()).map(str::to_string);
-    (field("id"), field("rules"))
+    Some((field("id"), field("rules")))
 }
 
 /// Publishes a new version: validated (every problem located), tried on the samples,
@@ -150,19 +148,22 @@ pub(crate) async fn publish<B: Backend>(
     Body(request): Body<PublishRequest>,
 ) -> Result<Response, ApiError> {
     caller.require(Right::PublishDefinitions)?;
-    let (id, rules_name) = peek(&request.workflow);
+    let parsed = peek(&request.workflow);
+    let (id, rules_name) = parsed.clone().unwrap_or_default();
     let previous = match &id {
         Some(id) => latest(&app, &WorkflowId::new(id.as_str())).await?,
         None => None,
     };
     let rules = match (request.rules, &rules_name) {
         (Some(text), Some(name)) => Some((name.clone(), text)),
-        (Some(_), None) => {
+        (Some(_), None) if parsed.is_some() => {
             return Err(ApiError::invalid(
                 "rules",
                 "a rules script was sent but the workflow names none (`rules:` in its YAML)",
             ))
         }
+        // The YAML does not parse: validation says where, located, with the script beside.
+        (Some(text), None) => Some(("rules.rhai".to_string(), text)),
         (None, Some(name)) => previous
             .as_ref()
             .and_then(|p| p.source.rules.clone())
