@@ -153,11 +153,19 @@ async fn serve<B: Backend>(
     let app = App::new(runtime.clone(), principals, settings);
     for workflow in &definitions.workflows {
         if runtime.latest_version(&workflow.id).await.is_err() {
-            let version = runtime
+            match runtime
                 .publish(workflow.source.clone(), &PrincipalId::new("system"))
                 .await
-                .with_context(|| format!("publishing {}", workflow.id))?;
-            tracing::info!(workflow = %workflow.id, version, "published from the project folder");
+            {
+                Ok(version) => {
+                    tracing::info!(workflow = %workflow.id, version, "published from the project folder")
+                }
+                // Another node sharing the store published it first.
+                Err(_) if runtime.latest_version(&workflow.id).await.is_ok() => {}
+                Err(error) => {
+                    return Err(error).with_context(|| format!("publishing {}", workflow.id))
+                }
+            }
         }
         app.keep_samples(workflow.id.clone(), workflow.examples.clone());
     }
