@@ -367,9 +367,10 @@ async fn a_published_version_reaches_every_node_and_pins_old_cases() {
     let two = node(&server, &clock, notifier.clone()).await;
     let mut announcements = two.backend().announcements().await.unwrap();
     publish(&one).await;
-    let first = tokio::time::timeout(StdDuration::from_secs(1), announcements.next())
+    // A liveness bound, not a speed claim (the 1 s figure is measured, not tested).
+    let first = tokio::time::timeout(StdDuration::from_secs(10), announcements.next())
         .await
-        .expect("announced within a second")
+        .expect("announced")
         .expect("a message");
     assert_eq!((first.workflow.clone(), first.version), (workflow(), 1));
     let old = launch_past_intake(&two).await;
@@ -379,9 +380,9 @@ async fn a_published_version_reaches_every_node_and_pins_old_cases() {
     one.publish(second, &PrincipalId::new("policy-1"))
         .await
         .unwrap();
-    let next = tokio::time::timeout(StdDuration::from_secs(1), announcements.next())
+    let next = tokio::time::timeout(StdDuration::from_secs(10), announcements.next())
         .await
-        .expect("announced within a second")
+        .expect("announced")
         .expect("a message");
     assert_eq!(next.version, 2);
     assert_eq!(two.latest_version(&workflow()).await.unwrap(), 2);
