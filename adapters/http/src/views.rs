@@ -141,6 +141,8 @@ pub(crate) struct CaseView {
     pub(crate) skipped: Vec<String>,
     /// Re-planned with actual dates (open cases): the projected completion date.
     pub(crate) projected_completion: Option<NaiveDate>,
+    /// Re-planned with actual dates: the critical path now.
+    pub(crate) projected_critical_path: Vec<String>,
     /// Re-planned with actual dates: the tasks that push completion past the promise.
     pub(crate) slip_causes: Vec<String>,
     /// The application as received.
@@ -173,6 +175,10 @@ impl CaseView {
             critical_path: strings(&case.critical_path),
             skipped: strings(&case.skipped),
             projected_completion: projection.as_ref().map(|p| p.completion),
+            projected_critical_path: projection
+                .as_ref()
+                .map(|p| strings(&p.critical_path))
+                .unwrap_or_default(),
             slip_causes: projection.map(|p| strings(&p.causes)).unwrap_or_default(),
             application: case.application.clone(),
             tasks: case

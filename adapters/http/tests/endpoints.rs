@@ -86,6 +86,7 @@ async fn a_case_from_launch_to_rating_through_every_case_and_task_endpoint() {
         .await
         .json();
     assert_eq!(view["projected_completion"], promised);
+    assert_eq!(view["projected_critical_path"], launched["critical_path"]);
     assert_eq!(view["tasks"][0]["id"], "intake");
     assert_eq!(view["tasks"][0]["state"], "ready");
     assert_eq!(view["timeline"][0]["kind"], "launched");

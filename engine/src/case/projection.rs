@@ -19,6 +19,8 @@ use crate::schedule::{self, Activity};
 pub struct Projection {
     /// The projected completion date.
     pub completion: NaiveDate,
+    /// The re-planned critical path (task ids, first to last) with actual dates so far.
+    pub critical_path: Vec<TaskId>,
     /// Projected critical tasks that took longer than planned once they could start on
     /// schedule, in plan order: the tasks that push the completion past the promise, not
     /// those merely waiting behind them.
@@ -95,6 +97,11 @@ pub fn projection(
         .collect();
     Ok(Projection {
         completion: calendar.add_working_days(launched_on, projected.duration)?,
+        critical_path: projected
+            .critical_path
+            .iter()
+            .map(|&node| case.tasks[graph[node]].id.clone())
+            .collect(),
         causes,
     })
 }

@@ -162,3 +162,23 @@ fn a_rejection_ends_the_projection() {
         }
     ));
 }
+
+#[test]
+fn the_projection_names_the_critical_path_with_actual_dates() {
+    let mut case = chain();
+    let calendar = case.definition.calendar.clone();
+    let now = at("2026-03-02 10:00");
+    let on_plan =
+        crate::case::projection(&case.state, &calendar, day("2026-03-02"), now, None).unwrap();
+    let ids = |p: &crate::case::Projection| -> Vec<String> {
+        p.critical_path.iter().map(|t| t.to_string()).collect()
+    };
+    assert_eq!(ids(&on_plan), ["intake", "a", "d", "issue"]);
+    // a and d finish at once; b (1 day of float) is still open on offset 6, past its due
+    // date: b now decides the completion.
+    decide_now(&mut case, "m1", "market", "a", "2026-03-02 11:00");
+    decide_now(&mut case, "l1", "land", "d", "2026-03-02 11:30");
+    let late =
+        crate::case::projection(&case.state, &calendar, day("2026-03-10"), now, None).unwrap();
+    assert_eq!(ids(&late), ["intake", "b", "issue"]);
+}
