@@ -19,7 +19,7 @@ use crate::routes::{cases, definitions, events, health, inbox, inquiry, supervis
         tasks::submit_supplement, tasks::allow_supplement, tasks::start_special_procedure,
         tasks::end_special_procedure,
         inbox::show, inbox::claim_next,
-        inquiry::show,
+        inquiry::show, inquiry::withdraw, inquiry::rate,
         definitions::list, definitions::publish, definitions::show, definitions::diff,
         definitions::rollback, definitions::plan,
         supervision::alerts, supervision::kpis,

@@ -242,14 +242,27 @@ async fn a_case_from_launch_to_rating_through_every_case_and_task_endpoint() {
         )
         .await;
     assert_eq!(events_of(&issued), ["case_issued"]);
+    // The applicant rates with the access code; the case takes one rating.
     let rated = f
+        .call(
+            "POST",
+            &format!("/api/v1/inquiry/{case}/rate?code={code}"),
+            None,
+            Some(json!({ "rating": { "stars": 5 } })),
+        )
+        .await;
+    assert_eq!(events_of(&rated), ["case_rated"], "{}", rated.text());
+    let again = f
         .post(
             &format!("/api/v1/cases/{case}/rate"),
             "coordinator-city",
-            json!({ "rating": { "stars": 5 } }),
+            json!({ "rating": "satisfied" }),
         )
         .await;
-    assert_eq!(events_of(&rated), ["case_rated"]);
+    assert!(again.problem(409)["detail"]
+        .as_str()
+        .unwrap()
+        .contains("already rated"));
 
     // The applicant sees progress and dates, never officers or the application.
     let inquiry = f
@@ -307,6 +320,7 @@ async fn a_case_from_launch_to_rating_through_every_case_and_task_endpoint() {
     assert!(timeline
         .iter()
         .any(|e| e["by"] == "supervisor-city" && e["kind"] == "supplement_allowed"));
+    assert_eq!(timeline.last().unwrap()["by"], "applicant");
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use common::Fixture;
 use serde_json::Value;
 
 /// Every route of the router.
-const ROUTES: [(&str, &str); 33] = [
+const ROUTES: [(&str, &str); 35] = [
     ("get", "/api/v1/me"),
     ("post", "/api/v1/cases"),
     ("get", "/api/v1/cases"),
@@ -42,6 +42,8 @@ const ROUTES: [(&str, &str); 33] = [
     ("get", "/api/v1/departments/{department}/inbox"),
     ("post", "/api/v1/departments/{department}/claim-next"),
     ("get", "/api/v1/inquiry/{case}"),
+    ("post", "/api/v1/inquiry/{case}/withdraw"),
+    ("post", "/api/v1/inquiry/{case}/rate"),
     ("get", "/api/v1/definitions"),
     ("post", "/api/v1/definitions"),
     ("get", "/api/v1/definitions/{workflow}/versions/{version}"),

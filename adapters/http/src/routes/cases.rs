@@ -373,7 +373,7 @@ pub(crate) async fn withdraw<B: Backend>(
     let command = Command::Withdraw {
         reason: request.reason,
     };
-    let outcome = execute(&app, &caller, &id, command).await?;
+    let outcome = execute(&app, &caller.principal, &id, command).await?;
     Ok(Json(CommandResult::new(&id, &outcome)))
 }
 
@@ -389,7 +389,7 @@ pub(crate) async fn issue<B: Backend>(
 ) -> Result<Json<CommandResult>, ApiError> {
     caller.require(Right::ActOnCases)?;
     let (id, _) = visible_case(&app, &caller, &case).await?;
-    let outcome = execute(&app, &caller, &id, Command::Issue).await?;
+    let outcome = execute(&app, &caller.principal, &id, Command::Issue).await?;
     Ok(Json(CommandResult::new(&id, &outcome)))
 }
 
@@ -418,6 +418,6 @@ pub(crate) async fn rate<B: Backend>(
     let command = Command::Rate {
         rating: request.rating,
     };
-    let outcome = execute(&app, &caller, &id, command).await?;
+    let outcome = execute(&app, &caller.principal, &id, command).await?;
     Ok(Json(CommandResult::new(&id, &outcome)))
 }

@@ -3,6 +3,8 @@
 //! and projected dates, the materials asked for — never officers, the application, alert
 //! recipients or the timeline.
 //!
+//! With the same code the applicant may withdraw the application and rate the service.
+//!
 //! An unknown case and a wrong code get the same 404, so neither reveals that a case
 //! exists; after too many wrong codes for one case, inquiries about it are refused (429)
 //! for a while, so six digits cannot be guessed by trying them all.
@@ -14,17 +16,18 @@ use std::time::{Duration, Instant};
 use axum::extract::{Path, State};
 use axum::Json;
 use chrono::NaiveDate;
-use greenlane_engine::case::{projection, CaseStatus, Suspension, TaskStatus};
-use greenlane_engine::ids::CaseId;
+use greenlane_engine::case::{projection, CaseState, CaseStatus, Command, Suspension, TaskStatus};
+use greenlane_engine::ids::{CaseId, CenterId, PrincipalId};
+use greenlane_engine::principal::{Principal, Role};
 use greenlane_runtime::access;
 use greenlane_runtime::ports::Backend;
 use greenlane_runtime::RuntimeError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::cases::pinned;
-use super::support::today;
-use crate::json::Query;
+use super::cases::{pinned, RateRequest, WithdrawRequest};
+use super::support::{execute, today, CommandResult};
+use crate::json::{Body, Query};
 use crate::problem::{ApiError, Problem};
 use crate::state::App;
 
@@ -125,24 +128,7 @@ pub(crate) async fn show<B: Backend>(
     Path(case): Path<String>,
     Query(query): Query<CodeQuery>,
 ) -> Result<Json<InquiryView>, ApiError> {
-    let id = CaseId::new(case.as_str());
-    let attempts = app.attempts();
-    if attempts.blocked(&id) {
-        return Err(ApiError::TooManyAttempts);
-    }
-    let hidden = || ApiError::NotFound(format!("no case `{case}` with this access code"));
-    let state = match app.runtime().case(&id).await {
-        Ok(state) => state,
-        Err(RuntimeError::UnknownCase(_)) => {
-            attempts.fail(&id);
-            return Err(hidden());
-        }
-        Err(other) => return Err(other.into()),
-    };
-    if !access::verify(query.code.trim(), &state.access_code_hash) {
-        attempts.fail(&id);
-        return Err(hidden());
-    }
+    let (_, state) = verified(&app, &case, &query.code).await?;
     let definition = pinned(&app, &state).await?;
     let projected = if state.is_open() {
         let now = app.runtime().clock().now();
@@ -179,6 +165,83 @@ pub(crate) async fn show<B: Backend>(
         items,
         rated: state.rating.is_some(),
     }))
+}
+
+/// The case `case` if `code` is its access code; the same 404 for an unknown case and a
+/// wrong code, and 429 once the case has had too many wrong codes.
+async fn verified<B: Backend>(
+    app: &App<B>,
+    case: &str,
+    code: &str,
+) -> Result<(CaseId, CaseState), ApiError> {
+    let id = CaseId::new(case);
+    let attempts = app.attempts();
+    if attempts.blocked(&id) {
+        return Err(ApiError::TooManyAttempts);
+    }
+    let hidden = || ApiError::NotFound(format!("no case `{case}` with this access code"));
+    let state = match app.runtime().case(&id).await {
+        Ok(state) => state,
+        Err(RuntimeError::UnknownCase(_)) => {
+            attempts.fail(&id);
+            return Err(hidden());
+        }
+        Err(other) => return Err(other.into()),
+    };
+    if !access::verify(code.trim(), &state.access_code_hash) {
+        attempts.fail(&id);
+        return Err(hidden());
+    }
+    Ok((id, state))
+}
+
+/// The applicant of `state`, as the engine records it.
+fn applicant(state: &CaseState) -> Principal {
+    Principal {
+        id: PrincipalId::new("applicant"),
+        role: Role::Applicant,
+        department: None,
+        center: state
+            .center
+            .clone()
+            .unwrap_or_else(|| CenterId::new("unknown")),
+    }
+}
+
+/// The applicant withdraws the application with the access code (no account).
+#[utoipa::path(post, path = "/api/v1/inquiry/{case}/withdraw", tag = "inquiry",
+    params(("case" = String, Path, description = "The case id"), CodeQuery), request_body = WithdrawRequest,
+    responses((status = 200, body = CommandResult), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub(crate) async fn withdraw<B: Backend>(
+    State(app): State<App<B>>,
+    Path(case): Path<String>,
+    Query(query): Query<CodeQuery>,
+    Body(request): Body<WithdrawRequest>,
+) -> Result<Json<CommandResult>, ApiError> {
+    let (id, state) = verified(&app, &case, &query.code).await?;
+    let command = Command::Withdraw {
+        reason: request.reason,
+    };
+    let outcome = execute(&app, &applicant(&state), &id, command).await?;
+    Ok(Json(CommandResult::new(&id, &outcome)))
+}
+
+/// The applicant rates the service (群众满意度) with the access code (no account).
+#[utoipa::path(post, path = "/api/v1/inquiry/{case}/rate", tag = "inquiry",
+    params(("case" = String, Path, description = "The case id"), CodeQuery), request_body = RateRequest,
+    responses((status = 200, body = CommandResult), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub(crate) async fn rate<B: Backend>(
+    State(app): State<App<B>>,
+    Path(case): Path<String>,
+    Query(query): Query<CodeQuery>,
+    Body(request): Body<RateRequest>,
+) -> Result<Json<CommandResult>, ApiError> {
+    let (id, state) = verified(&app, &case, &query.code).await?;
+    let command = Command::Rate {
+        rating: request.rating,
+    };
+    let outcome = execute(&app, &applicant(&state), &id, command).await?;
+    Ok(Json(CommandResult::new(&id, &outcome)))
 }
 
 fn case_label(status: &CaseStatus) -> &'static str {

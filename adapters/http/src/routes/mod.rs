@@ -68,6 +68,8 @@ pub fn router<B: Backend>(app: App<B>) -> Router {
             post(i::claim_next::<B>),
         )
         .route("/inquiry/{case}", get(q::show::<B>))
+        .route("/inquiry/{case}/withdraw", post(q::withdraw::<B>))
+        .route("/inquiry/{case}/rate", post(q::rate::<B>))
         .route("/definitions", get(d::list::<B>).post(d::publish::<B>))
         .route(
             "/definitions/{workflow}/versions/{version}",

@@ -6,6 +6,7 @@ use std::time::Instant;
 use chrono::NaiveDate;
 use greenlane_engine::case::{local_date, CaseState, Command};
 use greenlane_engine::ids::{CaseId, TaskId};
+use greenlane_engine::principal::Principal;
 use greenlane_runtime::ports::{Backend, EventStore};
 use greenlane_runtime::{Outcome, RuntimeError};
 use serde::Serialize;
@@ -75,19 +76,16 @@ pub(crate) async fn read_visible<B: Backend, T>(
     }
 }
 
-/// Carries out `command` on `case` for the caller, counting it in the metrics.
+/// Carries out `command` on `case` for `by`, counting it in the metrics.
 pub(crate) async fn execute<B: Backend>(
     app: &App<B>,
-    caller: &Caller,
+    by: &Principal,
     case: &CaseId,
     command: Command,
 ) -> Result<Outcome, ApiError> {
     let name = command.name();
     let started = Instant::now();
-    let result = app
-        .runtime()
-        .execute(case, &caller.principal, command)
-        .await;
+    let result = app.runtime().execute(case, by, command).await;
     app.metrics()
         .command(name, outcome(&result), started.elapsed());
     result.map_err(ApiError::from)

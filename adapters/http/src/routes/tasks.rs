@@ -32,7 +32,7 @@ async fn on_task<B: Backend>(
     caller.require(right)?;
     let (id, state) = visible_case(app, caller, &case).await?;
     let task = task_of(&state, &task)?;
-    let outcome = execute(app, caller, &id, make(task)).await?;
+    let outcome = execute(app, &caller.principal, &id, make(task)).await?;
     Ok(CommandResult::new(&id, &outcome))
 }
 
