@@ -6,63 +6,9 @@
 mod support;
 
 use greenlane_runtime::conformance;
-use greenlane_runtime::ports::Backend;
 use support::{fresh, fresh_ordered, fresh_rebuilt};
 
-#[tokio::test]
-async fn event_store() {
-    conformance::event_store(fresh().events()).await;
-}
-
-#[tokio::test]
-async fn task_queue() {
-    conformance::task_queue(fresh().queue()).await;
-}
-
-#[tokio::test]
-async fn deadline_index() {
-    conformance::deadline_index(fresh().deadlines()).await;
-}
-
-#[tokio::test]
-async fn definition_store() {
-    conformance::definition_store(fresh().definitions()).await;
-}
-
-#[tokio::test]
-async fn fan_out_and_join() {
-    conformance::fan_out_and_join(fresh()).await;
-}
-
-#[tokio::test]
-async fn rejections_change_nothing() {
-    conformance::rejections_change_nothing(fresh()).await;
-}
-
-#[tokio::test]
-async fn leases() {
-    conformance::leases(fresh()).await;
-}
-
-#[tokio::test]
-async fn deadlines_and_alerts() {
-    conformance::deadlines_and_alerts(fresh()).await;
-}
-
-#[tokio::test]
-async fn supplements_and_rejection() {
-    conformance::supplements_and_rejection(fresh()).await;
-}
-
-#[tokio::test]
-async fn restart_mid_case() {
-    conformance::restart_mid_case(fresh()).await;
-}
-
-#[tokio::test]
-async fn crash_recovery() {
-    conformance::crash_recovery(fresh).await;
-}
+greenlane_runtime::conformance_tests!(fresh);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn everything_on_a_multi_threaded_runtime() {

@@ -32,3 +32,58 @@ pub async fn all<B: Backend>(fresh: impl Fn() -> Arc<B>) {
     restart_mid_case(fresh()).await;
     crash_recovery(fresh).await;
 }
+
+/// One `#[tokio::test]` per part of the suite, each on a new backend from `$fresh` (a
+/// function returning `Arc<B>` for some `B: Backend`). Use it at the top level of a test
+/// file: `greenlane_runtime::conformance_tests!(fresh);`.
+#[macro_export]
+macro_rules! conformance_tests {
+    ($fresh:path) => {
+        #[tokio::test]
+        async fn event_store() {
+            $crate::conformance::event_store($crate::ports::Backend::events(&*$fresh())).await;
+        }
+        #[tokio::test]
+        async fn task_queue() {
+            $crate::conformance::task_queue($crate::ports::Backend::queue(&*$fresh())).await;
+        }
+        #[tokio::test]
+        async fn deadline_index() {
+            $crate::conformance::deadline_index($crate::ports::Backend::deadlines(&*$fresh()))
+                .await;
+        }
+        #[tokio::test]
+        async fn definition_store() {
+            $crate::conformance::definition_store($crate::ports::Backend::definitions(&*$fresh()))
+                .await;
+        }
+        #[tokio::test]
+        async fn fan_out_and_join() {
+            $crate::conformance::fan_out_and_join($fresh()).await;
+        }
+        #[tokio::test]
+        async fn rejections_change_nothing() {
+            $crate::conformance::rejections_change_nothing($fresh()).await;
+        }
+        #[tokio::test]
+        async fn leases() {
+            $crate::conformance::leases($fresh()).await;
+        }
+        #[tokio::test]
+        async fn deadlines_and_alerts() {
+            $crate::conformance::deadlines_and_alerts($fresh()).await;
+        }
+        #[tokio::test]
+        async fn supplements_and_rejection() {
+            $crate::conformance::supplements_and_rejection($fresh()).await;
+        }
+        #[tokio::test]
+        async fn restart_mid_case() {
+            $crate::conformance::restart_mid_case($fresh()).await;
+        }
+        #[tokio::test]
+        async fn crash_recovery() {
+            $crate::conformance::crash_recovery($fresh).await;
+        }
+    };
+}
