@@ -55,14 +55,30 @@ pub async fn serve<B: Backend>(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let router = router(app.clone());
+    let counter = tokio::spawn(count_events(app.clone()));
     let shutdown = async move {
         shutdown.await;
         tracing::info!("stopping: finishing requests in flight");
         app.close();
     };
-    axum::serve(listener, router)
+    let served = axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    counter.abort();
+    served
+}
+
+/// Counts every event the runtime records, by kind, into the metrics.
+async fn count_events<B: Backend>(app: App<B>) {
+    use tokio::sync::broadcast::error::RecvError;
+    let mut events = app.runtime().subscribe();
+    loop {
+        match events.recv().await {
+            Ok(event) => app.metrics().events(event.recorded.event.name(), 1),
+            Err(RecvError::Lagged(missed)) => app.metrics().events("lagged", missed),
+            Err(RecvError::Closed) => return,
+        }
+    }
 }
 
 /// Resolves on Ctrl-C or, on Unix, SIGTERM.

@@ -6,6 +6,8 @@
 //! - `greenlane_commands_total{command,outcome}` and `greenlane_command_duration_seconds
 //!   {command}`: every command the API carried out, by kind and outcome (`ok`, `rejected`,
 //!   `not_found`, `conflict`, `error`).
+//! - `greenlane_events_total{kind}`: every event the runtime records, the ticker's alerts and
+//!   lease expiries included (counted from `Runtime::subscribe` by [`crate::serve`]).
 //! - Gauges read at scrape time (by `routes::health`): queue depth per department, open
 //!   alerts by level, open cases.
 //!
@@ -61,6 +63,7 @@ struct Maps {
     request_latency: BTreeMap<(String, String), Histogram>,
     commands: BTreeMap<(&'static str, &'static str), u64>,
     command_latency: BTreeMap<&'static str, Histogram>,
+    events: BTreeMap<&'static str, u64>,
 }
 
 /// The API's counters and histograms.
@@ -95,6 +98,11 @@ impl Metrics {
             .observe(elapsed.as_secs_f64());
     }
 
+    /// Counts `n` recorded events of `kind` (`lagged` for events the counter missed).
+    pub(crate) fn events(&self, kind: &'static str, n: u64) {
+        *self.lock().events.entry(kind).or_default() += n;
+    }
+
     /// The counters and histograms in the text exposition format.
     pub(crate) fn render(&self, out: &mut String) {
         let maps = self.lock();
@@ -117,6 +125,10 @@ impl Metrics {
                 out,
                 "greenlane_commands_total{{command=\"{command}\",outcome=\"{outcome}\"}} {n}"
             );
+        }
+        out.push_str("# HELP greenlane_events_total Events recorded by this server's runtime, by kind (API commands, lease expiry and deadline checks alike).\n# TYPE greenlane_events_total counter\n");
+        for (kind, n) in &maps.events {
+            let _ = writeln!(out, "greenlane_events_total{{kind=\"{kind}\"}} {n}");
         }
         out.push_str("# HELP greenlane_command_duration_seconds Command latency, decision to durable events and effects.\n# TYPE greenlane_command_duration_seconds histogram\n");
         for (command, h) in &maps.command_latency {

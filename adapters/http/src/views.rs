@@ -74,18 +74,10 @@ pub(crate) struct CaseSummary {
 impl CaseSummary {
     pub(crate) fn new(case: &CaseState) -> CaseSummary {
         CaseSummary {
-            case: case.id.as_ref().map(|c| c.to_string()).unwrap_or_default(),
-            workflow: case
-                .workflow
-                .as_ref()
-                .map(|w| w.to_string())
-                .unwrap_or_default(),
+            case: text(&case.id),
+            workflow: text(&case.workflow),
             workflow_version: case.workflow_version,
-            center: case
-                .center
-                .as_ref()
-                .map(|c| c.to_string())
-                .unwrap_or_default(),
+            center: text(&case.center),
             state: case.status.as_str().to_string(),
             launched_at: case.launched_at,
             promised_completion: case.promised_completion,
@@ -340,17 +332,9 @@ pub(crate) fn alerts(case: &CaseState, timeline: &[Recorded]) -> Vec<AlertView> 
                 recipients,
                 ..
             } => Some(AlertView {
-                case: case.id.as_ref().map(|c| c.to_string()).unwrap_or_default(),
-                workflow: case
-                    .workflow
-                    .as_ref()
-                    .map(|w| w.to_string())
-                    .unwrap_or_default(),
-                center: case
-                    .center
-                    .as_ref()
-                    .map(|c| c.to_string())
-                    .unwrap_or_default(),
+                case: text(&case.id),
+                workflow: text(&case.workflow),
+                center: text(&case.center),
                 task: task.to_string(),
                 level: level.as_str().to_string(),
                 label: level.label().to_string(),
@@ -396,6 +380,11 @@ impl TimelineEntry {
             event: recorded.event.clone(),
         }
     }
+}
+
+/// An optional id as a string, empty when absent (a case not launched).
+pub(crate) fn text<T: std::fmt::Display>(id: &Option<T>) -> String {
+    id.as_ref().map(|id| id.to_string()).unwrap_or_default()
 }
 
 /// Ids as strings.

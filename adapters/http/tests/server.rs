@@ -73,6 +73,30 @@ async fn the_server_answers_over_tcp_and_stops_gracefully() {
         seen.push_str(std::str::from_utf8(&chunk).unwrap());
     }
 
+    // Every recorded event is counted by kind in the metrics.
+    let counted = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            let metrics = client
+                .get(format!("{base}/metrics"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            if metrics.contains("greenlane_events_total{kind=\"task_approved\"} 1") {
+                return metrics;
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("the approval is counted within 5 s");
+    assert!(
+        counted.contains("greenlane_events_total{kind=\"launched\"} 1"),
+        "{counted}"
+    );
+
     // Stop: the open event stream ends and the server returns.
     stop.send(()).unwrap();
     let ended = tokio::time::timeout(Duration::from_secs(5), async {

@@ -27,6 +27,7 @@ use crate::auth::Caller;
 use crate::json::Query;
 use crate::problem::{ApiError, Problem};
 use crate::state::App;
+use crate::views::text;
 
 /// One task in an inbox.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -122,16 +123,8 @@ fn inbox_entry(caller: &Caller, entry: &QueueEntry, state: &CaseState) -> Option
         case: entry.key.case.to_string(),
         task: entry.key.task.to_string(),
         name: task.name.clone(),
-        workflow: state
-            .workflow
-            .as_ref()
-            .map(|w| w.to_string())
-            .unwrap_or_default(),
-        center: state
-            .center
-            .as_ref()
-            .map(|c| c.to_string())
-            .unwrap_or_default(),
+        workflow: text(&state.workflow),
+        center: text(&state.center),
         state: status.to_string(),
         officer,
         lease_until,
