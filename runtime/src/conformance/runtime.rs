@@ -172,6 +172,17 @@ fn count(timeline: &[Recorded], pick: impl Fn(&Event) -> bool) -> usize {
     timeline.iter().filter(|r| pick(&r.event)).count()
 }
 
+/// Every task of `joint` is approved exactly once in `timeline`.
+fn assert_each_approved_once(timeline: &[Recorded], step: &str) {
+    for task in ["intake", "s1-t1", "s1-t2", "s1-t3", "issue"] {
+        let approvals = count(
+            timeline,
+            |e| matches!(e, Event::TaskApproved { task: t } if t.as_str() == task),
+        );
+        assert_eq!(approvals, 1, "{step}: {task} approved exactly once");
+    }
+}
+
 /// Launch dispatches the tasks with no needs at once; approvals fan out to every ready task
 /// at once and join before issuance; every task is approved exactly once.
 pub async fn fan_out_and_join<B: Backend>(backend: Arc<B>) {
@@ -222,13 +233,7 @@ pub async fn fan_out_and_join<B: Backend>(backend: Arc<B>) {
         .await
         .expect("issue");
     let timeline = h.timeline(&case).await;
-    for task in ["intake", "s1-t1", "s1-t2", "s1-t3", "issue"] {
-        let approvals = count(
-            &timeline,
-            |e| matches!(e, Event::TaskApproved { task: t } if t.as_str() == task),
-        );
-        assert_eq!(approvals, 1, "{task} approved exactly once");
-    }
+    assert_each_approved_once(&timeline, "fan-out and join");
     assert_eq!(count(&timeline, |e| matches!(e, Event::CaseCompleted)), 1);
     assert_eq!(count(&timeline, |e| matches!(e, Event::CaseIssued)), 1);
     for department in ["window", "dept-1", "dept-2", "dept-3"] {
@@ -632,13 +637,7 @@ async fn crash_at<B: Backend>(inner: Arc<B>, op: Op, nth: usize, step: &str) {
         state.status
     );
     let timeline = h.timeline(&case).await;
-    for task in ["intake", "s1-t1", "s1-t2", "s1-t3", "issue"] {
-        let approvals = count(
-            &timeline,
-            |e| matches!(e, Event::TaskApproved { task: t } if t.as_str() == task),
-        );
-        assert_eq!(approvals, 1, "{step}: {task} approved exactly once");
-    }
+    assert_each_approved_once(&timeline, step);
     for department in ["window", "dept-1", "dept-2", "dept-3"] {
         assert_eq!(h.depth(department).await, 0, "{step}: {department} drained");
     }
