@@ -60,6 +60,12 @@ impl Conn {
         })
     }
 
+    /// Whether this is one server (scripts may touch keys of several slots) rather than a
+    /// cluster.
+    pub(crate) fn is_single(&self) -> bool {
+        matches!(self.kind, Kind::Single(_))
+    }
+
     /// Requests (commands and script calls) sent through this connection and its clones.
     pub(crate) fn requests(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)

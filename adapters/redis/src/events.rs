@@ -11,7 +11,7 @@
 //! `index_settle.lua`, which keeps a member while an append that could make it true again
 //! is announced.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use futures_util::future::join_all;
 use greenlane_engine::case::Recorded;
@@ -21,23 +21,19 @@ use greenlane_runtime::StoreError;
 use redis::AsyncCommands;
 
 use crate::codec::decode_json;
+use crate::marks::Marks;
 use crate::scripts::SCRIPTS;
 use crate::{Error, Store};
 
 /// Members read per round when scanning the case index.
 const SCAN: usize = 256;
 
-/// Cases whose effects are all applied, dropped from `lag` together once this many wait.
-const SETTLE_BATCH: usize = 64;
-
 /// The event store on Redis.
 #[derive(Clone)]
 pub struct RedisEvents {
     pub(crate) store: Store,
-    /// Cases seen fully applied (with the version seen), not yet dropped from `lag`.
-    /// Until they are, `lag` only holds a few extra members, which `unapplied` checks
-    /// and drops itself; batching saves a request per command.
-    settled: Arc<Mutex<Vec<(CaseId, u64)>>>,
+    /// Outbox cursor moves not yet sent.
+    marks: Arc<Marks>,
 }
 
 impl std::fmt::Debug for RedisEvents {
@@ -59,7 +55,7 @@ impl RedisEvents {
     pub(crate) fn new(store: Store) -> RedisEvents {
         RedisEvents {
             store,
-            settled: Arc::default(),
+            marks: Arc::default(),
         }
     }
 
@@ -105,7 +101,6 @@ impl RedisEvents {
         events: &[Recorded],
         status: &'static str,
     ) -> Result<u64, StoreError> {
-        let keys = &self.store.keys;
         let mut encoded = Vec::with_capacity(events.len());
         for event in events {
             encoded.push(
@@ -113,6 +108,68 @@ impl RedisEvents {
                     .map_err(|e| StoreError::Corrupt(format!("event does not encode: {e}")))?,
             );
         }
+        let (stored, version, previous) = if self.store.conn.is_single() {
+            self.append_indexed(case, expected, &encoded, status)
+                .await?
+        } else {
+            self.append_in_steps(case, expected, &encoded, status)
+                .await?
+        };
+        if stored != 1 {
+            return Err(StoreError::Conflict {
+                what: case.to_string(),
+                expected,
+                actual: version,
+            });
+        }
+        if !previous.is_empty() && previous != status && !self.store.conn.is_single() {
+            // Only tidies the index; readers filter stale members anyway.
+            let keys = &self.store.keys;
+            if let Err(error) = self
+                .settle(keys.index_status(&previous), case, version)
+                .await
+            {
+                tracing::warn!(%case, %error, "old status left in the case index");
+            }
+        }
+        Ok(version)
+    }
+
+    /// One server: the append and its index updates in one script (`append_indexed.lua`).
+    async fn append_indexed(
+        &self,
+        case: &CaseId,
+        expected: u64,
+        encoded: &[Vec<u8>],
+        status: &'static str,
+    ) -> Result<(i64, u64, String), Error> {
+        let keys = &self.store.keys;
+        let mut conn = self.store.conn.clone();
+        let mut append = SCRIPTS.append_indexed.prepare_invoke();
+        append
+            .key(keys.case_events(case))
+            .key(keys.case_meta(case))
+            .key(keys.index_cases())
+            .key(keys.index_lag())
+            .arg(expected)
+            .arg(status)
+            .arg(case.as_str())
+            .arg(keys.index_status_prefix());
+        for event in encoded {
+            append.arg(event.as_slice());
+        }
+        Ok(append.invoke_async(&mut conn).await?)
+    }
+
+    /// A cluster: announce in the case index's slot, then append in the case's slot.
+    async fn append_in_steps(
+        &self,
+        case: &CaseId,
+        expected: u64,
+        encoded: &[Vec<u8>],
+        status: &'static str,
+    ) -> Result<(i64, u64, String), Error> {
+        let keys = &self.store.keys;
         let mut conn = self.store.conn.clone();
         let mut intent = SCRIPTS.index_intent.prepare_invoke();
         intent
@@ -122,7 +179,7 @@ impl RedisEvents {
             .arg(case.as_str())
             .arg(expected)
             .arg(if expected == 0 { "1" } else { "0" });
-        let _: i64 = intent.invoke_async(&mut conn).await.map_err(Error::from)?;
+        let _: i64 = intent.invoke_async(&mut conn).await?;
 
         let mut append = SCRIPTS.append.prepare_invoke();
         append
@@ -130,28 +187,52 @@ impl RedisEvents {
             .key(keys.case_meta(case))
             .arg(expected)
             .arg(status);
-        for event in &encoded {
+        for event in encoded {
             append.arg(event.as_slice());
         }
-        let (stored, version, previous): (i64, u64, String) =
-            append.invoke_async(&mut conn).await.map_err(Error::from)?;
-        if stored != 1 {
-            return Err(StoreError::Conflict {
-                what: case.to_string(),
-                expected,
-                actual: version,
-            });
+        Ok(append.invoke_async(&mut conn).await?)
+    }
+
+    /// Sends the outbox cursor moves waiting in `marks`, if any.
+    pub(crate) async fn flush_marks(&self) -> Result<(), Error> {
+        let _sending = self.marks.sending.lock().await;
+        let batch = self.marks.take();
+        if batch.is_empty() {
+            return Ok(());
         }
-        if !previous.is_empty() && previous != status {
-            // Only tidies the index; readers filter stale members anyway.
-            if let Err(error) = self
-                .settle(keys.index_status(&previous), case, version)
-                .await
-            {
-                tracing::warn!(%case, %error, "old status left in the case index");
+        if self.store.conn.is_single() {
+            let keys = &self.store.keys;
+            let mut conn = self.store.conn.clone();
+            let mut call = SCRIPTS.applied_many.prepare_invoke();
+            call.key(keys.index_lag());
+            for (case, version) in &batch {
+                call.key(keys.case_meta(case))
+                    .arg(case.as_str())
+                    .arg(*version);
+            }
+            let _: i64 = call.invoke_async(&mut conn).await?;
+            return Ok(());
+        }
+        let marks = batch
+            .iter()
+            .map(|(case, version)| self.mark_one(case, *version));
+        let mut settled = Vec::new();
+        for mark in join_all(marks).await {
+            if let Some(done) = mark? {
+                settled.push(done);
             }
         }
-        Ok(version)
+        self.settle_many(self.store.keys.index_lag(), &settled)
+            .await
+    }
+
+    /// A cluster: advances one case's cursor; the case and version when all is applied.
+    async fn mark_one(&self, case: &CaseId, version: u64) -> Result<Option<(CaseId, u64)>, Error> {
+        let mut conn = self.store.conn.clone();
+        let mut call = SCRIPTS.mark_applied.prepare_invoke();
+        call.key(self.store.keys.case_meta(case)).arg(version);
+        let (applied, stored): (i64, i64) = call.invoke_async(&mut conn).await?;
+        Ok((stored >= 0 && applied >= stored).then(|| (case.clone(), stored as u64)))
     }
 
     /// Reads the summaries of `cases` side by side.
@@ -199,6 +280,7 @@ impl EventStore for RedisEvents {
     }
 
     async fn record(&self, case: &CaseId) -> Result<Option<CaseRecord>, StoreError> {
+        self.flush_marks().await?;
         Ok(self
             .meta(case)
             .await?
@@ -211,6 +293,7 @@ impl EventStore for RedisEvents {
         after: Option<&CaseId>,
         limit: usize,
     ) -> Result<Vec<CaseRecord>, StoreError> {
+        self.flush_marks().await?;
         let keys = &self.store.keys;
         let set = match status {
             Some(status) => keys.index_status(status),
@@ -261,27 +344,18 @@ impl EventStore for RedisEvents {
     }
 
     async fn mark_applied(&self, case: &CaseId, version: u64) -> Result<(), StoreError> {
-        let mut conn = self.store.conn.clone();
-        let mut call = SCRIPTS.mark_applied.prepare_invoke();
-        call.key(self.store.keys.case_meta(case)).arg(version);
-        let (applied, stored): (i64, i64) =
-            call.invoke_async(&mut conn).await.map_err(Error::from)?;
-        if stored >= 0 && applied >= stored {
-            let batch = {
-                let mut settled = self.settled.lock().unwrap_or_else(|e| e.into_inner());
-                settled.push((case.clone(), stored as u64));
-                if settled.len() < SETTLE_BATCH {
-                    return Ok(());
-                }
-                std::mem::take(&mut *settled)
-            };
-            self.settle_many(self.store.keys.index_lag(), &batch)
-                .await?;
+        // Coalesced: the port allows a cursor move to be lost (recovery then repeats
+        // idempotent effects), so moves wait a moment and go many to a request.
+        if self.marks.add(case, version) {
+            self.flush_marks().await?;
+        } else {
+            self.marks.start_flusher(self.clone());
         }
         Ok(())
     }
 
     async fn unapplied(&self, limit: usize) -> Result<Vec<Unapplied>, StoreError> {
+        self.flush_marks().await?;
         let mut conn = self.store.conn.clone();
         let members: Vec<String> = conn
             .zrange(self.store.keys.index_lag(), 0, -1)

@@ -63,7 +63,12 @@ impl Keys {
     }
 
     pub(crate) fn index_status(&self, status: &str) -> String {
-        format!("{}:{{{}/idx}}:st:{status}", self.prefix, self.prefix)
+        format!("{}{status}", self.index_status_prefix())
+    }
+
+    /// What every status set's key starts with (the status follows).
+    pub(crate) fn index_status_prefix(&self) -> String {
+        format!("{}:{{{}/idx}}:st:", self.prefix, self.prefix)
     }
 
     pub(crate) fn index_lag(&self) -> String {

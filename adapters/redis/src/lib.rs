@@ -30,6 +30,7 @@ mod definitions;
 mod error;
 mod events;
 mod keys;
+mod marks;
 mod queue;
 mod scripts;
 mod stats;

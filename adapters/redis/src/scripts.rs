@@ -9,6 +9,8 @@ use redis::Script;
 /// Every script the adapter runs.
 pub(crate) struct Scripts {
     pub(crate) append: Script,
+    pub(crate) append_indexed: Script,
+    pub(crate) applied_many: Script,
     pub(crate) mark_applied: Script,
     pub(crate) index_intent: Script,
     pub(crate) index_settle: Script,
@@ -32,6 +34,8 @@ fn queue_script(body: &str) -> Script {
 /// The scripts, built on first use.
 pub(crate) static SCRIPTS: LazyLock<Scripts> = LazyLock::new(|| Scripts {
     append: Script::new(include_str!("../lua/append.lua")),
+    append_indexed: Script::new(include_str!("../lua/append_indexed.lua")),
+    applied_many: Script::new(include_str!("../lua/applied_many.lua")),
     mark_applied: Script::new(include_str!("../lua/mark_applied.lua")),
     index_intent: Script::new(include_str!("../lua/index_intent.lua")),
     index_settle: Script::new(include_str!("../lua/index_settle.lua")),

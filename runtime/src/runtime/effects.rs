@@ -96,11 +96,20 @@ impl<B: Backend> Runtime<B> {
                 }
             }
         }
+        // The next deadline check is written only when it moved since this process last
+        // wrote it (recovery always writes: another process may have changed it).
+        let next = next_check(state, definition);
+        let unchanged = origin != Origin::Recovery && self.cases.check_written(case, before, next);
+        let check = async {
+            if unchanged {
+                self.cases.remember_check(case, state.version, next);
+                Ok(())
+            } else {
+                self.write_check(case, state.version, next).await
+            }
+        };
         // Queue moves and the next deadline check touch different keys: run them together.
-        let (moved, scheduled) = tokio::join!(
-            self.make_moves(moves),
-            self.schedule_next_check(case, state, definition)
-        );
+        let (moved, scheduled) = tokio::join!(self.make_moves(moves), check);
         moved?;
         scheduled?;
         for department in &freed {
@@ -122,11 +131,24 @@ impl<B: Backend> Runtime<B> {
         state: &CaseState,
         definition: &CompiledWorkflow,
     ) -> Result<(), RuntimeError> {
+        self.write_check(case, state.version, next_check(state, definition))
+            .await
+    }
+
+    /// Writes `next` as the next check of `case` (at `version`) and remembers it.
+    async fn write_check(
+        &self,
+        case: &CaseId,
+        version: u64,
+        next: Option<greenlane_engine::case::Timestamp>,
+    ) -> Result<(), RuntimeError> {
+        self.cases.forget_check(case);
         let deadlines = self.backend.deadlines();
-        match next_check(state, definition) {
+        match next {
             Some(at) => deadlines.schedule(case, at).await?,
             None => deadlines.cancel(case).await?,
         }
+        self.cases.remember_check(case, version, next);
         Ok(())
     }
 

@@ -59,6 +59,8 @@ impl<B: Backend> Runtime<B> {
             let due = self.backend.deadlines().take_due(now, BATCH).await?;
             for (case, _) in &due {
                 report.checks += 1;
+                // Taken from the index: the next command must write its next check again.
+                self.cases.forget_check(case);
                 match self.execute(case, &system, Command::CheckDeadlines).await {
                     Ok(outcome) => report.alerts += outcome.recorded.len(),
                     Err(RuntimeError::Rejected(Rejection::NotLaunched))

@@ -1,0 +1,38 @@
+-- One server only (not a cluster): the append of append.lua and the case index updates of
+-- index_intent.lua and index_settle.lua in one script, so the index is exact and one
+-- request does it all. The status sets are named from ARGV[4] (undeclared keys: a cluster
+-- would refuse them, a single server does not).
+--
+-- KEYS[1] the case's event list, KEYS[2] the case's summary hash,
+-- KEYS[3] every case (lexical), KEYS[4] lag (cases whose effects may lag)
+-- ARGV[1] expected version, ARGV[2] new status, ARGV[3] case id,
+-- ARGV[4] the prefix of the status sets' keys, ARGV[5..] the events (JSON)
+--
+-- Returns {1, new version, previous status} or, on a conflict, {0, actual version, ''}.
+local summary = redis.call('HMGET', KEYS[2], 'v', 's')
+local version = tonumber(summary[1] or '0')
+if version ~= tonumber(ARGV[1]) then
+  return {0, version, ''}
+end
+local previous = summary[2] or ''
+local case = ARGV[3]
+-- RPUSH in chunks: unpack() of very many values would overflow Lua's C stack.
+local i = 5
+while i <= #ARGV do
+  local last = math.min(i + 99, #ARGV)
+  redis.call('RPUSH', KEYS[1], unpack(ARGV, i, last))
+  i = last + 1
+end
+local new_version = version + #ARGV - 4
+redis.call('HSET', KEYS[2], 'v', new_version, 's', ARGV[2])
+if version == 0 then
+  redis.call('ZADD', KEYS[3], 0, case)
+end
+if previous ~= ARGV[2] then
+  redis.call('ZADD', ARGV[4] .. ARGV[2], 0, case)
+  if previous ~= '' then
+    redis.call('ZREM', ARGV[4] .. previous, case)
+  end
+end
+redis.call('ZADD', KEYS[4], 'GT', ARGV[1], case)
+return {1, new_version, previous}

@@ -1,0 +1,97 @@
+//! Outbox cursor moves waiting to be sent together. `mark_applied` is the one write the
+//! event store port lets go missing (recovery then repeats idempotent effects), so moves
+//! are coalesced per case and sent many to a request: at once when [`MARK_BATCH`] cases
+//! wait, else by a background flusher a moment later. Reads that show cursors
+//! (`record`, `cases`, `unapplied`) send what waits first.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use greenlane_engine::ids::CaseId;
+use tokio::sync::Notify;
+
+use crate::events::RedisEvents;
+
+/// Cases whose moves are sent at once by the call that adds the last of them.
+pub(crate) const MARK_BATCH: usize = 64;
+
+/// How long a move waits for others before the flusher sends it.
+const MARK_DELAY: Duration = Duration::from_millis(2);
+
+/// How long the flusher waits for a move before it stops (a later move restarts it).
+const FLUSHER_IDLE: Duration = Duration::from_secs(1);
+
+/// The waiting moves: per case, the highest cursor asked for.
+#[derive(Debug, Default)]
+pub(crate) struct Marks {
+    state: Mutex<State>,
+    wake: Notify,
+    /// Held while a batch is taken and sent, so a read that sends what waits also waits
+    /// for a batch already on its way.
+    pub(crate) sending: tokio::sync::Mutex<()>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    pending: HashMap<CaseId, u64>,
+    flusher: bool,
+}
+
+impl Marks {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adds a move; true when the batch is full and the caller should send it now.
+    pub(crate) fn add(&self, case: &CaseId, version: u64) -> bool {
+        let mut state = self.lock();
+        let cursor = state.pending.entry(case.clone()).or_insert(0);
+        *cursor = (*cursor).max(version);
+        state.pending.len() >= MARK_BATCH
+    }
+
+    /// Takes every waiting move.
+    pub(crate) fn take(&self) -> Vec<(CaseId, u64)> {
+        self.lock().pending.drain().collect()
+    }
+
+    /// Makes sure a flusher will send what waits soon: wakes the running one, or starts
+    /// one on the current tokio runtime.
+    pub(crate) fn start_flusher(self: &Arc<Self>, events: RedisEvents) {
+        let start = {
+            let mut state = self.lock();
+            !std::mem::replace(&mut state.flusher, true)
+        };
+        if start {
+            match tokio::runtime::Handle::try_current() {
+                Ok(handle) => {
+                    let marks = self.clone();
+                    handle.spawn(async move { marks.flush_until_idle(events).await });
+                }
+                Err(_) => self.lock().flusher = false,
+            }
+        }
+        self.wake.notify_one();
+    }
+
+    async fn flush_until_idle(self: Arc<Self>, events: RedisEvents) {
+        // Clears the flag however the task ends (idle, or its runtime shutting down).
+        struct Running(Arc<Marks>);
+        impl Drop for Running {
+            fn drop(&mut self) {
+                self.0.lock().flusher = false;
+            }
+        }
+        let _running = Running(self.clone());
+        while tokio::time::timeout(FLUSHER_IDLE, self.wake.notified())
+            .await
+            .is_ok()
+        {
+            tokio::time::sleep(MARK_DELAY).await;
+            if let Err(error) = events.flush_marks().await {
+                tracing::warn!(%error, "outbox cursors not advanced; recovery repeats their effects");
+            }
+        }
+    }
+}
