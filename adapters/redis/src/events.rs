@@ -3,13 +3,16 @@
 //! expected version checked in the same script.
 //!
 //! Listing cases by status and finding cases whose effects lag need a global index, which
-//! lives in another slot than the case. An append therefore runs in three steps:
+//! lives in another slot than the case. On one server `append_indexed.lua` updates it in
+//! the same script as the append. On a cluster an append runs in three steps:
 //! `index_intent.lua` announces it (the case joins its new status set and `lag`, with the
 //! expected version), `append.lua` appends, then the case leaves its old status set.
 //! A crash between the steps leaves extra index members, never missing ones; readers
 //! check each member against the case's own summary and drop stale ones with
 //! `index_settle.lua`, which keeps a member while an append that could make it true again
 //! is announced.
+//!
+//! Outbox cursor moves (`mark_applied`) are coalesced by `marks` and sent in batches.
 
 use std::sync::Arc;
 

@@ -3,16 +3,18 @@
 //!
 //! | keys | tag | scripts |
 //! |---|---|---|
-//! | a case's events `c:{case}:ev`, summary `c:{case}:m`, task → department `c:{case}:t` | `{case-id}` | `append`, `mark_applied` |
+//! | a case's events `c:{case}:ev`, summary `c:{case}:m`, task → department `c:{case}:t` | `{case-id}` | `append`, `mark_applied` (cluster) |
 //! | a department's stream, entries, free set, leases `q:{dept}:s|e|f|l` | `{dept-id}` | `queue_*` |
 //! | a workflow's versions `w:{workflow}:v` | `{workflow-id}` | `publish` |
-//! | the case index: all cases, one set per status, `lag` | `{prefix/idx}` | `index_intent`, `index_settle` |
+//! | the case index: all cases, one set per status, `lag` | `{prefix/idx}` | `index_intent`, `index_settle` (cluster) |
 //! | the deadline index | `{prefix/deadlines}` | `take_due` |
 //! | known departments, known workflows | their own tags | none (single commands) |
 //!
-//! No script spans two of these groups; where one operation needs two (an append and the
+//! On a cluster no script spans two of these groups; where one operation needs two (an append and the
 //! case index), the adapter orders its steps so that a crash between them leaves an index
 //! that is a superset of the truth, and readers check members against the case's own keys.
+//! On one server, `append_indexed` and `applied_many` span the case and index groups on
+//! purpose: one request per command, and an exact index.
 
 use greenlane_engine::ids::{CaseId, DepartmentId, WorkflowId};
 use greenlane_runtime::ports::TaskKey;

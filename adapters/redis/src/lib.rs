@@ -5,9 +5,11 @@
 //! # Layout
 //! - [`RedisBackend`]: connects ([`Target`]: one server or a cluster) and hands out the
 //!   four ports, all under one key prefix.
-//! - `events` ([`RedisEvents`]): case event lists appended by `lua/append.lua` with the
-//!   expected version checked in the script; a global case index kept a superset of the
-//!   truth (`lua/index_intent.lua`, `lua/index_settle.lua`).
+//! - `events` ([`RedisEvents`]): case event lists appended with the expected version
+//!   checked in the script. On one server `lua/append_indexed.lua` also updates the global
+//!   case index; on a cluster the index lives in another slot and is kept a superset of
+//!   the truth (`lua/index_intent.lua`, `lua/append.lua`, `lua/index_settle.lua`).
+//! - `marks`: outbox cursor moves coalesced and sent many to a request.
 //! - `queue` ([`RedisQueue`]): one Stream per department with the consumer group
 //!   `greenlane`; leased and held entries are pending entries owned by their officer;
 //!   claims take the earliest due first from a sorted set of free entries (`lua/queue*.lua`).

@@ -235,10 +235,11 @@ async fn launch_one<B: Backend>(
     Ok(())
 }
 
-/// How long an idle worker waits before asking its queue again. Dispatches and releases in
-/// this process wake a waiting worker at once, so this only bounds how late a worker sees
-/// work that arrived some other way; short polls by 128 workers per department cost more
-/// store calls than the tasks themselves (on Redis, five empty claims per task at 50 ms).
+/// How long a worker waits for a permit before asking its queue anyway. Dispatches and
+/// releases in this process hand out permits at once, so this only bounds how late a worker
+/// sees work that arrived some other way; short polls by 128 workers per department cost
+/// more store calls than the tasks themselves (on Redis, five empty claims per task at
+/// 50 ms).
 const IDLE_POLL: Duration = Duration::from_secs(1);
 
 /// One worker: claim the department's next task, approve it at once, repeat.
@@ -251,11 +252,13 @@ async fn work<B: Backend>(
 ) -> anyhow::Result<()> {
     let department = officer.department.clone().expect("an officer");
     loop {
+        if lock(&tally.completed).len() >= cases {
+            return Ok(());
+        }
+        // A permit per task this process made claimable: claims rarely find the queue
+        // empty. Without one before IDLE_POLL, claim anyway (work from elsewhere).
+        runtime.wait_for_work(&department, IDLE_POLL).await;
         let Some(claimed) = runtime.claim_next(&officer, None).await? else {
-            if lock(&tally.completed).len() >= cases {
-                return Ok(());
-            }
-            runtime.wait_for_work(&department, IDLE_POLL).await;
             continue;
         };
         let approve = Command::Approve {
