@@ -9,6 +9,12 @@
 //! caller; a refusal comes back as [`DepartmentError::Rejected`] naming the command, the case
 //! and the task, and changes nothing.
 //!
+//! Other nodes change the cases this client acts on, so the client never decides on a
+//! cached state: every call first forgets the cases it may touch (`Runtime::forget`) and
+//! reads them from Redis. A department system acts on few cases at a time; the reload is
+//! cheap next to an officer's work, and without it a refusal decided on a state another
+//! node has moved past would stand (the runtime retries only lost appends).
+//!
 //! A client does not tick: lease expiry and deadline checks are the engine nodes' work
 //! (`greenlane serve --redis`). A client whose process dies while holding a lease loses the
 //! task when the lease runs out and a node ticks; the task goes back to its department's
@@ -188,6 +194,8 @@ impl DepartmentClient {
         &self,
         lease: Option<Duration>,
     ) -> Result<Option<Assignment>, DepartmentError> {
+        // The queue picks the case: forget them all.
+        self.runtime.forget_all();
         let claimed = self
             .runtime
             .claim_next(&self.officer, lease)
@@ -206,6 +214,7 @@ impl DepartmentClient {
         task: &TaskId,
         lease: Option<Duration>,
     ) -> Result<Assignment, DepartmentError> {
+        self.runtime.forget(case);
         let claimed = self
             .runtime
             .claim(&self.officer, case, task, lease)
@@ -216,13 +225,16 @@ impl DepartmentClient {
 
     /// The heartbeat: extends the lease on a task this officer holds to `lease` from now.
     /// A task no longer held (the lease ran out and a node took it back) is
-    /// [`DepartmentError::NotHeld`]: the officer must claim it again.
+    /// [`DepartmentError::NotHeld`]: the officer must claim it again. (A renewal that races
+    /// the node taking the task back may claim it afresh, which leaves the officer holding
+    /// it all the same.)
     pub async fn renew(
         &self,
         case: &CaseId,
         task: &TaskId,
         lease: Option<Duration>,
     ) -> Result<Timestamp, DepartmentError> {
+        self.runtime.forget(case);
         let status = self
             .runtime
             .read_case(case, |state| {
@@ -337,6 +349,7 @@ impl DepartmentClient {
     async fn decide(&self, case: &CaseId, command: Command) -> Result<Outcome, DepartmentError> {
         let name = command.name();
         let task = command_task(&command);
+        self.runtime.forget(case);
         self.runtime
             .execute(case, &self.officer, command)
             .await
