@@ -14,10 +14,7 @@ use greenlane_runtime::ports::{Clock, SystemClock};
 /// The system clock, or the system clock shifted to read `start` now.
 pub(crate) fn engine_clock(start: Option<DateTime<Utc>>) -> Arc<dyn Clock> {
     match start {
-        Some(start) => {
-            tracing::warn!(%start, "the engine's clock starts at --clock-start, not now");
-            Arc::new(ShiftedClock(start - SystemClock.now()))
-        }
+        Some(start) => Arc::new(ShiftedClock(start - SystemClock.now())),
         None => Arc::new(SystemClock),
     }
 }

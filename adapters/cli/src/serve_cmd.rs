@@ -117,6 +117,9 @@ async fn serve<B: Backend>(
     args: &Args,
 ) -> anyhow::Result<()> {
     let config = RuntimeConfig::new(&args.center, definitions.calendars.clone());
+    if let Some(start) = args.clock_start {
+        tracing::warn!(%start, "the engine's clock starts at --clock-start, not now");
+    }
     let clock = crate::clock::engine_clock(args.clock_start);
     let runtime = Arc::new(Runtime::new(backend, clock, Arc::new(LogNotifier), config));
     let report = runtime.recover().await.context("recovering the store")?;

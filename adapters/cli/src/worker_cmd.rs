@@ -200,7 +200,10 @@ async fn act(client: &DepartmentClient, action: Action, json: bool) -> anyhow::R
                     json!({ "case": case, "task": task, "lease_until": until })
                 );
             } else {
-                println!("已续租 Renewed {case} {task}: 租约至 lease until {until}");
+                println!(
+                    "已续租 Renewed {case} {task}: 租约至 lease until {}",
+                    instant(until)
+                );
             }
         }
         Action::Approve(task) => {
@@ -319,7 +322,7 @@ async fn approve_loop(
                     "已认领 Claimed {case} {task} {} (承诺到期 due {}, 租约至 lease until {})",
                     assignment.name,
                     date(assignment.committed_due),
-                    assignment.lease_until
+                    instant(assignment.lease_until)
                 )
             },
         );
@@ -424,6 +427,11 @@ fn report(json: bool, value: Value, text: impl FnOnce() -> String) {
     }
 }
 
+/// An instant to the second, for people.
+fn instant(at: greenlane_engine::case::Timestamp) -> String {
+    at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
 fn date(day: Option<chrono::NaiveDate>) -> String {
     day.map_or_else(|| "—".to_string(), |d| d.to_string())
 }
@@ -446,7 +454,7 @@ fn print_assignment(a: &Assignment) {
     println!("  承诺到期 Committed due: {}", date(a.committed_due));
     println!("  法定到期 Statutory due: {}", date(a.statutory_due));
     println!("  承诺办结 Promised:     {}", date(a.promised_completion));
-    println!("  租约至 Lease until:   {}", a.lease_until);
+    println!("  租约至 Lease until:   {}", instant(a.lease_until));
     println!("  材料 Materials:       {materials}");
     println!("  申请 Application:     {}", a.application);
 }
