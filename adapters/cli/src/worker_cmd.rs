@@ -150,6 +150,12 @@ struct RunArgs {
 pub(crate) fn run(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
     init_logs();
     let calendars = project.calendars()?;
+    if calendars.is_empty() {
+        bail!(
+            "no calendar under {}: run in the project folder or give --root",
+            greenlane_fs::display(&project.rules_dir().join("calendars"))
+        );
+    }
     let officer_id = args
         .officer
         .clone()

@@ -325,3 +325,25 @@ fn a_worker_killed_with_a_lease_loses_the_task_to_the_next_worker_and_every_task
         state.status
     );
 }
+
+#[test]
+fn a_worker_outside_a_project_folder_says_where_calendars_belong() {
+    let empty = tempfile::tempdir().unwrap();
+    let output = run(Command::new(env!("CARGO_BIN_EXE_greenlane"))
+        .arg("--root")
+        .arg(empty.path())
+        .args([
+            "worker",
+            "--redis",
+            "redis://127.0.0.1:1/",
+            "--department",
+            "window",
+            "inbox",
+        ]));
+    assert!(!output.status.success());
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("no calendar under") && stderr.contains("--root"),
+        "{stderr}"
+    );
+}
