@@ -8,6 +8,9 @@
 //! - `recover`: bring an embedded store in line after a crash, optionally finish its cases.
 //! - `demo`: a simulated service center running both workflows on the runtime.
 //! - `serve`: the HTTP API on the runtime (`greenlane-http`).
+//! - `worker`: a department's side on a shared Redis (`--redis URL --department ID`) with
+//!   next, inbox, renew, approve, reject, supplement, release and run (a claim-and-approve
+//!   loop) — what a department system does through `greenlane_redis::DepartmentClient`.
 //! - `client`: `--server URL --token T` with launch, cases, case, inbox, claim, approve,
 //!   reject, supplement, publish, rollback, alerts, kpis — the API from the command line.
 //!
@@ -17,11 +20,13 @@ mod bench;
 mod calendar_cmd;
 mod check;
 mod client;
+mod clock;
 mod demo;
 mod plan_cmd;
 mod recover_cmd;
 mod serve_cmd;
 mod store;
+mod worker_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -62,6 +67,8 @@ enum Command {
     Demo(demo::Args),
     /// 服务 Serve the HTTP API: cases, inboxes, definitions, supervision, live events.
     Serve(serve_cmd::Args),
+    /// 部门值守 (Redis) A department's officer taking and deciding its tasks from a shared Redis.
+    Worker(worker_cmd::Args),
     /// 受理 (client) Launch a joint approval on the server.
     Launch(client::LaunchArgs),
     /// 案件 (client) List the cases you may see.
@@ -130,6 +137,7 @@ fn main() -> ExitCode {
         Command::Recover(args) => recover_cmd::run(args),
         Command::Demo(args) => demo::run(&project, args),
         Command::Serve(args) => serve_cmd::run(&project, args),
+        Command::Worker(args) => worker_cmd::run(&project, args),
         client_command => run_client(&cli.server, &cli.token, client_command),
     };
     match result {

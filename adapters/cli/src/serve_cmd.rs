@@ -20,7 +20,7 @@ use clap::Args as ClapArgs;
 use greenlane_engine::ids::PrincipalId;
 use greenlane_fs::Project;
 use greenlane_http::{App, Principals, Settings};
-use greenlane_runtime::ports::{Backend, Clock, LogNotifier, SystemClock};
+use greenlane_runtime::ports::{Backend, LogNotifier};
 use greenlane_runtime::{Runtime, RuntimeConfig};
 
 use crate::demo::definitions::{load_all, Definitions};
@@ -75,16 +75,6 @@ pub(crate) struct Args {
     clock_start: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// The system clock shifted by a fixed offset (`--clock-start`).
-#[derive(Debug)]
-struct ShiftedClock(chrono::Duration);
-
-impl Clock for ShiftedClock {
-    fn now(&self) -> greenlane_engine::case::Timestamp {
-        SystemClock.now() + self.0
-    }
-}
-
 /// Runs `greenlane serve`.
 pub(crate) fn run(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
     init_logs(args.log_format);
@@ -127,13 +117,10 @@ async fn serve<B: Backend>(
     args: &Args,
 ) -> anyhow::Result<()> {
     let config = RuntimeConfig::new(&args.center, definitions.calendars.clone());
-    let clock: Arc<dyn Clock> = match args.clock_start {
-        Some(start) => {
-            tracing::warn!(%start, "the engine's clock starts at --clock-start, not now");
-            Arc::new(ShiftedClock(start - SystemClock.now()))
-        }
-        None => Arc::new(SystemClock),
-    };
+    if let Some(start) = args.clock_start {
+        tracing::warn!(%start, "the engine's clock starts at --clock-start, not now");
+    }
+    let clock = crate::clock::engine_clock(args.clock_start);
     let runtime = Arc::new(Runtime::new(backend, clock, Arc::new(LogNotifier), config));
     let report = runtime.recover().await.context("recovering the store")?;
     tracing::info!(

@@ -14,6 +14,9 @@
 //!   `greenlane`; leased and held entries are pending entries owned by their officer;
 //!   claims take the earliest due first from a sorted set of free entries (`lua/queue*.lua`).
 //! - `deadlines` ([`RedisDeadlines`]): a sorted set; `lua/take_due.lua` takes due entries.
+//! - `department` ([`DepartmentClient`]): the department side — one officer's system
+//!   claiming its department's tasks from Redis, renewing the lease while it works, and
+//!   approving, rejecting, asking for supplements or releasing (errors: [`DepartmentError`]).
 //! - `definitions` ([`RedisDefinitions`]): versions per workflow, announced on pub/sub
 //!   (`lua/publish.lua`); `announce` ([`Announcements`]) listens.
 //! - `keys`: key names and their hash tags (which script touches which slot);
@@ -29,6 +32,7 @@ mod codec;
 mod conn;
 mod deadlines;
 mod definitions;
+mod department;
 mod error;
 mod events;
 mod keys;
@@ -41,6 +45,7 @@ pub use announce::{Announcement, Announcements};
 pub use conn::Target;
 pub use deadlines::RedisDeadlines;
 pub use definitions::RedisDefinitions;
+pub use department::{Assignment, DepartmentClient, DepartmentError};
 pub use error::Error;
 pub use events::RedisEvents;
 pub use queue::RedisQueue;

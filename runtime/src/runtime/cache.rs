@@ -12,7 +12,9 @@ use std::sync::{Arc, Mutex};
 use greenlane_engine::case::{CaseState, Timestamp};
 use greenlane_engine::ids::CaseId;
 
+use super::Runtime;
 use crate::memory::lock;
+use crate::ports::Backend;
 
 /// One case's slot.
 pub(super) type Slot = Arc<tokio::sync::Mutex<Option<CaseState>>>;
@@ -61,5 +63,24 @@ impl CaseCache {
     /// Cached cases.
     pub(super) fn len(&self) -> usize {
         lock(&self.slots).len()
+    }
+}
+
+impl<B: Backend> Runtime<B> {
+    /// Forgets the cached state of `case`: the next command or read loads it from the
+    /// event store. For processes that share the store with other nodes and should not
+    /// act on a state those nodes have moved past (a department client): a command decided
+    /// on a cached state that is behind is retried only when its append loses the race, so
+    /// a rejection decided on such a state would stand.
+    pub fn forget(&self, case: &CaseId) {
+        self.cases.evict(case);
+    }
+
+    /// Forgets every cached case (see [`Runtime::forget`]).
+    pub fn forget_all(&self) {
+        let cases: Vec<CaseId> = lock(&self.cases.slots).keys().cloned().collect();
+        for case in &cases {
+            self.cases.evict(case);
+        }
     }
 }

@@ -1,0 +1,443 @@
+//! The department side: [`DepartmentClient`], what a department's own approval system
+//! embeds to take its parallel tasks from Redis and decide them.
+//!
+//! A client is one officer of one department acting through a `Runtime` over the shared
+//! [`RedisBackend`]: it claims the department's next task (earliest due first), keeps the
+//! lease alive while the officer works ([`DepartmentClient::renew`]), and approves, rejects,
+//! asks for supplements or gives the task back. Every decision goes through
+//! `Runtime::execute`, so the engine's rules hold for a department system as for any other
+//! caller; a refusal comes back as [`DepartmentError::Rejected`] naming the command, the case
+//! and the task, and changes nothing.
+//!
+//! Other nodes change the cases this client acts on, so the client never decides on a
+//! cached state: every call first forgets the cases it may touch (`Runtime::forget`) and
+//! reads them from Redis. A department system acts on few cases at a time; the reload is
+//! cheap next to an officer's work, and without it a refusal decided on a state another
+//! node has moved past would stand (the runtime retries only lost appends).
+//!
+//! A client does not tick: lease expiry and deadline checks are the engine nodes' work
+//! (`greenlane serve --redis`). A client whose process dies while holding a lease loses the
+//! task when the lease runs out and a node ticks; the task goes back to its department's
+//! queue for another officer.
+
+use std::sync::Arc;
+
+use chrono::{Duration, NaiveDate};
+use greenlane_engine::case::{CaseState, Command, Rejection, TaskStatus, Timestamp};
+use greenlane_engine::ids::{CaseId, DepartmentId, PrincipalId, TaskId, WorkflowId};
+use greenlane_engine::principal::{Principal, Role};
+use greenlane_engine::workflow::TaskKind;
+use greenlane_runtime::ports::{Clock, Holder, LogNotifier, QueueEntry, TaskKey};
+use greenlane_runtime::{ClaimedTask, Outcome, Runtime, RuntimeConfig, RuntimeError};
+use serde::Serialize;
+
+use crate::{RedisBackend, Target};
+
+/// Why a department client could not do what it was asked.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DepartmentError {
+    /// The principal is not an officer of a department, so it has no queue to work from.
+    #[error("principal `{principal}` is {role}, not an officer of a department")]
+    NotAnOfficer {
+        /// The principal.
+        principal: PrincipalId,
+        /// Its role, or "an officer without a department".
+        role: &'static str,
+    },
+    /// Connecting to Redis failed.
+    #[error("cannot connect to Redis")]
+    Connect(#[source] crate::Error),
+    /// The engine refused the command; nothing changed.
+    #[error("`{command}` of task `{task}` in case `{case}` was refused")]
+    Rejected {
+        /// The command.
+        command: &'static str,
+        /// The case.
+        case: CaseId,
+        /// The task.
+        task: TaskId,
+        /// Why.
+        #[source]
+        rejection: Rejection,
+    },
+    /// A renewal of a task this officer does not hold (never claimed, or the lease ran out
+    /// and was taken back).
+    #[error("task `{task}` in case `{case}` is {status}, not held by `{officer}`; claim it again")]
+    NotHeld {
+        /// The case.
+        case: CaseId,
+        /// The task.
+        task: TaskId,
+        /// The task's status now.
+        status: &'static str,
+        /// This client's officer.
+        officer: PrincipalId,
+    },
+    /// No case with this id in the store.
+    #[error("no case `{0}`")]
+    UnknownCase(CaseId),
+    /// The case has no such task.
+    #[error("case `{case}` has no task `{task}`")]
+    UnknownTask {
+        /// The case.
+        case: CaseId,
+        /// The task.
+        task: TaskId,
+    },
+    /// The store or the runtime failed.
+    #[error(transparent)]
+    Runtime(RuntimeError),
+}
+
+/// A task this officer now holds, with what the officer needs to decide it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Assignment {
+    /// The case.
+    pub case: CaseId,
+    /// The task.
+    pub task: TaskId,
+    /// The task's display name.
+    pub name: String,
+    /// The deciding department.
+    pub department: DepartmentId,
+    /// 即办件 / 承诺件 / 上报件.
+    pub kind: TaskKind,
+    /// 承诺时限 due date (extended by paused days).
+    pub committed_due: Option<NaiveDate>,
+    /// 法定时限 due date (extended by paused days).
+    pub statutory_due: Option<NaiveDate>,
+    /// When the lease ends unless renewed.
+    pub lease_until: Timestamp,
+    /// The case's workflow.
+    pub workflow: Option<WorkflowId>,
+    /// The workflow version the case is pinned to.
+    pub workflow_version: u32,
+    /// The case's promised completion date.
+    pub promised_completion: Option<NaiveDate>,
+    /// Materials the applicant hands in for this task.
+    pub materials: Vec<String>,
+    /// The application the case was launched with.
+    pub application: serde_json::Value,
+}
+
+/// One officer of one department taking and deciding tasks from Redis.
+pub struct DepartmentClient {
+    runtime: Arc<Runtime<RedisBackend>>,
+    officer: Principal,
+    department: DepartmentId,
+}
+
+impl std::fmt::Debug for DepartmentClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DepartmentClient")
+            .field("officer", &self.officer.id)
+            .field("department", &self.department)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DepartmentClient {
+    /// Connects to `target` under `prefix` (the engine nodes' prefix, so they share the
+    /// data) as `officer`. `config` gives the calendars the workflows use; `clock` is the
+    /// time decisions are taken at, which should agree with the engine nodes' clocks.
+    pub async fn connect(
+        target: Target,
+        prefix: &str,
+        officer: Principal,
+        config: RuntimeConfig,
+        clock: Arc<dyn Clock>,
+    ) -> Result<DepartmentClient, DepartmentError> {
+        let department = department_of(&officer)?;
+        let backend = RedisBackend::connect(target, prefix)
+            .await
+            .map_err(DepartmentError::Connect)?;
+        let runtime = Runtime::new(Arc::new(backend), clock, Arc::new(LogNotifier), config);
+        Ok(DepartmentClient {
+            runtime: Arc::new(runtime),
+            officer,
+            department,
+        })
+    }
+
+    /// A client acting as `officer` through a runtime the caller already has.
+    pub fn new(
+        runtime: Arc<Runtime<RedisBackend>>,
+        officer: Principal,
+    ) -> Result<DepartmentClient, DepartmentError> {
+        let department = department_of(&officer)?;
+        Ok(DepartmentClient {
+            runtime,
+            officer,
+            department,
+        })
+    }
+
+    /// The officer this client acts as.
+    pub fn officer(&self) -> &Principal {
+        &self.officer
+    }
+
+    /// The officer's department.
+    pub fn department(&self) -> &DepartmentId {
+        &self.department
+    }
+
+    /// The runtime underneath.
+    pub fn runtime(&self) -> &Arc<Runtime<RedisBackend>> {
+        &self.runtime
+    }
+
+    /// Claims the department's next task (earliest due first) for `lease` (the runtime's
+    /// default when `None`); `None` when the queue has nothing free.
+    pub async fn next(
+        &self,
+        lease: Option<Duration>,
+    ) -> Result<Option<Assignment>, DepartmentError> {
+        // The queue picks the case: forget them all.
+        self.runtime.forget_all();
+        let claimed = self
+            .runtime
+            .claim_next(&self.officer, lease)
+            .await
+            .map_err(|e| self.refused("claim", None, e))?;
+        match claimed {
+            Some(claimed) => self.assignment(&claimed).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Claims the named task of this department.
+    pub async fn claim(
+        &self,
+        case: &CaseId,
+        task: &TaskId,
+        lease: Option<Duration>,
+    ) -> Result<Assignment, DepartmentError> {
+        self.runtime.forget(case);
+        let claimed = self
+            .runtime
+            .claim(&self.officer, case, task, lease)
+            .await
+            .map_err(|e| self.refused("claim", Some((case, task)), e))?;
+        self.assignment(&claimed).await
+    }
+
+    /// The heartbeat: extends the lease on a task this officer holds to `lease` from now.
+    /// A task no longer held (the lease ran out and a node took it back) is
+    /// [`DepartmentError::NotHeld`]: the officer must claim it again. (A renewal that races
+    /// the node taking the task back may claim it afresh, which leaves the officer holding
+    /// it all the same.)
+    pub async fn renew(
+        &self,
+        case: &CaseId,
+        task: &TaskId,
+        lease: Option<Duration>,
+    ) -> Result<Timestamp, DepartmentError> {
+        self.runtime.forget(case);
+        let status = self
+            .runtime
+            .read_case(case, |state| {
+                state.task(task.as_str()).map(|t| match &t.status {
+                    TaskStatus::Claimed { officer, .. } if *officer == self.officer.id => None,
+                    other => Some(other.as_str()),
+                })
+            })
+            .await
+            .map_err(|e| self.refused("claim", Some((case, task)), e))?;
+        match status {
+            None => {
+                return Err(DepartmentError::UnknownTask {
+                    case: case.clone(),
+                    task: task.clone(),
+                })
+            }
+            Some(Some(status)) => {
+                return Err(DepartmentError::NotHeld {
+                    case: case.clone(),
+                    task: task.clone(),
+                    status,
+                    officer: self.officer.id.clone(),
+                })
+            }
+            Some(None) => {}
+        }
+        let claimed = self
+            .runtime
+            .claim(&self.officer, case, task, lease)
+            .await
+            .map_err(|e| self.refused("claim", Some((case, task)), e))?;
+        Ok(claimed.lease_until)
+    }
+
+    /// 批准: approves a task this officer holds.
+    pub async fn approve(&self, case: &CaseId, task: &TaskId) -> Result<Outcome, DepartmentError> {
+        self.decide(case, Command::Approve { task: task.clone() })
+            .await
+    }
+
+    /// 不予许可: rejects a task this officer holds, and with it the case.
+    pub async fn reject(
+        &self,
+        case: &CaseId,
+        task: &TaskId,
+        reason: &str,
+    ) -> Result<Outcome, DepartmentError> {
+        let command = Command::Reject {
+            task: task.clone(),
+            reason: reason.to_string(),
+        };
+        self.decide(case, command).await
+    }
+
+    /// 补正 (一次性告知): asks the applicant for every missing material at once; the
+    /// task's clock pauses and the officer keeps the task until the materials come in.
+    pub async fn request_supplement(
+        &self,
+        case: &CaseId,
+        task: &TaskId,
+        materials: Vec<String>,
+    ) -> Result<Outcome, DepartmentError> {
+        let command = Command::RequestSupplement {
+            task: task.clone(),
+            materials,
+        };
+        self.decide(case, command).await
+    }
+
+    /// Gives a claimed task back to the department's queue.
+    pub async fn release(&self, case: &CaseId, task: &TaskId) -> Result<Outcome, DepartmentError> {
+        self.decide(case, Command::Release { task: task.clone() })
+            .await
+    }
+
+    /// Gives back every task this officer holds under a lease (a department system shutting
+    /// down); the tasks released, in inbox order.
+    pub async fn release_all(&self) -> Result<Vec<TaskKey>, DepartmentError> {
+        let mut released = Vec::new();
+        for entry in self.inbox().await? {
+            let Holder::Lease { officer, .. } = &entry.holder else {
+                continue;
+            };
+            if *officer != self.officer.id {
+                continue;
+            }
+            self.release(&entry.key.case, &entry.key.task).await?;
+            released.push(entry.key);
+        }
+        Ok(released)
+    }
+
+    /// The department's inbox: ready, claimed and suspended tasks, due first.
+    pub async fn inbox(&self) -> Result<Vec<QueueEntry>, DepartmentError> {
+        self.runtime
+            .inbox(&self.department)
+            .await
+            .map_err(DepartmentError::Runtime)
+    }
+
+    /// The current state of `case`, read from the store (not from this client's cache,
+    /// which other nodes' changes may have left behind).
+    pub async fn case(&self, case: &CaseId) -> Result<CaseState, DepartmentError> {
+        match self.runtime.timeline(case).await {
+            Ok(events) => Ok(greenlane_engine::case::replay(&events)),
+            Err(RuntimeError::UnknownCase(case)) => Err(DepartmentError::UnknownCase(case)),
+            Err(other) => Err(DepartmentError::Runtime(other)),
+        }
+    }
+
+    async fn decide(&self, case: &CaseId, command: Command) -> Result<Outcome, DepartmentError> {
+        let name = command.name();
+        let task = command_task(&command);
+        self.runtime.forget(case);
+        self.runtime
+            .execute(case, &self.officer, command)
+            .await
+            .map_err(|e| match &task {
+                Some(task) => self.refused(name, Some((case, task)), e),
+                None => DepartmentError::Runtime(e),
+            })
+    }
+
+    /// What the officer needs to see of a task just claimed.
+    async fn assignment(&self, claimed: &ClaimedTask) -> Result<Assignment, DepartmentError> {
+        let ClaimedTask {
+            case,
+            task,
+            lease_until,
+        } = claimed;
+        let assignment = self
+            .runtime
+            .read_case(case, |state| {
+                let t = state.task(task.as_str())?;
+                Some(Assignment {
+                    case: case.clone(),
+                    task: task.clone(),
+                    name: t.name.clone(),
+                    department: t.department.clone(),
+                    kind: t.kind,
+                    committed_due: t.committed_due,
+                    statutory_due: t.statutory_due,
+                    lease_until: *lease_until,
+                    workflow: state.workflow.clone(),
+                    workflow_version: state.workflow_version,
+                    promised_completion: state.promised_completion,
+                    materials: t.materials.clone(),
+                    application: state.application.clone(),
+                })
+            })
+            .await
+            .map_err(|e| self.refused("claim", Some((case, task)), e))?;
+        assignment.ok_or_else(|| DepartmentError::UnknownTask {
+            case: case.clone(),
+            task: task.clone(),
+        })
+    }
+
+    /// Turns a runtime error into this module's: a rejection names the command, the case
+    /// and the task.
+    fn refused(
+        &self,
+        command: &'static str,
+        target: Option<(&CaseId, &TaskId)>,
+        error: RuntimeError,
+    ) -> DepartmentError {
+        match (error, target) {
+            (RuntimeError::Rejected(rejection), Some((case, task))) => DepartmentError::Rejected {
+                command,
+                case: case.clone(),
+                task: task.clone(),
+                rejection,
+            },
+            (RuntimeError::UnknownCase(case), _) => DepartmentError::UnknownCase(case),
+            (other, _) => DepartmentError::Runtime(other),
+        }
+    }
+}
+
+/// The department of an officer; anyone else has no queue.
+fn department_of(principal: &Principal) -> Result<DepartmentId, DepartmentError> {
+    match (&principal.role, &principal.department) {
+        (Role::Officer, Some(department)) => Ok(department.clone()),
+        (Role::Officer, None) => Err(DepartmentError::NotAnOfficer {
+            principal: principal.id.clone(),
+            role: "an officer without a department",
+        }),
+        (role, _) => Err(DepartmentError::NotAnOfficer {
+            principal: principal.id.clone(),
+            role: role.as_str(),
+        }),
+    }
+}
+
+/// The task a command acts on, for error messages.
+fn command_task(command: &Command) -> Option<TaskId> {
+    match command {
+        Command::Approve { task }
+        | Command::Reject { task, .. }
+        | Command::RequestSupplement { task, .. }
+        | Command::Release { task }
+        | Command::Claim { task, .. } => Some(task.clone()),
+        _ => None,
+    }
+}
