@@ -155,4 +155,7 @@ impl Backend for RedisBackend {
     fn definitions(&self) -> &RedisDefinitions {
         &self.definitions
     }
+    fn shared(&self) -> bool {
+        true
+    }
 }

@@ -585,3 +585,48 @@ async fn redis_restart_with_aof_loses_no_acknowledged_command() {
     // An approval whose answer the crash cut off is refused on retry, not counted twice.
     assert!(acked.lock().unwrap().len() <= CASES * 5);
 }
+
+/// A node whose cached copy of a case is behind (the intake was approved through the other
+/// node) still claims the tasks the other node dispatched: the rejection it decides on its
+/// stale copy ("not ready") is checked against the stored version, and the case reloaded,
+/// instead of standing and dropping the live queue entry.
+#[tokio::test]
+async fn a_node_with_a_stale_copy_claims_what_another_node_dispatched() {
+    let server = RedisServer::start();
+    let clock = clock();
+    let a = node(&server, &clock, Arc::new(RecordingNotifier::default())).await;
+    let b = node(&server, &clock, Arc::new(RecordingNotifier::default())).await;
+    publish(&a).await;
+    let launched = a
+        .launch(&coordinator(), &workflow(), serde_json::json!({}))
+        .await
+        .expect("launch on a");
+    let window = Principal::officer("officer-window", "window", CENTER);
+    let intake = b
+        .claim_next(&window, None)
+        .await
+        .expect("claim on b")
+        .expect("intake is queued");
+    b.execute(
+        &launched.case,
+        &window,
+        Command::Approve { task: intake.task },
+    )
+    .await
+    .expect("approve on b");
+
+    let officer = Principal::officer("officer-1", "dept-1", CENTER);
+    let claimed = a
+        .claim_next(&officer, None)
+        .await
+        .expect("claim on a")
+        .expect("s1-t1 is claimable through a, whose copy was behind");
+    assert_eq!(claimed.task, TaskId::new("s1-t1"));
+    a.execute(
+        &launched.case,
+        &officer,
+        Command::Approve { task: claimed.task },
+    )
+    .await
+    .expect("approve on a");
+}

@@ -49,6 +49,11 @@ impl Backend for MemoryBackend {
     fn definitions(&self) -> &MemoryDefinitions {
         &self.definitions
     }
+    /// One memory backend may serve several runtimes of one process (tests of several
+    /// nodes do), so cached cases may be behind.
+    fn shared(&self) -> bool {
+        true
+    }
 }
 
 /// Locks a mutex, ignoring poisoning: every critical section here leaves its data valid.

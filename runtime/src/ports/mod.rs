@@ -44,4 +44,11 @@ pub trait Backend: Send + Sync + 'static {
     fn deadlines(&self) -> &Self::Deadlines;
     /// The definition store.
     fn definitions(&self) -> &Self::Definitions;
+
+    /// Whether other processes may append to the same store (several engine nodes on one
+    /// Redis). Then a case cached here may be behind, and the runtime checks the stored
+    /// version before it lets a rejection decided on a cached case stand.
+    fn shared(&self) -> bool {
+        false
+    }
 }

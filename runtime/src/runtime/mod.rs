@@ -289,6 +289,7 @@ impl<B: Backend> Runtime<B> {
     ) -> Result<Outcome, RuntimeError> {
         let slot = self.cases.slot(case);
         let mut guard = slot.lock().await;
+        let cached = guard.is_some();
         if guard.is_none() {
             let events = self.backend.events().load(case).await?;
             if events.is_empty() && !matches!(command, Command::Launch { .. }) {
@@ -304,7 +305,30 @@ impl<B: Backend> Runtime<B> {
             _ => self.case_definition(state).await?,
         };
         let now = self.clock.now();
-        let events = decide(state, &definition, by, command, now)?;
+        let events = match decide(state, &definition, by, command, now) {
+            Ok(events) => events,
+            Err(rejection) => {
+                // Another node may have moved the case on: a rejection decided on a stale
+                // copy must not stand (a claim's repair would drop a live queue entry).
+                if cached && self.backend.shared() {
+                    let stored = self.backend.events().record(case).await?;
+                    let version = stored.map_or(0, |r| r.version);
+                    let expected = state.version;
+                    if version != expected {
+                        *guard = None;
+                        drop(guard);
+                        self.cases.evict(case);
+                        return Err(StoreError::Conflict {
+                            what: case.to_string(),
+                            expected,
+                            actual: version,
+                        }
+                        .into());
+                    }
+                }
+                return Err(rejection.into());
+            }
+        };
         if events.is_empty() {
             if matches!(command, Command::CheckDeadlines) {
                 self.schedule_next_check(case, state, &definition).await?;
