@@ -6,6 +6,10 @@
 //! completes — the leases taken through node 1 run out and node 2's ticker puts their tasks
 //! back. Every task is approved exactly once and no acknowledged approval is lost.
 //!
+//! A second test cuts a node off between appending a launch and carrying out its effects
+//! (the dispatch fails, as if the node died there) and checks that a running node's tick
+//! completes them: the task reaches its queue.
+//!
 //! HTTP calls go through `curl` (as an operator would); leases are the shortest the API
 //! allows (60 s), so the test waits about a minute for them, polling with generous deadlines.
 
@@ -277,4 +281,76 @@ fn a_node_killed_mid_run_loses_nothing_and_the_other_finishes_every_case() {
         expired >= held,
         "{expired} expiries for {held} leases held through node 1"
     );
+}
+
+#[test]
+fn effects_a_dead_node_left_half_done_are_completed_by_another_nodes_tick() {
+    use greenlane_engine::ids::WorkflowId;
+    use greenlane_engine::principal::{Principal, Role};
+    use greenlane_runtime::faults::{Faults, FaultyBackend, Op};
+    use greenlane_runtime::ports::{LogNotifier, ManualClock};
+    use greenlane_runtime::workloads::cn_calendars;
+    use greenlane_runtime::{Runtime, RuntimeConfig};
+    use std::sync::Arc;
+
+    let server = support::RedisServer::start();
+    let node = Node::start(&server.url());
+    let application: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!(
+            "{ROOT}/examples/applications/enterprise-registration-limited-company.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    // The other node, in this process: its launch is appended, then its dispatch fails and
+    // it is gone before anything repairs it.
+    let tokio = tokio::runtime::Runtime::new().unwrap();
+    let case = tokio.block_on(async {
+        let faults = Arc::new(Faults::default());
+        let backend = Arc::new(FaultyBackend::new(
+            Arc::new(server.backend(PREFIX).await),
+            faults.clone(),
+        ));
+        let start = "2026-03-02T01:00:00Z".parse().unwrap();
+        let runtime = Runtime::new(
+            backend,
+            Arc::new(ManualClock::new(start)),
+            Arc::new(LogNotifier),
+            RuntimeConfig::new("jilin-city", cn_calendars()),
+        );
+        faults.arm(Op::Dispatch, 1);
+        let coordinator = Principal::new("coordinator-city", Role::Coordinator, "jilin-city");
+        let workflow = WorkflowId::new("enterprise-registration");
+        let launched = runtime
+            .launch(&coordinator, &workflow, application)
+            .await
+            .expect("the launch is recorded");
+        assert_eq!(
+            faults.fired(),
+            vec![Op::Dispatch],
+            "the dispatch was cut off"
+        );
+        launched.case.to_string()
+    });
+    drop(tokio);
+
+    let started = Instant::now();
+    loop {
+        let (status, inbox) = call(
+            &node,
+            "officer-service-center",
+            "GET",
+            "/api/v1/departments/service-center/inbox",
+            None,
+        );
+        assert_eq!(status, 200, "{inbox}");
+        if inbox.to_string().contains(&case) {
+            break;
+        }
+        assert!(
+            started.elapsed() < DEADLINE,
+            "the running node's tick never dispatched {case}: {inbox}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
