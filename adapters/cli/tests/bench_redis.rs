@@ -1,11 +1,16 @@
 //! `greenlane bench --backend redis` against a `redis-server` this test starts itself
 //! (the Redis adapter's test support), on a small run: every case completes and the run
-//! reports Redis's commands, requests and CPU per task and the server's AOF settings.
+//! reports Redis's commands, requests and CPU per task and the server's AOF settings; with
+//! `--nodes 2`, two engine nodes share the server and prefix and every task is done once.
 
 #[path = "../../redis/tests/support/mod.rs"]
 mod support;
 
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long the two-node run may take before the test calls it stuck.
+const DEADLINE: Duration = Duration::from_secs(120);
 
 #[test]
 fn bench_on_redis_completes_and_reports_redis_figures() {
@@ -43,5 +48,41 @@ fn bench_on_redis_completes_and_reports_redis_figures() {
     assert!(
         redis["requests_per_task"].as_f64().unwrap() > 1.0,
         "{redis}"
+    );
+}
+
+#[test]
+fn two_nodes_on_one_redis_complete_every_task() {
+    let server = support::RedisServer::start();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_greenlane"))
+        .args(["bench", "--backend", "redis", "--redis", &server.url()])
+        .args(["--workload", "A", "--cases", "30", "--workers", "4"])
+        .args(["--nodes", "2", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("greenlane runs");
+    // A task lost between the nodes would keep the run waiting for ever: give up (and say
+    // so) after a deadline far beyond the second or so the run takes.
+    let started = Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed() > DEADLINE {
+            let _ = child.kill();
+            panic!("two nodes did not finish 30 cases in {DEADLINE:?}: a task was lost");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().expect("output");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(report["nodes"], 2, "{report}");
+    assert_eq!(report["cases"], 30, "{report}");
+    assert_eq!(
+        report["tasks"], 300,
+        "30 cases of 10 tasks, each approved once: {report}"
     );
 }

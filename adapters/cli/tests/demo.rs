@@ -1,5 +1,9 @@
 //! `greenlane demo` end to end: the simulated service center runs, reports the KPI board,
-//! its counts add up, and the seed alone decides the output.
+//! its counts add up, and the seed alone decides the output — on SQLite, in memory and on
+//! a Redis server the test starts itself (the Redis adapter's test support).
+
+#[path = "../../redis/tests/support/mod.rs"]
+mod support;
 
 use std::process::{Command, Output};
 
@@ -127,4 +131,23 @@ fn sqlite_and_memory_runs_tell_the_same_story_and_the_file_keeps_it() {
     let summary: serde_json::Value = serde_json::from_slice(&recovered.stdout).unwrap();
     assert_eq!(summary["effects_completed"], 0, "{summary}");
     assert_eq!(summary["open_cases_before"], 0, "{summary}");
+}
+
+#[test]
+fn a_redis_run_tells_the_same_story_and_each_run_gets_its_own_prefix() {
+    let server = support::RedisServer::start();
+    let url = server.url();
+    let on_redis = demo(&["--seed", "3", "--redis", &url]);
+    let in_memory = demo(&["--seed", "3", "--memory"]);
+    assert!(on_redis.contains("backend redis"), "{on_redis}");
+    assert_eq!(
+        on_redis.replace("backend redis", "backend memory"),
+        in_memory,
+        "the backend changes nothing the center sees"
+    );
+    // A second run on the same server starts a new center under a new prefix: same story.
+    let again = demo(&["--seed", "3", "--redis", &url]);
+    assert_eq!(again, on_redis, "a second run on the same server");
+    let named = demo(&["--seed", "3", "--redis", &url, "--redis-prefix", "center-a"]);
+    assert_eq!(named, on_redis, "a named prefix");
 }

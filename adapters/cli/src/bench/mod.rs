@@ -1,7 +1,8 @@
 //! `greenlane bench`: the standard workloads of `shared/bench/WORKLOADS.md` through the
 //! real path — launch, dispatch to department queues, claim with a lease, approve, durable
 //! completion before successors are dispatched — with in-process workers that approve at
-//! once. Prints the one-line result the brief asks for.
+//! once. Prints the one-line result the brief asks for. On Redis, `--nodes K` runs K
+//! engine nodes in this process over one server and prefix.
 
 mod redis;
 mod report;
@@ -28,9 +29,14 @@ pub(crate) struct Args {
     /// Fixed launch rate in cases per second; without it, launch as fast as accepted.
     #[arg(long)]
     pub rate: Option<f64>,
-    /// Concurrent workers per department.
+    /// Concurrent workers per department, in all (split across `--nodes`).
     #[arg(long, default_value_t = 128)]
     pub workers: usize,
+    /// Engine nodes sharing the Redis server and prefix (`--backend redis` only): each its
+    /// own runtime, connection and ticker; launches go round-robin over them and each
+    /// department's workers are split between them.
+    #[arg(long, default_value_t = 1)]
+    pub nodes: usize,
     /// Concurrent launchers when no rate is set.
     #[arg(long, default_value_t = 256)]
     pub launchers: usize,

@@ -1,7 +1,8 @@
 //! `greenlane bench --backend redis --redis URL`: the same workload over a Redis server,
 //! with Redis's own counters read before and after (INFO commandstats and cpu), so the run
 //! reports commands, requests and Redis CPU per task, and the server's AOF settings as
-//! its durability.
+//! its durability. `--nodes K` connects K backends (K connections) under the same prefix,
+//! one per engine node; the counters cover them all.
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -31,16 +32,21 @@ pub(super) async fn run(args: &Args) -> anyhow::Result<BenchReport> {
             format!("bench-{}-{now}", std::process::id())
         }
     };
-    let backend = Arc::new(
-        RedisBackend::connect(Target::Single(url.clone()), &prefix)
-            .await
-            .with_context(|| format!("connecting to {url}"))?,
-    );
+    let mut nodes = Vec::new();
+    for _ in 0..args.nodes.max(1) {
+        nodes.push(Arc::new(
+            RedisBackend::connect(Target::Single(url.clone()), &prefix)
+                .await
+                .with_context(|| format!("connecting to {url}"))?,
+        ));
+    }
+    let backend = nodes[0].clone();
+    let requests_sent = || nodes.iter().map(|n| n.requests_sent()).sum::<u64>();
     let durability = backend.durability().await?;
     let before = backend.server_stats().await?;
-    let requests_before = backend.requests_sent();
-    let report = drive(backend.clone(), args).await?;
-    let requests = backend.requests_sent() - requests_before;
+    let requests_before = requests_sent();
+    let report = drive(nodes.clone(), args).await?;
+    let requests = requests_sent() - requests_before;
     let used = backend.server_stats().await?.since(&before);
     let tasks = report.tasks.max(1) as f64;
     let mut top: Vec<(String, f64)> = used

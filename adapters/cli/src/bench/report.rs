@@ -27,8 +27,10 @@ pub(crate) struct BenchReport {
     pub launch_p99_ms: f64,
     /// Fixed launch rate, if one was set.
     pub rate: Option<f64>,
-    /// Workers per department.
+    /// Workers per department, over every node.
     pub workers: usize,
+    /// Engine nodes the work was spread over.
+    pub nodes: usize,
     /// Peak resident memory of this process, MiB (VmHWM).
     pub peak_rss_mib: Option<f64>,
     /// How durable each acknowledged step was.
@@ -75,8 +77,8 @@ impl BenchReport {
             line.push_str(&format!(" peak_rss_mib={rss:.0}"));
         }
         line.push_str(&format!(
-            " workers_per_dept={} durability={}",
-            self.workers, self.durability
+            " workers_per_dept={} nodes={} durability={}",
+            self.workers, self.nodes, self.durability
         ));
         if let Some(redis) = &self.redis {
             line.push_str(&format!(

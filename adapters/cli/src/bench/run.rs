@@ -1,4 +1,12 @@
-//! Running one benchmark: launchers, in-process workers per department, and the clock.
+//! Running one benchmark: launchers, in-process workers per department, and the clock —
+//! over one engine node or several (`--nodes`, on Redis), each a `Runtime` of its own.
+//!
+//! With several nodes, launches go round-robin over them and each department's workers are
+//! split between them (at least one per node), so the total concurrency is that of one
+//! node. A node's idle workers are woken by its own dispatches only
+//! (`Runtime::wait_for_work`); since every node has workers in every department, a task a
+//! node dispatches wakes one of its own workers (or the next of them to finish its task),
+//! and the other nodes' workers, which poll every [`IDLE_POLL`], only pick up what is left.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -12,7 +20,7 @@ use greenlane_engine::principal::{Principal, Role};
 use greenlane_runtime::memory::MemoryBackend;
 use greenlane_runtime::ports::{Backend, Clock, LogNotifier};
 use greenlane_runtime::workloads::cn_calendars;
-use greenlane_runtime::{Runtime, RuntimeConfig};
+use greenlane_runtime::{Runtime, RuntimeConfig, RuntimeError, StoreError};
 
 use super::report::{peak_rss_mib, percentile, BenchReport};
 use super::{Args, Backend as BackendArg};
@@ -25,10 +33,14 @@ pub(super) fn run(args: &Args) -> anyhow::Result<BenchReport> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
+    anyhow::ensure!(
+        args.nodes <= 1 || args.backend == BackendArg::Redis,
+        "--nodes needs --backend redis: the other backends belong to one process"
+    );
     tokio.block_on(async {
         match args.backend {
             BackendArg::Memory => {
-                let report = drive(Arc::new(MemoryBackend::new()), args).await?;
+                let report = drive(vec![Arc::new(MemoryBackend::new())], args).await?;
                 Ok(BenchReport {
                     backend: "memory",
                     durability: "none (memory)".into(),
@@ -38,7 +50,7 @@ pub(super) fn run(args: &Args) -> anyhow::Result<BenchReport> {
             BackendArg::Redis => super::redis::run(args).await,
             BackendArg::Sqlite => {
                 crate::store::with_sqlite(args.db.as_deref(), |backend| async move {
-                    let report = drive(backend.clone(), args).await?;
+                    let report = drive(vec![backend.clone()], args).await?;
                     let stats = backend.writer_stats();
                     eprintln!(
                         "sqlite writer: batches={} writes={} mean_batch={:.1} largest_batch={} mean_commit_ms={:.2} slowest_commit_ms={:.1} statements_s={:.2} commits_s={:.2}",
@@ -97,16 +109,33 @@ struct Tally {
     done: tokio::sync::Notify,
 }
 
-pub(super) async fn drive<B: Backend>(backend: Arc<B>, args: &Args) -> anyhow::Result<BenchReport> {
+/// How often each node ticks (lease expiry, deadline checks, lagging effects) on Redis,
+/// as `greenlane serve` does: a lease held by a node that fails comes back this way.
+const TICK: Duration = Duration::from_secs(1);
+
+/// Runs the workload over one engine node per backend handle in `nodes` (all on the same
+/// store); the first node publishes the workflow. Nodes tick only when there are several.
+pub(super) async fn drive<B: Backend>(
+    nodes: Vec<Arc<B>>,
+    args: &Args,
+) -> anyhow::Result<BenchReport> {
+    anyhow::ensure!(!nodes.is_empty(), "at least one node");
     let spec = super::spec::Spec::of(args)?;
     let mut config = RuntimeConfig::new(CENTER, cn_calendars());
     config.default_lease = chrono::Duration::seconds(args.lease_secs.max(1));
-    let runtime = Arc::new(Runtime::new(
-        backend,
-        Arc::new(BenchClock::new()),
-        Arc::new(LogNotifier),
-        config,
-    ));
+    let clock: Arc<dyn Clock> = Arc::new(BenchClock::new());
+    let runtimes: Vec<Arc<Runtime<B>>> = nodes
+        .into_iter()
+        .map(|backend| {
+            Arc::new(Runtime::new(
+                backend,
+                clock.clone(),
+                Arc::new(LogNotifier),
+                config.clone(),
+            ))
+        })
+        .collect();
+    let runtime = runtimes[0].clone();
     runtime.recover().await?;
     let workflow = WorkflowId::new(spec.workflow.as_str());
     if runtime.latest_version(&workflow).await.is_err() {
@@ -116,19 +145,30 @@ pub(super) async fn drive<B: Backend>(backend: Arc<B>, args: &Args) -> anyhow::R
     }
     let tally = Arc::new(Tally::default());
     let cases = args.cases;
+    let tickers: Vec<_> = if runtimes.len() > 1 {
+        runtimes
+            .iter()
+            .map(|node| node.clone().spawn_ticker(TICK))
+            .collect()
+    } else {
+        Vec::new()
+    };
 
     let mut workers = Vec::new();
     for department in &spec.departments {
-        for i in 0..args.workers.max(1) {
+        for i in 0..args.workers.max(runtimes.len()) {
+            let node = runtimes[i % runtimes.len()].clone();
             let officer =
                 Principal::officer(&format!("bench-{department}-{i}"), department, CENTER);
-            workers.push(tokio::spawn(work(
-                runtime.clone(),
-                officer,
-                tally.clone(),
-                cases,
-                args.trace_acks,
-            )));
+            let worker = work(node, officer, tally.clone(), cases, args.trace_acks);
+            workers.push(tokio::spawn(async move {
+                let result = worker.await;
+                if let Err(error) = &result {
+                    // The run would wait for this worker's cases forever: say why.
+                    eprintln!("worker failed: {error:#}");
+                }
+                result
+            }));
         }
     }
 
@@ -141,10 +181,10 @@ pub(super) async fn drive<B: Backend>(backend: Arc<B>, args: &Args) -> anyhow::R
             let period = Duration::from_secs_f64(1.0 / rate.max(0.001));
             let mut interval = tokio::time::interval(period);
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-            for _ in 0..cases {
+            for n in 0..cases {
                 interval.tick().await;
                 launchers.push(tokio::spawn(launch_one(
-                    runtime.clone(),
+                    runtimes[n % runtimes.len()].clone(),
                     coordinator.clone(),
                     workflow.clone(),
                     spec.application.clone(),
@@ -154,8 +194,8 @@ pub(super) async fn drive<B: Backend>(backend: Arc<B>, args: &Args) -> anyhow::R
         }
         None => {
             for _ in 0..args.launchers.max(1) {
-                let (runtime, coordinator, workflow, tally, next) = (
-                    runtime.clone(),
+                let (runtimes, coordinator, workflow, tally, next) = (
+                    runtimes.clone(),
                     coordinator.clone(),
                     workflow.clone(),
                     tally.clone(),
@@ -163,9 +203,13 @@ pub(super) async fn drive<B: Backend>(backend: Arc<B>, args: &Args) -> anyhow::R
                 );
                 let application = spec.application.clone();
                 launchers.push(tokio::spawn(async move {
-                    while next.fetch_add(1, Ordering::Relaxed) < cases {
+                    loop {
+                        let n = next.fetch_add(1, Ordering::Relaxed);
+                        if n >= cases {
+                            break;
+                        }
                         launch_one(
-                            runtime.clone(),
+                            runtimes[n % runtimes.len()].clone(),
                             coordinator.clone(),
                             workflow.clone(),
                             application.clone(),
@@ -187,6 +231,9 @@ pub(super) async fn drive<B: Backend>(backend: Arc<B>, args: &Args) -> anyhow::R
     let wall = started.elapsed().as_secs_f64();
     for worker in workers {
         worker.abort();
+    }
+    for ticker in tickers {
+        ticker.abort();
     }
 
     let launched = lock(&tally.launched);
@@ -214,7 +261,8 @@ pub(super) async fn drive<B: Backend>(backend: Arc<B>, args: &Args) -> anyhow::R
         p99_ms: percentile(&latencies, 0.99),
         launch_p99_ms: percentile(&launch_latencies, 0.99),
         rate: args.rate,
-        workers: args.workers,
+        workers: args.workers.max(runtimes.len()),
+        nodes: runtimes.len(),
         peak_rss_mib: peak_rss_mib(),
         durability: String::new(),
         redis: None,
@@ -242,7 +290,10 @@ async fn launch_one<B: Backend>(
 /// 50 ms).
 const IDLE_POLL: Duration = Duration::from_secs(1);
 
-/// One worker: claim the department's next task, approve it at once, repeat.
+/// One worker: claim the department's next task, approve it at once, repeat. With several
+/// nodes, a command may lose an optimistic race against another node a few times in a row
+/// (`Runtime::execute` retries three times); the worker then tries again, as an officer
+/// would: a lost claim leaves the task in the queue, a lost approval leaves it claimed.
 async fn work<B: Backend>(
     runtime: Arc<Runtime<B>>,
     officer: Principal,
@@ -258,13 +309,24 @@ async fn work<B: Backend>(
         // A permit per task this process made claimable: claims rarely find the queue
         // empty. Without one before IDLE_POLL, claim anyway (work from elsewhere).
         runtime.wait_for_work(&department, IDLE_POLL).await;
-        let Some(claimed) = runtime.claim_next(&officer, None).await? else {
+        let claimed = match runtime.claim_next(&officer, None).await {
+            Ok(claimed) => claimed,
+            Err(error) if is_conflict(&error) => continue,
+            Err(error) => return Err(error.into()),
+        };
+        let Some(claimed) = claimed else {
             continue;
         };
-        let approve = Command::Approve {
-            task: claimed.task.clone(),
+        let outcome = loop {
+            let approve = Command::Approve {
+                task: claimed.task.clone(),
+            };
+            match runtime.execute(&claimed.case, &officer, approve).await {
+                Ok(outcome) => break outcome,
+                Err(error) if is_conflict(&error) => continue,
+                Err(error) => return Err(error.into()),
+            }
         };
-        let outcome = runtime.execute(&claimed.case, &officer, approve).await?;
         if trace {
             println!("approved {} {}", claimed.case, claimed.task);
         }
@@ -281,6 +343,11 @@ async fn work<B: Backend>(
             }
         }
     }
+}
+
+/// Whether `error` is a lost optimistic race (another node appended first).
+fn is_conflict(error: &RuntimeError) -> bool {
+    matches!(error, RuntimeError::Store(StoreError::Conflict { .. }))
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

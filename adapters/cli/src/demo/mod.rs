@@ -15,7 +15,9 @@
 //!   what each simulated action does.
 //! - `report`: the summary, as text or JSON; `labels`: events in words.
 //!
-//! Same seed, same output, byte for byte: the clock is simulated and every draw is seeded.
+//! Same seed, same output, byte for byte: the clock is simulated and every draw is seeded —
+//! on SQLite (the default), in memory (`--memory`) or on Redis (`--redis URL`, under a new
+//! key prefix per run unless `--redis-prefix` names one).
 
 mod applications;
 mod behaviour;
@@ -32,6 +34,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use chrono::NaiveDate;
 use greenlane_fs::Project;
+use greenlane_redis::{RedisBackend, Target};
 use greenlane_runtime::memory::MemoryBackend;
 
 /// Output formats of `greenlane demo`.
@@ -60,11 +63,18 @@ pub(crate) struct Args {
     start: NaiveDate,
     /// SQLite database file for the run, which must not exist yet (default: a new file in
     /// a temporary folder, removed afterwards).
-    #[arg(long, value_name = "FILE", conflicts_with = "memory")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["memory", "redis"])]
     db: Option<PathBuf>,
     /// Run on the in-memory backend instead of SQLite.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "redis")]
     memory: bool,
+    /// Run on a Redis server instead of SQLite (`redis://127.0.0.1:6379/`).
+    #[arg(long, value_name = "URL")]
+    redis: Option<String>,
+    /// Key prefix on Redis (default: a new one per run, so runs never mix: the simulated
+    /// clock starts again at `--start` every run).
+    #[arg(long, value_name = "PREFIX", requires = "redis")]
+    redis_prefix: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
@@ -91,7 +101,19 @@ pub(crate) fn run(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let (run, backend) = if args.memory {
+    let (run, backend) = if let Some(url) = &args.redis {
+        let prefix = match &args.redis_prefix {
+            Some(prefix) => prefix.clone(),
+            None => fresh_prefix(),
+        };
+        let run = tokio.block_on(async {
+            let backend = RedisBackend::connect(Target::Single(url.clone()), &prefix)
+                .await
+                .with_context(|| format!("connecting to {url}"))?;
+            simulation::simulate(Arc::new(backend), &definitions, &setup).await
+        })?;
+        (run, "redis")
+    } else if args.memory {
         let backend = Arc::new(MemoryBackend::new());
         let run = tokio.block_on(simulation::simulate(backend, &definitions, &setup))?;
         (run, "memory")
@@ -108,4 +130,13 @@ pub(crate) fn run(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
         Format::Json => print!("{}", report::json(&summary)?),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A key prefix no earlier run used: `demo-<process>-<seconds since 1970>`.
+fn fresh_prefix() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    format!("demo-{}-{now}", std::process::id())
 }
