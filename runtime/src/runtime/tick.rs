@@ -39,11 +39,10 @@ impl<B: Backend> Runtime<B> {
                 .expired(self.clock.now(), BATCH)
                 .await?;
             for entry in &expired {
-                // The lease was most likely taken or renewed by another process (a department
-                // worker), so this process's cached state of the case may be behind; a
-                // rejection decided on it would stand and the repair would follow it (dropping
-                // a live entry). Expiries are rare: read the case afresh.
-                self.cases.evict(&entry.key.case);
+                // The lease may have been taken or renewed by another process (a department
+                // worker), so this process's copy of the case may be behind: on a shared
+                // store, `execute` checks a rejection against the stored version and decides
+                // again on a fresh copy, so the repair below never follows a stale state.
                 let command = Command::ExpireLease {
                     task: entry.key.task.clone(),
                 };

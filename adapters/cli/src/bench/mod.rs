@@ -91,6 +91,14 @@ pub(crate) enum WorkloadArg {
 
 /// Runs the benchmark and prints its line.
 pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
+    // Warnings and errors of the engine (a failed effect, a cursor not advanced) go to
+    // stderr beside the writer statistics; RUST_LOG can ask for more.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
     let report = run::run(&args)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use greenlane_engine::case::{Command, Event};
+use greenlane_engine::case::{Command, Event, Rejection};
 use greenlane_engine::ids::{CaseId, PrincipalId, WorkflowId};
 use greenlane_engine::principal::{Principal, Role};
 use greenlane_runtime::memory::MemoryBackend;
@@ -145,14 +145,12 @@ pub(super) async fn drive<B: Backend>(
     }
     let tally = Arc::new(Tally::default());
     let cases = args.cases;
-    let tickers: Vec<_> = if runtimes.len() > 1 {
-        runtimes
-            .iter()
-            .map(|node| node.clone().spawn_ticker(TICK))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    // Every node ticks, as a server does: a lease that ran out before its approval got
+    // through (the run saturates the store on purpose) goes back to its queue.
+    let tickers: Vec<_> = runtimes
+        .iter()
+        .map(|node| node.clone().spawn_ticker(TICK))
+        .collect();
 
     let mut workers = Vec::new();
     for department in &spec.departments {
@@ -322,10 +320,16 @@ async fn work<B: Backend>(
                 task: claimed.task.clone(),
             };
             match runtime.execute(&claimed.case, &officer, approve).await {
-                Ok(outcome) => break outcome,
+                Ok(outcome) => break Some(outcome),
                 Err(error) if is_conflict(&error) => continue,
+                // The lease ran out while the approval queued: the tick puts the task back
+                // and some worker claims it again, as an officer would.
+                Err(error) if is_lost_claim(&error) => break None,
                 Err(error) => return Err(error.into()),
             }
+        };
+        let Some(outcome) = outcome else {
+            continue;
         };
         if trace {
             println!("approved {} {}", claimed.case, claimed.task);
@@ -348,6 +352,13 @@ async fn work<B: Backend>(
 /// Whether `error` is a lost optimistic race (another node appended first).
 fn is_conflict(error: &RuntimeError) -> bool {
     matches!(error, RuntimeError::Store(StoreError::Conflict { .. }))
+}
+
+fn is_lost_claim(error: &RuntimeError) -> bool {
+    matches!(
+        error,
+        RuntimeError::Rejected(Rejection::LeaseExpired { .. } | Rejection::ClaimedByOther { .. })
+    )
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
