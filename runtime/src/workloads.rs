@@ -90,12 +90,17 @@ impl Workload {
             Workload::A => vec![8],
             Workload::B => vec![4, 6],
         };
-        DefinitionSource {
-            workflow_name: format!("{}.yaml", self.workflow_id()),
-            workflow: staged_workflow(self.workflow_id(), &stages),
-            rules: None,
-            departments: None,
-        }
+        staged_source(self.workflow_id(), &stages)
+    }
+}
+
+/// [`staged_workflow`] as a definition to publish, from a file named `<id>.yaml`.
+pub fn staged_source(id: &str, stages: &[usize]) -> DefinitionSource {
+    DefinitionSource {
+        workflow_name: format!("{id}.yaml"),
+        workflow: staged_workflow(id, stages),
+        rules: None,
+        departments: None,
     }
 }
 

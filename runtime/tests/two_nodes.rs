@@ -10,8 +10,8 @@ use greenlane_engine::case::{Command, TaskStatus};
 use greenlane_engine::ids::{PrincipalId, TaskId, WorkflowId};
 use greenlane_engine::principal::{Principal, Role};
 use greenlane_runtime::memory::MemoryBackend;
-use greenlane_runtime::ports::{DefinitionSource, LogNotifier, ManualClock};
-use greenlane_runtime::workloads::{cn_calendars, staged_workflow};
+use greenlane_runtime::ports::{LogNotifier, ManualClock};
+use greenlane_runtime::workloads::{cn_calendars, staged_source};
 use greenlane_runtime::{Runtime, RuntimeConfig};
 
 const CENTER: &str = "city";
@@ -39,12 +39,7 @@ async fn a_lease_taken_on_another_node_expires_on_a_node_that_cached_the_case() 
     ));
     let engine = node(&backend, &clock, 1);
     let department = node(&backend, &clock, 2);
-    let source = DefinitionSource {
-        workflow_name: "joint.yaml".into(),
-        workflow: staged_workflow("joint", &[1]),
-        rules: None,
-        departments: None,
-    };
+    let source = staged_source("joint", &[1]);
     engine
         .publish(source, &PrincipalId::new("policy-1"))
         .await

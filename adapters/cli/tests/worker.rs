@@ -18,8 +18,8 @@ use greenlane_engine::case::{replay, CaseState, CaseStatus, Event, Recorded, Tas
 use greenlane_engine::ids::{CaseId, PrincipalId, WorkflowId};
 use greenlane_engine::principal::{Principal, Role};
 use greenlane_redis::RedisBackend;
-use greenlane_runtime::ports::{DefinitionSource, LogNotifier, ManualClock};
-use greenlane_runtime::workloads::{cn_calendars, staged_workflow};
+use greenlane_runtime::ports::{LogNotifier, ManualClock};
+use greenlane_runtime::workloads::{cn_calendars, staged_source};
 use greenlane_runtime::{Runtime, RuntimeConfig};
 use support::RedisServer;
 
@@ -50,12 +50,7 @@ impl Node {
                 Arc::new(LogNotifier),
                 RuntimeConfig::new(CENTER, cn_calendars()),
             );
-            let source = DefinitionSource {
-                workflow_name: "joint.yaml".into(),
-                workflow: staged_workflow("joint", &[2]),
-                rules: None,
-                departments: None,
-            };
+            let source = staged_source("joint", &[2]);
             runtime
                 .publish(source, &PrincipalId::new("policy-1"))
                 .await

@@ -12,8 +12,8 @@ use greenlane_engine::case::{CaseStatus, Rejection, TaskStatus};
 use greenlane_engine::ids::{CaseId, PrincipalId, TaskId, WorkflowId};
 use greenlane_engine::principal::{Principal, Role};
 use greenlane_redis::{DepartmentClient, DepartmentError, Target};
-use greenlane_runtime::ports::{Clock, DefinitionSource, Holder, LogNotifier, ManualClock};
-use greenlane_runtime::workloads::{cn_calendars, staged_workflow};
+use greenlane_runtime::ports::{Clock, Holder, LogNotifier, ManualClock};
+use greenlane_runtime::workloads::{cn_calendars, staged_source};
 use greenlane_runtime::{Runtime, RuntimeConfig};
 use support::RedisServer;
 
@@ -36,12 +36,7 @@ async fn node(
     let mut config = RuntimeConfig::new(CENTER, cn_calendars());
     config.seed = Some(7);
     let runtime = Runtime::new(backend, clock.clone(), Arc::new(LogNotifier), config);
-    let source = DefinitionSource {
-        workflow_name: "joint.yaml".into(),
-        workflow: staged_workflow("joint", &[2]),
-        rules: None,
-        departments: None,
-    };
+    let source = staged_source("joint", &[2]);
     runtime
         .publish(source, &PrincipalId::new("policy-1"))
         .await

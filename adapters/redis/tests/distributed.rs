@@ -19,19 +19,14 @@ use greenlane_redis::RedisBackend;
 use greenlane_runtime::ports::{
     Backend, DeadlineIndex, DefinitionSource, Holder, ManualClock, Notifier, RecordingNotifier,
 };
-use greenlane_runtime::workloads::{cn_calendars, staged_workflow};
+use greenlane_runtime::workloads::{cn_calendars, staged_source};
 use greenlane_runtime::{Runtime, RuntimeConfig, RuntimeError};
 use support::RedisServer;
 
 const CENTER: &str = "city";
 
 fn joint() -> DefinitionSource {
-    DefinitionSource {
-        workflow_name: "joint.yaml".into(),
-        workflow: staged_workflow("joint", &[3]),
-        rules: None,
-        departments: None,
-    }
+    staged_source("joint", &[3])
 }
 
 fn workflow() -> WorkflowId {
@@ -375,8 +370,7 @@ async fn a_published_version_reaches_every_node_and_pins_old_cases() {
     assert_eq!((first.workflow.clone(), first.version), (workflow(), 1));
     let old = launch_past_intake(&two).await;
 
-    let mut second = joint();
-    second.workflow = staged_workflow("joint", &[2]);
+    let second = staged_source("joint", &[2]);
     one.publish(second, &PrincipalId::new("policy-1"))
         .await
         .unwrap();

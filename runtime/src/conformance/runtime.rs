@@ -14,7 +14,7 @@ use crate::ports::{
     Backend, DeadlineIndex, DefinitionSource, EventStore, Holder, ManualClock, Notifier,
     RecordingNotifier, TaskKey, TaskQueue,
 };
-use crate::workloads::{cn_calendars, staged_workflow};
+use crate::workloads::{cn_calendars, staged_source};
 use crate::{Runtime, RuntimeConfig, RuntimeError};
 
 const CENTER: &str = "city";
@@ -160,12 +160,7 @@ fn workflow() -> WorkflowId {
 }
 
 fn joint() -> DefinitionSource {
-    DefinitionSource {
-        workflow_name: "joint.yaml".into(),
-        workflow: staged_workflow("joint", &[3]),
-        rules: None,
-        departments: None,
-    }
+    staged_source("joint", &[3])
 }
 
 fn count(timeline: &[Recorded], pick: impl Fn(&Event) -> bool) -> usize {
