@@ -1,18 +1,22 @@
--- Shared by every department queue script (prepended to each when it is loaded).
+-- Shared by every department queue script (prepended to each when it is loaded), and by
+-- append_effects.lua, which moves entries of several departments' queues.
 --
--- One department's queue lives under one hash tag ({dept-id}):
---   KEYS[1] stream   every queued task is one stream entry (XADD at dispatch); the
---                    consumer group `greenlane` holds leased and held entries in its
---                    pending list, owned by the officer (XCLAIM ... FORCE), so XPENDING
---                    and XINFO CONSUMERS show who holds what; ack is XACK + XDEL
---   KEYS[2] entries  hash task key -> JSON {id, due, d (due day number), at, h, o, u}
---                    h is 'f' (free), 'l' (leased: o officer, u till) or 'h' (held: o)
---   KEYS[3] free     sorted set of free entries: score due day, member padded stream
---                    id .. task key, so claims take the earliest due, then the earliest
---                    dispatched
---   KEYS[4] leases   sorted set of leased task keys by lease end (microseconds)
-local STREAM, ENTRIES, FREE, LEASES = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+-- One department's queue lives under one hash tag ({dept-id}); `q` names its keys:
+--   q.s stream   every queued task is one stream entry (XADD at dispatch); the consumer
+--                group `greenlane` holds leased and held entries in its pending list,
+--                owned by the officer (XCLAIM ... FORCE), so XPENDING and XINFO CONSUMERS
+--                show who holds what; ack is XACK + XDEL
+--   q.e entries  hash task key -> JSON {id, due, d (due day number), at, h, o, u}
+--                h is 'f' (free), 'l' (leased: o officer, u till) or 'h' (held: o)
+--   q.f free     sorted set of free entries: score due day, member padded stream id ..
+--                task key, so claims take the earliest due, then the earliest dispatched
+--   q.l leases   sorted set of leased task keys by lease end (microseconds)
+-- The queue_*.lua scripts take them as KEYS[1..4] (`queue_at(KEYS, 1)`).
 local GROUP = 'greenlane'
+
+local function queue_at(keys, first)
+  return {s = keys[first], e = keys[first + 1], f = keys[first + 2], l = keys[first + 3]}
+end
 
 local function free_member(id, key)
   local ms, seq = string.match(id, '^(%d+)-(%d+)$')
@@ -23,35 +27,38 @@ local function key_of(member)
   return string.sub(member, 27)
 end
 
-local function ensure_group()
-  if redis.call('EXISTS', STREAM) == 0 then
-    redis.call('XGROUP', 'CREATE', STREAM, GROUP, '0', 'MKSTREAM')
+-- Creates the stream and its group when the queue is new; returns whether it was.
+local function ensure_group(q)
+  if redis.call('EXISTS', q.s) == 0 then
+    redis.call('XGROUP', 'CREATE', q.s, GROUP, '0', 'MKSTREAM')
+    return true
   end
+  return false
 end
 
 -- Takes the entry out of the free or lease index it is in.
-local function unindex(key, e)
+local function unindex(q, key, e)
   if e.h == 'f' then
-    redis.call('ZREM', FREE, free_member(e.id, key))
+    redis.call('ZREM', q.f, free_member(e.id, key))
   elseif e.h == 'l' then
-    redis.call('ZREM', LEASES, key)
+    redis.call('ZREM', q.l, key)
   end
 end
 
 -- Gives the entry its holder: 'f', or 'l'/'h' for `officer` (a lease lasts until `till`,
 -- which is `till_us` in microseconds).
-local function set_holder(key, e, h, officer, till, till_us)
-  unindex(key, e)
+local function set_holder(q, key, e, h, officer, till, till_us)
+  unindex(q, key, e)
   if h == 'f' then
-    redis.call('XACK', STREAM, GROUP, e.id)
-    redis.call('ZADD', FREE, e.d, free_member(e.id, key))
+    redis.call('XACK', q.s, GROUP, e.id)
+    redis.call('ZADD', q.f, e.d, free_member(e.id, key))
     e.o = nil
     e.u = nil
   else
-    redis.call('XCLAIM', STREAM, GROUP, officer, 0, e.id, 'FORCE', 'JUSTID')
+    redis.call('XCLAIM', q.s, GROUP, officer, 0, e.id, 'FORCE', 'JUSTID')
     e.o = officer
     if h == 'l' then
-      redis.call('ZADD', LEASES, till_us, key)
+      redis.call('ZADD', q.l, till_us, key)
       e.u = till
     else
       e.u = nil
@@ -59,30 +66,40 @@ local function set_holder(key, e, h, officer, till, till_us)
   end
   e.h = h
   local json = cjson.encode(e)
-  redis.call('HSET', ENTRIES, key, json)
+  redis.call('HSET', q.e, key, json)
   return json
 end
 
--- Adds a new entry (free) and returns it decoded.
-local function insert(key, due, days, at)
-  ensure_group()
-  local id = redis.call('XADD', STREAM, '*', 'k', key)
+-- Changes the holder of a named entry; returns whether it is queued.
+local function move(q, key, h, officer, till, till_us)
+  local json = redis.call('HGET', q.e, key)
+  if not json then
+    return false
+  end
+  set_holder(q, key, cjson.decode(json), h, officer, till, till_us)
+  return true
+end
+
+-- Adds a new entry (free) and returns it decoded, and whether the queue was new.
+local function insert(q, key, due, days, at)
+  local created = ensure_group(q)
+  local id = redis.call('XADD', q.s, '*', 'k', key)
   local e = {id = id, due = due, d = tonumber(days), at = at, h = 'f'}
-  redis.call('ZADD', FREE, e.d, free_member(id, key))
-  redis.call('HSET', ENTRIES, key, cjson.encode(e))
-  return e
+  redis.call('ZADD', q.f, e.d, free_member(id, key))
+  redis.call('HSET', q.e, key, cjson.encode(e))
+  return e, created
 end
 
 -- Removes an entry entirely; returns whether there was one.
-local function remove(key)
-  local json = redis.call('HGET', ENTRIES, key)
+local function remove(q, key)
+  local json = redis.call('HGET', q.e, key)
   if not json then
     return false
   end
   local e = cjson.decode(json)
-  unindex(key, e)
-  redis.call('XACK', STREAM, GROUP, e.id)
-  redis.call('XDEL', STREAM, e.id)
-  redis.call('HDEL', ENTRIES, key)
+  unindex(q, key, e)
+  redis.call('XACK', q.s, GROUP, e.id)
+  redis.call('XDEL', q.s, e.id)
+  redis.call('HDEL', q.e, key)
   return true
 end

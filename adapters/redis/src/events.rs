@@ -36,7 +36,7 @@ const SCAN: usize = 256;
 pub struct RedisEvents {
     pub(crate) store: Store,
     /// Outbox cursor moves not yet sent.
-    marks: Arc<Marks>,
+    pub(crate) marks: Arc<Marks>,
 }
 
 impl std::fmt::Debug for RedisEvents {

@@ -80,13 +80,18 @@ impl Keys {
     /// Stream, entries, free set and leases of a department's queue, in the order the
     /// queue scripts take them.
     pub(crate) fn queue(&self, department: &DepartmentId) -> [String; 4] {
-        let base = format!("{}:q:{{{department}}}", self.prefix);
+        let base = format!("{}{department}}}", self.queue_prefix());
         [
             format!("{base}:s"),
             format!("{base}:e"),
             format!("{base}:f"),
             format!("{base}:l"),
         ]
+    }
+
+    /// What every queue key starts with: the department, `}` and the part follow.
+    pub(crate) fn queue_prefix(&self) -> String {
+        format!("{}:q:{{", self.prefix)
     }
 
     pub(crate) fn departments(&self) -> String {

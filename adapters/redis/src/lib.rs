@@ -35,6 +35,7 @@ mod definitions;
 mod department;
 mod error;
 mod events;
+mod fused;
 mod keys;
 mod marks;
 mod queue;
@@ -51,7 +52,10 @@ pub use events::RedisEvents;
 pub use queue::RedisQueue;
 pub use stats::ServerStats;
 
-use greenlane_runtime::ports::Backend;
+use greenlane_engine::case::Recorded;
+use greenlane_engine::ids::CaseId;
+use greenlane_runtime::ports::{append_then_carry_out, Appended, Backend, Effects};
+use greenlane_runtime::StoreError;
 
 use conn::Conn;
 use keys::Keys;
@@ -157,5 +161,22 @@ impl Backend for RedisBackend {
     }
     fn shared(&self) -> bool {
         true
+    }
+
+    /// One server: one script (`fused`). A cluster: the append, then the effects.
+    async fn append_with_effects(
+        &self,
+        case: &CaseId,
+        expected: u64,
+        events: &[Recorded],
+        status: &'static str,
+        effects: &Effects,
+    ) -> Result<Appended, StoreError> {
+        if self.store.conn.is_single() {
+            self.append_fused(case, expected, events, status, effects)
+                .await
+        } else {
+            append_then_carry_out(self, case, expected, events, status, effects).await
+        }
     }
 }

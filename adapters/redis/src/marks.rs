@@ -51,6 +51,11 @@ impl Marks {
         state.pending.len() >= MARK_BATCH
     }
 
+    /// Takes the waiting move of `case`, if any.
+    pub(crate) fn take_case(&self, case: &CaseId) -> Option<u64> {
+        self.lock().pending.remove(case)
+    }
+
     /// Takes every waiting move.
     pub(crate) fn take(&self) -> Vec<(CaseId, u64)> {
         self.lock().pending.drain().collect()

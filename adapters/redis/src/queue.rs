@@ -59,7 +59,7 @@ impl RedisQueue {
         }
     }
 
-    fn remember(&self, key: &TaskKey, department: &DepartmentId) {
+    pub(crate) fn remember(&self, key: &TaskKey, department: &DepartmentId) {
         let mut homes = lock(&self.homes);
         if homes.len() >= HOMES_CACHED {
             homes.clear();

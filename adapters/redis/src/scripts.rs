@@ -10,6 +10,7 @@ use redis::Script;
 pub(crate) struct Scripts {
     pub(crate) append: Script,
     pub(crate) append_indexed: Script,
+    pub(crate) append_effects: Script,
     pub(crate) applied_many: Script,
     pub(crate) mark_applied: Script,
     pub(crate) index_intent: Script,
@@ -35,6 +36,7 @@ fn queue_script(body: &str) -> Script {
 pub(crate) static SCRIPTS: LazyLock<Scripts> = LazyLock::new(|| Scripts {
     append: Script::new(include_str!("../lua/append.lua")),
     append_indexed: Script::new(include_str!("../lua/append_indexed.lua")),
+    append_effects: queue_script(include_str!("../lua/append_effects.lua")),
     applied_many: Script::new(include_str!("../lua/applied_many.lua")),
     mark_applied: Script::new(include_str!("../lua/mark_applied.lua")),
     index_intent: Script::new(include_str!("../lua/index_intent.lua")),

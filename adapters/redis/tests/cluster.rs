@@ -17,6 +17,7 @@ async fn conformance_on_a_three_master_cluster() {
     conformance::task_queue(fresh().queue()).await;
     conformance::deadline_index(fresh().deadlines()).await;
     conformance::definition_store(fresh().definitions()).await;
+    conformance::append_with_effects(&*fresh()).await;
     conformance::fan_out_and_join(fresh()).await;
     conformance::rejections_change_nothing(fresh()).await;
     conformance::leases(fresh()).await;

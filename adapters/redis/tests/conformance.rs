@@ -56,6 +56,12 @@ async fn deadlines_and_alerts() {
 }
 
 #[tokio::test]
+async fn append_with_effects() {
+    let server = RedisServer::start();
+    conformance::append_with_effects(&server.backend("gl").await).await;
+}
+
+#[tokio::test]
 async fn supplements_and_rejection() {
     let server = RedisServer::start();
     conformance::supplements_and_rejection(server.backend("gl").await.into()).await;

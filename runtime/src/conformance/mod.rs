@@ -8,7 +8,7 @@
 mod ports;
 mod runtime;
 
-pub use ports::{deadline_index, definition_store, event_store, task_queue};
+pub use ports::{append_with_effects, deadline_index, definition_store, event_store, task_queue};
 pub use runtime::{
     crash_recovery, deadlines_and_alerts, fan_out_and_join, leases, rejections_change_nothing,
     restart_mid_case, supplements_and_rejection, Harness,
@@ -24,6 +24,7 @@ pub async fn all<B: Backend>(fresh: impl Fn() -> Arc<B>) {
     task_queue(fresh().queue()).await;
     deadline_index(fresh().deadlines()).await;
     definition_store(fresh().definitions()).await;
+    append_with_effects(&*fresh()).await;
     fan_out_and_join(fresh()).await;
     rejections_change_nothing(fresh()).await;
     leases(fresh()).await;
@@ -56,6 +57,10 @@ macro_rules! conformance_tests {
         async fn definition_store() {
             $crate::conformance::definition_store($crate::ports::Backend::definitions(&*$fresh()))
                 .await;
+        }
+        #[tokio::test]
+        async fn append_with_effects() {
+            $crate::conformance::append_with_effects(&*$fresh()).await;
         }
         #[tokio::test]
         async fn fan_out_and_join() {

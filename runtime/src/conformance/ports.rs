@@ -5,8 +5,8 @@ use greenlane_engine::case::{Event, Recorded, Timestamp};
 use greenlane_engine::ids::{CaseId, DepartmentId, PrincipalId, TaskId, WorkflowId};
 
 use crate::ports::{
-    DeadlineIndex, DefinitionSource, DefinitionStore, EventStore, Holder, PublishedDefinition,
-    QueueEntry, TaskKey, TaskQueue,
+    Backend, CheckWrite, DeadlineIndex, DefinitionSource, DefinitionStore, Effects, EventStore,
+    Holder, PublishedDefinition, QueueEntry, QueueMove, TaskKey, TaskQueue,
 };
 use crate::StoreError;
 
@@ -371,5 +371,141 @@ pub async fn definition_store<S: DefinitionStore>(store: &S) {
     assert_eq!(
         store.workflows().await.unwrap(),
         vec![(workflow.clone(), 2)]
+    );
+}
+
+/// The append with its effects (`Backend::append_with_effects`): the effects are made,
+/// the cursor passes the events only when `settle` says so, and a conflict changes nothing.
+pub async fn append_with_effects<B: Backend>(backend: &B) {
+    let case = CaseId::new("case-fx");
+    let t1 = entry("case-fx", "t1", "dept-a", 9, 0);
+    let t2 = entry("case-fx", "t2", "dept-b", 10, 0);
+    let dispatch = Effects {
+        moves: vec![
+            QueueMove::Dispatch(t1.clone()),
+            QueueMove::Dispatch(t2.clone()),
+        ],
+        check: CheckWrite::Schedule(at(60)),
+        settle: true,
+    };
+    let first = [recorded(0, "a"), recorded(0, "b")];
+    let appended = backend
+        .append_with_effects(&case, 0, &first, "open", &dispatch)
+        .await
+        .unwrap();
+    assert_eq!(appended.version, 2);
+    assert!(appended.effects.is_ok(), "{:?}", appended.effects);
+    let queue = backend.queue();
+    assert_eq!(queue.get(&t1.key).await.unwrap(), Some(t1.clone()), "dispatched");
+    assert_eq!(queue.get(&t2.key).await.unwrap(), Some(t2.clone()), "dispatched");
+    assert_eq!(
+        backend.deadlines().get(&case).await.unwrap(),
+        Some(at(60)),
+        "the next check is written"
+    );
+
+    let undo = Effects {
+        moves: vec![QueueMove::Ack {
+            key: t1.key.clone(),
+            department: t1.department.clone(),
+        }],
+        check: CheckWrite::Cancel,
+        settle: true,
+    };
+    let conflict = backend
+        .append_with_effects(&case, 1, &[recorded(1, "c")], "open", &undo)
+        .await;
+    assert!(
+        matches!(conflict, Err(StoreError::Conflict { actual: 2, .. })),
+        "a stale expected version is a conflict: {conflict:?}"
+    );
+    assert_eq!(backend.events().load(&case).await.unwrap(), first);
+    assert!(
+        queue.get(&t1.key).await.unwrap().is_some(),
+        "a conflict makes no queue move"
+    );
+    assert_eq!(
+        backend.deadlines().get(&case).await.unwrap(),
+        Some(at(60)),
+        "a conflict writes no check"
+    );
+
+    let lease = Holder::Lease {
+        officer: PrincipalId::new("officer-1"),
+        until: at(30),
+    };
+    let moves = Effects {
+        moves: vec![
+            QueueMove::Move {
+                key: t1.key.clone(),
+                department: t1.department.clone(),
+                holder: lease.clone(),
+            },
+            QueueMove::Ack {
+                key: t2.key.clone(),
+                department: t2.department.clone(),
+            },
+        ],
+        check: CheckWrite::Keep,
+        settle: false,
+    };
+    let appended = backend
+        .append_with_effects(&case, 2, &[recorded(2, "c")], "open", &moves)
+        .await
+        .unwrap();
+    assert_eq!(appended.version, 3);
+    assert!(appended.effects.is_ok(), "{:?}", appended.effects);
+    assert_eq!(queue.get(&t1.key).await.unwrap().unwrap().holder, lease);
+    assert_eq!(queue.get(&t2.key).await.unwrap(), None, "acked");
+    assert_eq!(
+        backend.deadlines().get(&case).await.unwrap(),
+        Some(at(60)),
+        "a kept check stays"
+    );
+    let record = backend.events().record(&case).await.unwrap().unwrap();
+    assert_eq!(
+        (record.version, record.applied),
+        (3, 2),
+        "an unsettled append leaves the cursor before its events"
+    );
+    assert_eq!(
+        backend
+            .events()
+            .unapplied(10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|u| u.case.as_str())
+            .collect::<Vec<_>>(),
+        ["case-fx"],
+        "and the case lags"
+    );
+
+    backend.events().mark_applied(&case, 3).await.unwrap();
+    let finish = Effects {
+        moves: vec![QueueMove::Ack {
+            key: t1.key.clone(),
+            department: t1.department.clone(),
+        }],
+        check: CheckWrite::Cancel,
+        settle: true,
+    };
+    backend
+        .append_with_effects(&case, 3, &[recorded(3, "d")], "completed", &finish)
+        .await
+        .unwrap();
+    // Make sure any cursor move still on its way has landed (see `event_store`).
+    backend
+        .events()
+        .append(&CaseId::new("case-fy"), 0, &[recorded(4, "x")], "open")
+        .await
+        .unwrap();
+    assert_eq!(queue.get(&t1.key).await.unwrap(), None);
+    assert_eq!(backend.deadlines().get(&case).await.unwrap(), None, "cancelled");
+    let record = backend.events().record(&case).await.unwrap().unwrap();
+    assert_eq!(
+        (record.version, record.applied, record.status.as_str()),
+        (4, 4, "completed"),
+        "a settled append moves the cursor past its events"
     );
 }

@@ -6,6 +6,7 @@
 mod clock;
 mod deadlines;
 mod definitions;
+mod effects;
 mod events;
 mod notifier;
 mod queue;
@@ -13,6 +14,9 @@ mod queue;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use deadlines::DeadlineIndex;
 pub use definitions::{DefinitionSource, DefinitionStore, PublishedDefinition};
+pub use effects::{
+    append_then_carry_out, make_moves, write_check, Appended, CheckWrite, Effects, QueueMove,
+};
 pub use events::{CaseRecord, EventStore, Unapplied};
 pub use notifier::{
     LogNotifier, Notification, Notifier, NotifyError, NotifyFuture, RecordingNotifier,
@@ -50,5 +54,21 @@ pub trait Backend: Send + Sync + 'static {
     /// version before it lets a rejection decided on a cached case stand.
     fn shared(&self) -> bool {
         false
+    }
+
+    /// Appends `events` to `case` if it has exactly `expected` events (as
+    /// [`EventStore::append`]) and carries out their `effects`. A backend that can do both
+    /// in one atomic step overrides this; the default appends, then carries out the effects
+    /// ([`append_then_carry_out`]). An `Err` means nothing was appended; an `Ok` whose
+    /// `effects` failed means the events are durable and recovery completes the rest.
+    fn append_with_effects(
+        &self,
+        case: &greenlane_engine::ids::CaseId,
+        expected: u64,
+        events: &[greenlane_engine::case::Recorded],
+        status: &'static str,
+        effects: &Effects,
+    ) -> impl Fut<Appended> {
+        append_then_carry_out(self, case, expected, events, status, effects)
     }
 }

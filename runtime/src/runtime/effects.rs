@@ -1,27 +1,35 @@
-//! Carrying out what recorded events imply, in event order: queue moves, escalations and
-//! the case's next deadline check. Every effect is idempotent, so recovery may repeat any
-//! of them.
+//! What recorded events imply, in event order: queue moves, escalations and the case's
+//! next deadline check. `plan` works them out (no I/O); the backend carries out the store
+//! parts with the append (`Backend::append_with_effects`), and `after_append` does the
+//! rest. Every effect is idempotent, so recovery may repeat any of them.
 
-use greenlane_engine::case::{next_check, CaseState, Event, Recorded};
-use greenlane_engine::ids::CaseId;
+use greenlane_engine::case::{next_check, CaseState, Event, Recorded, Timestamp};
+use greenlane_engine::ids::{CaseId, DepartmentId};
 use greenlane_engine::plan::CompiledWorkflow;
 
 use super::{Origin, Runtime};
-use crate::ports::{Backend, DeadlineIndex, Holder, Notification, QueueEntry, TaskKey, TaskQueue};
+use crate::ports::{
+    make_moves, write_check, Backend, CheckWrite, Effects, EventStore, Holder, Notification,
+    QueueEntry, QueueMove, TaskKey,
+};
 use crate::{RuntimeError, StoreError};
 
-/// One queue move.
-enum Move {
-    Dispatch(QueueEntry),
-    Lease(TaskKey, Holder),
-    Release(TaskKey),
-    Ack(TaskKey),
+/// The effects of some recorded events.
+pub(super) struct Planned {
+    /// What the stores must do.
+    pub(super) effects: Effects,
+    /// The next check the case needs (what `effects.check` writes, or keeps).
+    next: Option<Timestamp>,
+    /// Escalations to deliver.
+    notifications: Vec<Notification>,
+    /// Departments whose queues got a claimable entry.
+    freed: Vec<DepartmentId>,
 }
 
 impl<B: Backend> Runtime<B> {
-    /// Carries out the effects of `recorded`, which follow the first `before` events of
+    /// Works out the effects of `recorded`, which follow the first `before` events of
     /// `case`; `state` is the case after them.
-    pub(super) async fn carry_out(
+    pub(super) fn plan_effects(
         &self,
         case: &CaseId,
         state: &CaseState,
@@ -29,25 +37,40 @@ impl<B: Backend> Runtime<B> {
         recorded: &[Recorded],
         definition: &CompiledWorkflow,
         origin: Origin,
-    ) -> Result<(), RuntimeError> {
+    ) -> Planned {
         let mut moves = Vec::new();
         let mut notifications = Vec::new();
         let mut freed = Vec::new();
+        let department = |task: &greenlane_engine::ids::TaskId| {
+            state.task(task.as_str()).map(|t| t.department.clone())
+        };
         for (offset, r) in recorded.iter().enumerate() {
             let key = |task: &greenlane_engine::ids::TaskId| TaskKey::new(case, task);
+            let mut hold = |task, holder| {
+                if let Some(department) = department(task) {
+                    if holder == Holder::Free {
+                        freed.push(department.clone());
+                    }
+                    moves.push(QueueMove::Move {
+                        key: key(task),
+                        department,
+                        holder,
+                    });
+                }
+            };
             match &r.event {
                 Event::TaskReady {
                     task,
                     committed_due,
                     ..
                 } => {
-                    let Some(t) = state.task(task.as_str()) else {
+                    let Some(department) = department(task) else {
                         continue;
                     };
-                    freed.push(t.department.clone());
-                    moves.push(Move::Dispatch(QueueEntry {
+                    freed.push(department.clone());
+                    moves.push(QueueMove::Dispatch(QueueEntry {
                         key: key(task),
-                        department: t.department.clone(),
+                        department,
                         due: *committed_due,
                         dispatched_at: r.at,
                         holder: Holder::Free,
@@ -58,27 +81,34 @@ impl<B: Backend> Runtime<B> {
                     task,
                     officer,
                     lease_until,
-                } => moves.push(Move::Lease(
-                    key(task),
+                } => hold(
+                    task,
                     Holder::Lease {
                         officer: officer.clone(),
                         until: *lease_until,
                     },
-                )),
+                ),
                 Event::SupplementRequested { task, .. }
-                | Event::SpecialProcedureStarted { task, .. } => moves.push(Move::Lease(
-                    key(task),
+                | Event::SpecialProcedureStarted { task, .. } => hold(
+                    task,
                     Holder::Held {
                         officer: r.by.clone(),
                     },
-                )),
+                ),
                 Event::TaskReleased { task }
                 | Event::LeaseExpired { task, .. }
                 | Event::SupplementSubmitted { task, .. }
-                | Event::SpecialProcedureEnded { task, .. } => moves.push(Move::Release(key(task))),
+                | Event::SpecialProcedureEnded { task, .. } => hold(task, Holder::Free),
                 Event::TaskApproved { task }
                 | Event::TaskRejected { task, .. }
-                | Event::TaskWithdrawn { task, .. } => moves.push(Move::Ack(key(task))),
+                | Event::TaskWithdrawn { task, .. } => {
+                    if let Some(department) = department(task) {
+                        moves.push(QueueMove::Ack {
+                            key: key(task),
+                            department,
+                        });
+                    }
+                }
                 Event::AlertRaised { .. } | Event::CaseAtRisk { .. } => {
                     notifications.push(Notification {
                         id: format!("{case}#{}", before + offset as u64 + 1),
@@ -89,38 +119,79 @@ impl<B: Backend> Runtime<B> {
                 _ => {}
             }
         }
-        for m in &moves {
-            if let Move::Release(key) = m {
-                if let Some(t) = state.task(key.task.as_str()) {
-                    freed.push(t.department.clone());
-                }
-            }
-        }
         // The next deadline check is written only when it moved since this process last
         // wrote it (recovery always writes: another process may have changed it).
         let next = next_check(state, definition);
-        let unchanged = origin != Origin::Recovery && self.cases.check_written(case, before, next);
-        let check = async {
-            if unchanged {
-                self.cases.remember_check(case, state.version, next);
-                Ok(())
-            } else {
-                self.write_check(case, state.version, next).await
-            }
+        let check = if origin != Origin::Recovery && self.cases.check_written(case, before, next) {
+            CheckWrite::Keep
+        } else {
+            self.cases.forget_check(case);
+            next.map_or(CheckWrite::Cancel, CheckWrite::Schedule)
         };
-        // Queue moves and the next deadline check touch different keys: run them together.
-        let (moved, scheduled) = tokio::join!(self.make_moves(moves), check);
-        moved?;
-        scheduled?;
-        for department in &freed {
+        Planned {
+            effects: Effects {
+                moves,
+                check,
+                // A case whose earlier effects failed here keeps its cursor behind them.
+                settle: notifications.is_empty() && !self.cases.is_lagging(case),
+            },
+            next,
+            notifications,
+            freed,
+        }
+    }
+
+    /// What is left once the backend made the store effects of `planned` (at `version`):
+    /// wakes the departments' workers, delivers the escalations and, when the backend
+    /// could not, advances the outbox cursor.
+    pub(super) async fn after_append(
+        &self,
+        case: &CaseId,
+        version: u64,
+        planned: Planned,
+    ) -> Result<(), RuntimeError> {
+        self.cases.remember_check(case, version, planned.next);
+        for department in &planned.freed {
             self.work.signal(department);
         }
-        for notification in &notifications {
+        for notification in &planned.notifications {
             self.notifier
                 .notify(notification)
                 .await
                 .map_err(|e| StoreError::Backend(e.to_string()))?;
         }
+        if !planned.effects.settle && !self.cases.is_lagging(case) {
+            if let Err(error) = self.backend.events().mark_applied(case, version).await {
+                tracing::warn!(%case, %error, "outbox cursor not advanced");
+            }
+        }
+        Ok(())
+    }
+
+    /// Carries out the effects of events already appended (recovery): `recorded` follow
+    /// the first `before` events of `case`, and `state` is the case after them. The
+    /// caller advances the outbox cursor.
+    pub(super) async fn carry_out(
+        &self,
+        case: &CaseId,
+        state: &CaseState,
+        before: u64,
+        recorded: &[Recorded],
+        definition: &CompiledWorkflow,
+    ) -> Result<(), RuntimeError> {
+        let mut planned =
+            self.plan_effects(case, state, before, recorded, definition, Origin::Recovery);
+        let backend = &self.backend;
+        let (moved, checked) = tokio::join!(
+            make_moves(backend.queue(), &planned.effects.moves),
+            write_check(backend.deadlines(), case, planned.effects.check)
+        );
+        moved?;
+        checked?;
+        // The caller advances the outbox cursor once this returns.
+        planned.effects.settle = true;
+        self.after_append(case, state.version, planned).await?;
+        self.cases.set_lagging(case, false);
         Ok(())
     }
 
@@ -131,62 +202,11 @@ impl<B: Backend> Runtime<B> {
         state: &CaseState,
         definition: &CompiledWorkflow,
     ) -> Result<(), RuntimeError> {
-        self.write_check(case, state.version, next_check(state, definition))
-            .await
-    }
-
-    /// Writes `next` as the next check of `case` (at `version`) and remembers it.
-    async fn write_check(
-        &self,
-        case: &CaseId,
-        version: u64,
-        next: Option<greenlane_engine::case::Timestamp>,
-    ) -> Result<(), RuntimeError> {
+        let next = next_check(state, definition);
         self.cases.forget_check(case);
-        let deadlines = self.backend.deadlines();
-        match next {
-            Some(at) => deadlines.schedule(case, at).await?,
-            None => deadlines.cancel(case).await?,
-        }
-        self.cases.remember_check(case, version, next);
-        Ok(())
-    }
-
-    /// Queue moves in order; consecutive dispatches and acks go as one call each.
-    async fn make_moves(&self, moves: Vec<Move>) -> Result<(), StoreError> {
-        let queue = self.backend.queue();
-        let mut moves = moves.into_iter().peekable();
-        while let Some(first) = moves.next() {
-            match first {
-                Move::Dispatch(entry) => {
-                    let mut batch = vec![entry];
-                    while let Some(Move::Dispatch(_)) = moves.peek() {
-                        if let Some(Move::Dispatch(entry)) = moves.next() {
-                            batch.push(entry);
-                        }
-                    }
-                    queue.dispatch(&batch).await?;
-                }
-                Move::Ack(key) => {
-                    let mut batch = vec![key];
-                    while let Some(Move::Ack(_)) = moves.peek() {
-                        if let Some(Move::Ack(key)) = moves.next() {
-                            batch.push(key);
-                        }
-                    }
-                    queue.ack(&batch).await?;
-                }
-                Move::Lease(key, Holder::Lease { officer, until }) => {
-                    queue.lease(&key, &officer, until).await?;
-                }
-                Move::Lease(key, Holder::Held { officer }) => {
-                    queue.hold(&key, &officer).await?;
-                }
-                Move::Lease(key, Holder::Free) | Move::Release(key) => {
-                    queue.release(&key).await?;
-                }
-            }
-        }
+        let check = next.map_or(CheckWrite::Cancel, CheckWrite::Schedule);
+        write_check(self.backend.deadlines(), case, check).await?;
+        self.cases.remember_check(case, state.version, next);
         Ok(())
     }
 }

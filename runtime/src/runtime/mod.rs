@@ -350,30 +350,38 @@ impl<B: Backend> Runtime<B> {
         for r in &recorded {
             apply(state, r);
         }
+        let planned = self.plan_effects(case, state, expected, &recorded, &definition, origin);
         let appended = self
             .backend
-            .events()
-            .append(case, expected, &recorded, state.status.as_str())
+            .append_with_effects(
+                case,
+                expected,
+                &recorded,
+                state.status.as_str(),
+                &planned.effects,
+            )
             .await;
-        if let Err(error) = appended {
-            *guard = None;
-            drop(guard);
-            self.cases.evict(case);
-            return Err(error.into());
-        }
+        let appended = match appended {
+            Ok(appended) => appended,
+            Err(error) => {
+                *guard = None;
+                drop(guard);
+                self.cases.evict(case);
+                return Err(error.into());
+            }
+        };
         let version = state.version;
+        debug_assert_eq!(appended.version, version);
         // The events are durable: the command has happened. A failing effect is logged and
         // completed by recovery, which finds this case's outbox cursor behind.
-        match self
-            .carry_out(case, state, expected, &recorded, &definition, origin)
-            .await
-        {
-            Ok(()) => {
-                if let Err(error) = self.backend.events().mark_applied(case, version).await {
-                    tracing::warn!(%case, %error, "outbox cursor not advanced");
-                }
-            }
-            Err(error) => tracing::error!(%case, %error, "effects left to recovery"),
+        let finished = match appended.effects {
+            Ok(()) => self.after_append(case, version, planned).await,
+            Err(error) => Err(error.into()),
+        };
+        if let Err(error) = finished {
+            self.cases.forget_check(case);
+            self.cases.set_lagging(case, true);
+            tracing::error!(%case, %error, "effects left to recovery");
         }
         self.live.send(case, state, expected, &recorded);
         if !state.is_open() {

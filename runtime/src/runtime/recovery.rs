@@ -9,7 +9,7 @@
 use greenlane_engine::case::replay;
 
 use super::claims::expected_entry;
-use super::{Origin, Runtime};
+use super::Runtime;
 use crate::ports::{Backend, EventStore, TaskKey, TaskQueue};
 use crate::RuntimeError;
 
@@ -92,15 +92,8 @@ impl<B: Backend> Runtime<B> {
                 let state = replay(&events);
                 let definition = self.case_definition(&state).await?;
                 let from = (record.applied as usize).min(events.len());
-                self.carry_out(
-                    &lag.case,
-                    &state,
-                    from as u64,
-                    &events[from..],
-                    &definition,
-                    Origin::Recovery,
-                )
-                .await?;
+                self.carry_out(&lag.case, &state, from as u64, &events[from..], &definition)
+                    .await?;
                 self.backend
                     .events()
                     .mark_applied(&lag.case, events.len() as u64)

@@ -1,0 +1,104 @@
+-- One server only (not a cluster): a command's whole write in one script — the append
+-- with its expected version checked and the case index updated (as append_indexed.lua),
+-- the queue moves its events imply in any department's queue, the case's next deadline
+-- check, and the outbox cursor — so one request does it all and nothing is left lagging.
+-- Prepended with queue.lua. Queue keys are built from ARGV[5] (undeclared keys: a cluster
+-- would refuse them, a single server does not).
+--
+-- KEYS[1] the case's event list, KEYS[2] its summary hash, KEYS[3] its task → department
+-- hash, KEYS[4] every case (lexical), KEYS[5] lag, KEYS[6] the deadline index,
+-- KEYS[7] the known departments
+-- ARGV[1] expected version, ARGV[2] new status, ARGV[3] case id, ARGV[4] the prefix of the
+-- status sets' keys, ARGV[5] the prefix of queue keys (department, '}' and ':s' follow),
+-- ARGV[6] '1' when the cursor may pass the new events once this is done,
+-- ARGV[7] a cursor the caller knows to be applied (its own move not yet sent), or 0,
+-- ARGV[8] the next check: '' keep, '-' none, else its instant in µs,
+-- ARGV[9] n, the number of events, ARGV[10 .. 9+n] the events (JSON), then the moves:
+--   'd', task key, department, task, due date, due day number, dispatched at
+--   'm', task key, department, holder ('f', 'l', 'h'), officer, until, until in µs
+--   'a', task key, department
+--
+-- Returns {1, new version, previous status} or, on a conflict, {0, actual version, ''}.
+local summary = redis.call('HMGET', KEYS[2], 'v', 's', 'a')
+local version = tonumber(summary[1] or '0')
+if version ~= tonumber(ARGV[1]) then
+  return {0, version, ''}
+end
+local previous = summary[2] or ''
+local case = ARGV[3]
+local n = tonumber(ARGV[9])
+local i = 10
+while i < 10 + n do
+  local last = math.min(i + 99, 9 + n)
+  redis.call('RPUSH', KEYS[1], unpack(ARGV, i, last))
+  i = last + 1
+end
+local new_version = version + n
+if version == 0 then
+  redis.call('ZADD', KEYS[4], 0, case)
+end
+if previous ~= ARGV[2] then
+  redis.call('ZADD', ARGV[4] .. ARGV[2], 0, case)
+  if previous ~= '' then
+    redis.call('ZREM', ARGV[4] .. previous, case)
+  end
+end
+
+local queues = {}
+local function queue(department)
+  local q = queues[department]
+  if not q then
+    local base = ARGV[5] .. department .. '}'
+    q = {s = base .. ':s', e = base .. ':e', f = base .. ':f', l = base .. ':l'}
+    queues[department] = q
+  end
+  return q
+end
+local homes = {}
+while i <= #ARGV do
+  local op, key, q = ARGV[i], ARGV[i + 1], queue(ARGV[i + 2])
+  if op == 'd' then
+    homes[#homes + 1] = ARGV[i + 3]
+    homes[#homes + 1] = ARGV[i + 2]
+    if redis.call('HEXISTS', q.e, key) == 0 then
+      local _, created = insert(q, key, ARGV[i + 4], ARGV[i + 5], ARGV[i + 6])
+      if created then
+        redis.call('SADD', KEYS[7], ARGV[i + 2])
+      end
+    end
+    i = i + 7
+  elseif op == 'm' then
+    move(q, key, ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6])
+    i = i + 7
+  else
+    remove(q, key)
+    i = i + 3
+  end
+end
+if #homes > 0 then
+  redis.call('HSET', KEYS[3], unpack(homes))
+end
+
+if ARGV[8] == '-' then
+  redis.call('ZREM', KEYS[6], case)
+elseif ARGV[8] ~= '' then
+  redis.call('ZADD', KEYS[6], ARGV[8], case)
+end
+
+-- The cursor: past the new events when everything before them was applied and nothing is
+-- left to do; else the case is (or stays) in `lag`.
+local stored = tonumber(summary[3] or '0')
+local applied = math.max(stored, tonumber(ARGV[7]))
+if applied >= version and ARGV[6] == '1' then
+  redis.call('HSET', KEYS[2], 'v', new_version, 's', ARGV[2], 'a', new_version)
+  if stored < version then
+    -- It lagged only until the caller's cursor move, which this one replaces.
+    redis.call('ZREM', KEYS[5], case)
+  end
+else
+  redis.call('HSET', KEYS[2], 'v', new_version, 's', ARGV[2], 'a', applied)
+  if applied >= version then
+    redis.call('ZADD', KEYS[5], 'GT', ARGV[1], case)
+  end
+end
+return {1, new_version, previous}
