@@ -396,8 +396,16 @@ pub async fn append_with_effects<B: Backend>(backend: &B) {
     assert_eq!(appended.version, 2);
     assert!(appended.effects.is_ok(), "{:?}", appended.effects);
     let queue = backend.queue();
-    assert_eq!(queue.get(&t1.key).await.unwrap(), Some(t1.clone()), "dispatched");
-    assert_eq!(queue.get(&t2.key).await.unwrap(), Some(t2.clone()), "dispatched");
+    assert_eq!(
+        queue.get(&t1.key).await.unwrap(),
+        Some(t1.clone()),
+        "dispatched"
+    );
+    assert_eq!(
+        queue.get(&t2.key).await.unwrap(),
+        Some(t2.clone()),
+        "dispatched"
+    );
     assert_eq!(
         backend.deadlines().get(&case).await.unwrap(),
         Some(at(60)),
@@ -501,7 +509,11 @@ pub async fn append_with_effects<B: Backend>(backend: &B) {
         .await
         .unwrap();
     assert_eq!(queue.get(&t1.key).await.unwrap(), None);
-    assert_eq!(backend.deadlines().get(&case).await.unwrap(), None, "cancelled");
+    assert_eq!(
+        backend.deadlines().get(&case).await.unwrap(),
+        None,
+        "cancelled"
+    );
     let record = backend.events().record(&case).await.unwrap().unwrap();
     assert_eq!(
         (record.version, record.applied, record.status.as_str()),

@@ -32,6 +32,19 @@ impl<B: Backend> Runtime<B> {
         officer: &Principal,
         lease: Option<Duration>,
     ) -> Result<Option<ClaimedTask>, RuntimeError> {
+        self.claim_next_via(officer, lease, |_| self).await
+    }
+
+    /// [`Runtime::claim_next`] where the claim is recorded by the node that `owner` names
+    /// for the entry's case (several nodes on one shared store, each case's commands routed
+    /// to one node so that its cached copy is never behind): this node takes the entry from
+    /// the shared queue, the owner decides and appends the claim.
+    pub async fn claim_next_via<'a>(
+        &'a self,
+        officer: &Principal,
+        lease: Option<Duration>,
+        owner: impl Fn(&CaseId) -> &'a Runtime<B>,
+    ) -> Result<Option<ClaimedTask>, RuntimeError> {
         let Some(department) = officer.department.clone() else {
             return Err(Rejection::Forbidden {
                 command: "claim",
@@ -51,7 +64,8 @@ impl<B: Backend> Runtime<B> {
                 task: entry.key.task.clone(),
                 lease,
             };
-            match self
+            let owner = owner(&entry.key.case);
+            match owner
                 .execute_from(&entry.key.case, officer, command, Origin::QueueClaim)
                 .await
             {
@@ -73,7 +87,7 @@ impl<B: Backend> Runtime<B> {
                     }));
                 }
                 Err(RuntimeError::Rejected(_)) | Err(RuntimeError::UnknownCase(_)) => {
-                    self.repair_entry(&entry.key).await?;
+                    owner.repair_entry(&entry.key).await?;
                 }
                 Err(other) => {
                     queue.release(&entry.key).await?;

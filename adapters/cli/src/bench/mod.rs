@@ -37,6 +37,11 @@ pub(crate) struct Args {
     /// department's workers are split between them.
     #[arg(long, default_value_t = 1)]
     pub nodes: usize,
+    /// With several nodes, run each command on whichever node the worker is on, instead of
+    /// the node that launched the case (what a router that keeps each case on one node
+    /// does; the default): nodes then decide on cached copies another node moved past.
+    #[arg(long)]
+    pub unrouted: bool,
     /// Concurrent launchers when no rate is set.
     #[arg(long, default_value_t = 256)]
     pub launchers: usize,

@@ -31,6 +31,8 @@ pub(crate) struct BenchReport {
     pub workers: usize,
     /// Engine nodes the work was spread over.
     pub nodes: usize,
+    /// With several nodes: whether each case's commands went to the node that launched it.
+    pub routed: bool,
     /// Peak resident memory of this process, MiB (VmHWM).
     pub peak_rss_mib: Option<f64>,
     /// How durable each acknowledged step was.
@@ -77,8 +79,15 @@ impl BenchReport {
             line.push_str(&format!(" peak_rss_mib={rss:.0}"));
         }
         line.push_str(&format!(
-            " workers_per_dept={} nodes={} durability={}",
-            self.workers, self.nodes, self.durability
+            " workers_per_dept={} nodes={}{} durability={}",
+            self.workers,
+            self.nodes,
+            match (self.nodes, self.routed) {
+                (0 | 1, _) => "",
+                (_, true) => " routed=by-case",
+                (_, false) => " routed=no",
+            },
+            self.durability
         ));
         if let Some(redis) = &self.redis {
             line.push_str(&format!(

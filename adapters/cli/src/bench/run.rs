@@ -103,6 +103,8 @@ impl Clock for BenchClock {
 #[derive(Default)]
 struct Tally {
     launched: Mutex<HashMap<CaseId, Instant>>,
+    /// The node that launched each case, which runs its commands when routing by case.
+    owners: Mutex<HashMap<CaseId, usize>>,
     completed: Mutex<HashMap<CaseId, Instant>>,
     launch_latencies: Mutex<Vec<f64>>,
     approved: AtomicUsize,
@@ -153,12 +155,22 @@ pub(super) async fn drive<B: Backend>(
         .collect();
 
     let mut workers = Vec::new();
+    let nodes = Arc::new(runtimes.clone());
+    let routed = runtimes.len() > 1 && !args.unrouted;
     for department in &spec.departments {
         for i in 0..args.workers.max(runtimes.len()) {
-            let node = runtimes[i % runtimes.len()].clone();
             let officer =
                 Principal::officer(&format!("bench-{department}-{i}"), department, CENTER);
-            let worker = work(node, officer, tally.clone(), cases, args.trace_acks);
+            let worker = Worker {
+                nodes: nodes.clone(),
+                node: i % runtimes.len(),
+                routed,
+                officer,
+                tally: tally.clone(),
+                cases,
+                trace: args.trace_acks,
+            };
+            let worker = worker.work();
             workers.push(tokio::spawn(async move {
                 let result = worker.await;
                 if let Err(error) = &result {
@@ -182,7 +194,8 @@ pub(super) async fn drive<B: Backend>(
             for n in 0..cases {
                 interval.tick().await;
                 launchers.push(tokio::spawn(launch_one(
-                    runtimes[n % runtimes.len()].clone(),
+                    runtimes.clone(),
+                    n % runtimes.len(),
                     coordinator.clone(),
                     workflow.clone(),
                     spec.application.clone(),
@@ -207,7 +220,8 @@ pub(super) async fn drive<B: Backend>(
                             break;
                         }
                         launch_one(
-                            runtimes[n % runtimes.len()].clone(),
+                            runtimes.clone(),
+                            n % runtimes.len(),
                             coordinator.clone(),
                             workflow.clone(),
                             application.clone(),
@@ -261,6 +275,7 @@ pub(super) async fn drive<B: Backend>(
         rate: args.rate,
         workers: args.workers.max(runtimes.len()),
         nodes: runtimes.len(),
+        routed,
         peak_rss_mib: peak_rss_mib(),
         durability: String::new(),
         redis: None,
@@ -268,14 +283,18 @@ pub(super) async fn drive<B: Backend>(
 }
 
 async fn launch_one<B: Backend>(
-    runtime: Arc<Runtime<B>>,
+    runtimes: Vec<Arc<Runtime<B>>>,
+    node: usize,
     coordinator: Principal,
     workflow: WorkflowId,
     application: serde_json::Value,
     tally: Arc<Tally>,
 ) -> anyhow::Result<()> {
     let start = Instant::now();
-    let launched = runtime.launch(&coordinator, &workflow, application).await?;
+    let launched = runtimes[node]
+        .launch(&coordinator, &workflow, application)
+        .await?;
+    lock(&tally.owners).insert(launched.case.clone(), node);
     lock(&tally.launch_latencies).push(start.elapsed().as_secs_f64() * 1000.0);
     lock(&tally.launched).insert(launched.case, start);
     Ok(())
@@ -288,62 +307,90 @@ async fn launch_one<B: Backend>(
 /// 50 ms).
 const IDLE_POLL: Duration = Duration::from_secs(1);
 
-/// One worker: claim the department's next task, approve it at once, repeat. With several
-/// nodes, a command may lose an optimistic race against another node a few times in a row
-/// (`Runtime::execute` retries three times); the worker then tries again, as an officer
-/// would: a lost claim leaves the task in the queue, a lost approval leaves it claimed.
-async fn work<B: Backend>(
-    runtime: Arc<Runtime<B>>,
+/// One in-process worker of one department, on one node.
+struct Worker<B: Backend> {
+    nodes: Arc<Vec<Arc<Runtime<B>>>>,
+    /// The node it is on: where it waits for work and takes entries from the queue.
+    node: usize,
+    /// Whether each case's commands go to the node that launched it.
+    routed: bool,
     officer: Principal,
     tally: Arc<Tally>,
     cases: usize,
     trace: bool,
-) -> anyhow::Result<()> {
-    let department = officer.department.clone().expect("an officer");
-    loop {
-        if lock(&tally.completed).len() >= cases {
-            return Ok(());
-        }
-        // A permit per task this process made claimable: claims rarely find the queue
-        // empty. Without one before IDLE_POLL, claim anyway (work from elsewhere).
-        runtime.wait_for_work(&department, IDLE_POLL).await;
-        let claimed = match runtime.claim_next(&officer, None).await {
-            Ok(claimed) => claimed,
-            Err(error) if is_conflict(&error) => continue,
-            Err(error) => return Err(error.into()),
+}
+
+impl<B: Backend> Worker<B> {
+    /// The node that runs commands on `case`.
+    fn owner(&self, case: &CaseId) -> &Runtime<B> {
+        let node = match self.routed {
+            true => lock(&self.tally.owners)
+                .get(case)
+                .copied()
+                .unwrap_or(self.node),
+            false => self.node,
         };
-        let Some(claimed) = claimed else {
-            continue;
-        };
-        let outcome = loop {
-            let approve = Command::Approve {
-                task: claimed.task.clone(),
-            };
-            match runtime.execute(&claimed.case, &officer, approve).await {
-                Ok(outcome) => break Some(outcome),
-                Err(error) if is_conflict(&error) => continue,
-                // The lease ran out while the approval queued: the tick puts the task back
-                // and some worker claims it again, as an officer would.
-                Err(error) if is_lost_claim(&error) => break None,
-                Err(error) => return Err(error.into()),
+        &self.nodes[node]
+    }
+
+    /// Claim the department's next task, approve it at once, repeat. With several nodes
+    /// and no routing, a command may lose an optimistic race against another node a few
+    /// times in a row (`Runtime::execute` retries three times); the worker then tries
+    /// again, as an officer would: a lost claim leaves the task in the queue, a lost
+    /// approval leaves it claimed.
+    async fn work(self) -> anyhow::Result<()> {
+        let officer = &self.officer;
+        let department = officer.department.clone().expect("an officer");
+        let runtime = &self.nodes[self.node];
+        loop {
+            if lock(&self.tally.completed).len() >= self.cases {
+                return Ok(());
             }
-        };
-        let Some(outcome) = outcome else {
-            continue;
-        };
-        if trace {
-            println!("approved {} {}", claimed.case, claimed.task);
-        }
-        tally.approved.fetch_add(1, Ordering::Relaxed);
-        if outcome
-            .recorded
-            .iter()
-            .any(|r| matches!(r.event, Event::CaseCompleted))
-        {
-            let mut completed = lock(&tally.completed);
-            completed.insert(claimed.case, Instant::now());
-            if completed.len() >= cases {
-                tally.done.notify_one();
+            // A permit per task this process made claimable: claims rarely find the queue
+            // empty. Without one before IDLE_POLL, claim anyway (work from elsewhere).
+            runtime.wait_for_work(&department, IDLE_POLL).await;
+            let claimed = match runtime
+                .claim_next_via(officer, None, |case| self.owner(case))
+                .await
+            {
+                Ok(claimed) => claimed,
+                Err(error) if is_conflict(&error) => continue,
+                Err(error) => return Err(error.into()),
+            };
+            let Some(claimed) = claimed else {
+                continue;
+            };
+            let owner = self.owner(&claimed.case);
+            let outcome = loop {
+                let approve = Command::Approve {
+                    task: claimed.task.clone(),
+                };
+                match owner.execute(&claimed.case, officer, approve).await {
+                    Ok(outcome) => break Some(outcome),
+                    Err(error) if is_conflict(&error) => continue,
+                    // The lease ran out while the approval queued: the tick puts the task
+                    // back and some worker claims it again, as an officer would.
+                    Err(error) if is_lost_claim(&error) => break None,
+                    Err(error) => return Err(error.into()),
+                }
+            };
+            let Some(outcome) = outcome else {
+                continue;
+            };
+            if self.trace {
+                println!("approved {} {}", claimed.case, claimed.task);
+            }
+            self.tally.approved.fetch_add(1, Ordering::Relaxed);
+            if outcome
+                .recorded
+                .iter()
+                .any(|r| matches!(r.event, Event::CaseCompleted))
+            {
+                let mut completed = lock(&self.tally.completed);
+                completed.insert(claimed.case, Instant::now());
+                if completed.len() >= self.cases {
+                    self.tally.done.notify_one();
+                }
             }
         }
     }
