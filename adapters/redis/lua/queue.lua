@@ -27,8 +27,13 @@ local function key_of(member)
   return string.sub(member, 27)
 end
 
--- Creates the stream and its group when the queue is new; returns whether it was.
+-- Creates the stream and its group when the queue is new; returns whether it was. Looks
+-- once per script call and queue.
 local function ensure_group(q)
+  if q.exists then
+    return false
+  end
+  q.exists = true
   if redis.call('EXISTS', q.s) == 0 then
     redis.call('XGROUP', 'CREATE', q.s, GROUP, '0', 'MKSTREAM')
     return true
@@ -36,10 +41,13 @@ local function ensure_group(q)
   return false
 end
 
--- Takes the entry out of the free or lease index it is in.
-local function unindex(q, key, e)
+-- Takes the entry out of the free or lease index it is in (`popped` when the caller
+-- already took it out of the free set).
+local function unindex(q, key, e, popped)
   if e.h == 'f' then
-    redis.call('ZREM', q.f, free_member(e.id, key))
+    if not popped then
+      redis.call('ZREM', q.f, free_member(e.id, key))
+    end
   elseif e.h == 'l' then
     redis.call('ZREM', q.l, key)
   end
@@ -47,8 +55,8 @@ end
 
 -- Gives the entry its holder: 'f', or 'l'/'h' for `officer` (a lease lasts until `till`,
 -- which is `till_us` in microseconds).
-local function set_holder(q, key, e, h, officer, till, till_us)
-  unindex(q, key, e)
+local function set_holder(q, key, e, h, officer, till, till_us, popped)
+  unindex(q, key, e, popped)
   if h == 'f' then
     redis.call('XACK', q.s, GROUP, e.id)
     redis.call('ZADD', q.f, e.d, free_member(e.id, key))

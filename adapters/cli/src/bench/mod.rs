@@ -42,6 +42,10 @@ pub(crate) struct Args {
     /// does; the default): nodes then decide on cached copies another node moved past.
     #[arg(long)]
     pub unrouted: bool,
+    /// Threads of the engine process's async runtime (default: one per core). With Redis
+    /// on the same machine, one thread leaves the other core to Redis.
+    #[arg(long)]
+    pub engine_threads: Option<usize>,
     /// Concurrent launchers when no rate is set.
     #[arg(long, default_value_t = 256)]
     pub launchers: usize,

@@ -29,7 +29,11 @@ const CENTER: &str = "bench";
 
 /// Runs the benchmark described by `args` on a fresh tokio runtime.
 pub(super) fn run(args: &Args) -> anyhow::Result<BenchReport> {
-    let tokio = tokio::runtime::Builder::new_multi_thread()
+    let mut tokio = tokio::runtime::Builder::new_multi_thread();
+    if let Some(threads) = args.engine_threads {
+        tokio.worker_threads(threads.max(1));
+    }
+    let tokio = tokio
         .enable_all()
         .build()
         .context("starting the async runtime")?;
