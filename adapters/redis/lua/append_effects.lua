@@ -18,11 +18,13 @@
 --   'm', task key, department, holder ('f', 'l', 'h'), officer, until, until in µs
 --   'a', task key, department
 --
--- Returns {1, new version, previous status} or, on a conflict, {0, actual version, ''}.
+-- Returns {1, new version, previous status, ''}, or {1, …, what failed} when an effect
+-- failed (the events are appended; recovery completes the effects), or, on a conflict,
+-- {0, actual version, '', ''}.
 local summary = redis.call('HMGET', KEYS[2], 'v', 's', 'a')
 local version = tonumber(summary[1] or '0')
 if version ~= tonumber(ARGV[1]) then
-  return {0, version, ''}
+  return {0, version, '', ''}
 end
 local previous = summary[2] or ''
 local case = ARGV[3]
@@ -54,42 +56,55 @@ local function queue(department)
   end
   return q
 end
-local homes = {}
-while i <= #ARGV do
-  local op, key, q = ARGV[i], ARGV[i + 1], queue(ARGV[i + 2])
-  if op == 'd' then
-    homes[#homes + 1] = ARGV[i + 3]
-    homes[#homes + 1] = ARGV[i + 2]
-    if redis.call('HEXISTS', q.e, key) == 0 then
-      local _, created = insert(q, key, ARGV[i + 4], ARGV[i + 5], ARGV[i + 6])
-      if created then
-        redis.call('SADD', KEYS[7], ARGV[i + 2])
+
+-- The effects. The events are appended whatever happens here: a failing move (a key of
+-- the wrong type, a corrupt entry) is caught, the rest is left to recovery (the cursor
+-- stays behind, the case in `lag`), and the caller is told.
+local function carry_out()
+  local homes = {}
+  while i <= #ARGV do
+    local op, key, q = ARGV[i], ARGV[i + 1], queue(ARGV[i + 2])
+    if op == 'd' then
+      homes[#homes + 1] = ARGV[i + 3]
+      homes[#homes + 1] = ARGV[i + 2]
+      if redis.call('HEXISTS', q.e, key) == 0 then
+        local _, created = insert(q, key, ARGV[i + 4], ARGV[i + 5], ARGV[i + 6])
+        if created then
+          redis.call('SADD', KEYS[7], ARGV[i + 2])
+        end
       end
+      i = i + 7
+    elseif op == 'm' then
+      move(q, key, ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6])
+      i = i + 7
+    else
+      remove(q, key)
+      i = i + 3
     end
-    i = i + 7
-  elseif op == 'm' then
-    move(q, key, ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6])
-    i = i + 7
-  else
-    remove(q, key)
-    i = i + 3
+  end
+  if #homes > 0 then
+    redis.call('HSET', KEYS[3], unpack(homes))
+  end
+  if ARGV[8] == '-' then
+    redis.call('ZREM', KEYS[6], case)
+  elseif ARGV[8] ~= '' then
+    redis.call('ZADD', KEYS[6], ARGV[8], case)
   end
 end
-if #homes > 0 then
-  redis.call('HSET', KEYS[3], unpack(homes))
-end
-
-if ARGV[8] == '-' then
-  redis.call('ZREM', KEYS[6], case)
-elseif ARGV[8] ~= '' then
-  redis.call('ZADD', KEYS[6], ARGV[8], case)
+local carried, failure = pcall(carry_out)
+if carried then
+  failure = ''
+elseif type(failure) == 'table' then
+  failure = failure.err or 'an effect failed'
+else
+  failure = tostring(failure)
 end
 
 -- The cursor: past the new events when everything before them was applied and nothing is
 -- left to do; else the case is (or stays) in `lag`.
 local stored = tonumber(summary[3] or '0')
 local applied = math.max(stored, tonumber(ARGV[7]))
-if applied >= version and ARGV[6] == '1' then
+if carried and applied >= version and ARGV[6] == '1' then
   redis.call('HSET', KEYS[2], 'v', new_version, 's', ARGV[2], 'a', new_version)
   if stored < version then
     -- It lagged only until the caller's cursor move, which this one replaces.
@@ -101,4 +116,4 @@ else
     redis.call('ZADD', KEYS[5], 'GT', ARGV[1], case)
   end
 end
-return {1, new_version, previous}
+return {1, new_version, previous, failure}

@@ -2,7 +2,10 @@
 //! the events (expected version checked, case index updated), makes the queue moves they
 //! imply in every department's queue, writes the case's next deadline check and advances
 //! the outbox cursor, atomically. Nothing is then left lagging for recovery, and a command
-//! costs one request instead of four or five.
+//! costs one request instead of four or five. A Redis script is not rolled back when a
+//! command inside it fails, so the script appends first and catches a failing effect
+//! (`pcall`): the events stay, the cursor stays behind them, and the failure comes back as
+//! `Appended::effects`, for recovery to complete (`tests/fused.rs`).
 //!
 //! A cluster cannot run it (the keys live in different slots); there the backend appends
 //! and then carries out the effects through the ports, as every other backend does.
@@ -87,21 +90,25 @@ impl RedisBackend {
             }
         }
         let mut conn = self.store.conn.clone();
-        let result: Result<(i64, u64, String), Error> =
+        let result: Result<(i64, u64, String, String), Error> =
             call.invoke_async(&mut conn).await.map_err(Error::from);
         let error = match result {
-            Ok((1, version, _)) => {
+            Ok((1, version, _, failure)) => {
                 for m in &effects.moves {
                     if let QueueMove::Dispatch(entry) = m {
                         self.queue.remember(&entry.key, &entry.department);
                     }
                 }
-                return Ok(Appended {
-                    version,
-                    effects: Ok(()),
-                });
+                // The events are appended either way; a failed effect is left to recovery.
+                let effects = match failure.is_empty() {
+                    true => Ok(()),
+                    false => Err(StoreError::Backend(format!(
+                        "effects of case {case} left to recovery: {failure}"
+                    ))),
+                };
+                return Ok(Appended { version, effects });
             }
-            Ok((_, actual, _)) => StoreError::Conflict {
+            Ok((_, actual, _, _)) => StoreError::Conflict {
                 what: case.to_string(),
                 expected,
                 actual,

@@ -1,0 +1,118 @@
+//! One command's whole write in one script on one server (`lua/append_effects.lua`): when
+//! an effect fails inside the script, the events stay appended, the command has happened,
+//! and the case lags until recovery completes the effects. Starts its own `redis-server`.
+
+mod support;
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use greenlane_engine::case::{Command, TaskStatus};
+use greenlane_engine::ids::{DepartmentId, PrincipalId, TaskId, WorkflowId};
+use greenlane_engine::principal::{Principal, Role};
+use greenlane_runtime::ports::{Backend, EventStore, LogNotifier, ManualClock, TaskQueue};
+use greenlane_runtime::workloads::{cn_calendars, staged_source};
+use greenlane_runtime::{Runtime, RuntimeConfig};
+use support::RedisServer;
+
+const CENTER: &str = "city";
+
+#[tokio::test]
+async fn an_effect_failing_inside_the_script_keeps_the_events_and_recovery_completes_it() {
+    let server = RedisServer::start();
+    let backend = Arc::new(server.backend("gl").await);
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap(),
+    ));
+    let runtime = Runtime::new(
+        backend.clone(),
+        clock,
+        Arc::new(LogNotifier),
+        RuntimeConfig::new(CENTER, cn_calendars()),
+    );
+    runtime
+        .publish(staged_source("joint", &[2]), &PrincipalId::new("policy-1"))
+        .await
+        .unwrap();
+    let coordinator = Principal::new("coordinator-1", Role::Coordinator, CENTER);
+    let case = runtime
+        .launch(
+            &coordinator,
+            &WorkflowId::new("joint"),
+            serde_json::json!({}),
+        )
+        .await
+        .unwrap()
+        .case;
+    let window = Principal::officer("officer-window", "window", CENTER);
+    let claimed = runtime.claim_next(&window, None).await.unwrap().unwrap();
+
+    // dept-2's stream key now holds a string: XADD into it fails inside the script.
+    let mut redis = redis::Client::open(server.url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let stream = "gl:q:{dept-2}:s";
+    let _: () = redis::cmd("SET")
+        .arg(stream)
+        .arg("not a stream")
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+
+    let approve = Command::Approve {
+        task: claimed.task.clone(),
+    };
+    let outcome = runtime.execute(&case, &window, approve).await;
+    assert!(
+        outcome.is_ok(),
+        "the approval is recorded although an effect failed: {outcome:?}"
+    );
+    let events = backend.events().load(&case).await.unwrap();
+    assert_eq!(
+        events.len() as u64,
+        outcome.unwrap().version,
+        "the events are stored and the summary agrees"
+    );
+    let lagging = backend.events().unapplied(10).await.unwrap();
+    assert_eq!(
+        lagging.iter().map(|l| &l.case).collect::<Vec<_>>(),
+        [&case],
+        "the case lags: its cursor stayed before the approval"
+    );
+    let state = runtime.case(&case).await.unwrap();
+    let task = |id: &str| state.task(id).unwrap().status.clone();
+    assert!(matches!(task("intake"), TaskStatus::Approved { .. }));
+    assert_eq!(task("s1-t2"), TaskStatus::Ready);
+    let queue = backend.queue();
+    assert_eq!(
+        queue.depth(&DepartmentId::new("dept-2")).await.unwrap(),
+        0,
+        "dept-2 did not get its task"
+    );
+
+    // The key is repaired; recovery carries the approval's effects out again.
+    let _: () = redis::cmd("DEL")
+        .arg(stream)
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    assert_eq!(runtime.complete_effects().await.unwrap(), 1);
+    assert!(backend.events().unapplied(10).await.unwrap().is_empty());
+    for department in ["dept-1", "dept-2"] {
+        let inbox = queue.inbox(&DepartmentId::new(department)).await.unwrap();
+        assert_eq!(
+            inbox.iter().map(|e| e.key.task.clone()).collect::<Vec<_>>(),
+            [TaskId::new(if department == "dept-1" {
+                "s1-t1"
+            } else {
+                "s1-t2"
+            })],
+            "{department} has its task exactly once"
+        );
+    }
+    let officer = Principal::officer("officer-2", "dept-2", CENTER);
+    let claimed = runtime.claim_next(&officer, None).await.unwrap().unwrap();
+    assert_eq!(claimed.task, TaskId::new("s1-t2"));
+}
