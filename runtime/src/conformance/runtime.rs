@@ -309,6 +309,37 @@ pub async fn rejections_change_nothing<B: Backend>(backend: Arc<B>) {
     );
     assert_eq!(h.depth("dept-1").await, 1, "the queue is untouched");
 
+    // A launch under an id that exists, by a node that does not hold the case in memory.
+    h.runtime.forget(&case);
+    let again = h
+        .runtime
+        .execute(
+            &case,
+            &h.coordinator,
+            Command::Launch {
+                case: case.clone(),
+                workflow: workflow(),
+                version: 1,
+                application: serde_json::json!({}),
+                time_zone: "Asia/Shanghai".into(),
+                access_code_hash: String::new(),
+            },
+        )
+        .await;
+    assert!(
+        matches!(
+            again,
+            Err(RuntimeError::Rejected(Rejection::AlreadyLaunched))
+        ),
+        "{again:?}"
+    );
+    assert_eq!(
+        h.timeline(&case).await.len(),
+        before,
+        "nothing was recorded"
+    );
+    assert_eq!(h.depth("dept-1").await, 1, "the queue is untouched");
+
     let nobody = CaseId::new("no-such-case");
     let unknown = h
         .runtime

@@ -269,7 +269,10 @@ impl<B: Backend> Runtime<B> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.try_execute(case, by, &command, origin).await {
+            match self
+                .try_execute(case, by, &command, origin, attempt == 1)
+                .await
+            {
                 Err(RuntimeError::Store(StoreError::Conflict { .. }))
                     if attempt < CONFLICT_RETRIES =>
                 {
@@ -286,11 +289,16 @@ impl<B: Backend> Runtime<B> {
         by: &Principal,
         command: &Command,
         origin: Origin,
+        first_attempt: bool,
     ) -> Result<Outcome, RuntimeError> {
         let slot = self.cases.slot(case);
         let mut guard = slot.lock().await;
         let cached = guard.is_some();
-        if guard.is_none() {
+        if guard.is_none() && first_attempt && matches!(command, Command::Launch { .. }) {
+            // A new id (drawn at random): nothing to load. Should it exist after all, the
+            // append conflicts, and the retry loads the case and refuses the launch.
+            *guard = Some(replay(&[]));
+        } else if guard.is_none() {
             let events = self.backend.events().load(case).await?;
             if events.is_empty() && !matches!(command, Command::Launch { .. }) {
                 return Err(RuntimeError::UnknownCase(case.clone()));
