@@ -67,11 +67,9 @@ local function carry_out()
     if op == 'd' then
       homes[#homes + 1] = ARGV[i + 3]
       homes[#homes + 1] = ARGV[i + 2]
-      if redis.call('HEXISTS', q.e, key) == 0 then
-        local _, created = insert(q, key, ARGV[i + 4], ARGV[i + 5], ARGV[i + 6])
-        if created then
-          redis.call('SADD', KEYS[7], ARGV[i + 2])
-        end
+      local _, created = insert_new(q, key, ARGV[i + 4], ARGV[i + 5], ARGV[i + 6])
+      if created then
+        redis.call('SADD', KEYS[7], ARGV[i + 2])
       end
       i = i + 7
     elseif op == 'm' then

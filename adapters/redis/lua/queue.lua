@@ -98,6 +98,20 @@ local function insert(q, key, due, days, at)
   return e, created
 end
 
+-- Adds a new free entry unless one is queued under `key` (then leaves it as it is);
+-- returns whether it added one, and whether the queue was new.
+local function insert_new(q, key, due, days, at)
+  local created = ensure_group(q)
+  local id = redis.call('XADD', q.s, '*', 'k', key)
+  local e = {id = id, due = due, d = tonumber(days), at = at, h = 'f'}
+  if redis.call('HSETNX', q.e, key, cjson.encode(e)) == 0 then
+    redis.call('XDEL', q.s, id)
+    return false, created
+  end
+  redis.call('ZADD', q.f, e.d, free_member(id, key))
+  return true, created
+end
+
 -- Removes an entry entirely; returns whether there was one.
 local function remove(q, key)
   local json = redis.call('HGET', q.e, key)

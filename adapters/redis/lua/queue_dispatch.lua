@@ -4,8 +4,7 @@
 local Q = queue_at(KEYS, 1)
 local added = 0
 for i = 1, #ARGV, 4 do
-  if redis.call('HEXISTS', Q.e, ARGV[i]) == 0 then
-    insert(Q, ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3])
+  if insert_new(Q, ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]) then
     added = added + 1
   end
 end
