@@ -13,8 +13,9 @@
 //! On a cluster no script spans two of these groups; where one operation needs two (an append and the
 //! case index), the adapter orders its steps so that a crash between them leaves an index
 //! that is a superset of the truth, and readers check members against the case's own keys.
-//! On one server, `append_indexed` and `applied_many` span the case and index groups on
-//! purpose: one request per command, and an exact index.
+//! On one server, `append_effects`, `append_indexed` and `applied_many` span the groups on
+//! purpose (`append_effects` also the queues and the deadline index): one request per
+//! command, and an exact index.
 
 use greenlane_engine::ids::{CaseId, DepartmentId, WorkflowId};
 use greenlane_runtime::ports::TaskKey;
