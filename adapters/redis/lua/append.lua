@@ -12,13 +12,7 @@ if version ~= tonumber(ARGV[1]) then
   return {0, version, ''}
 end
 local previous = summary[2] or ''
--- RPUSH in chunks: unpack() of very many values would overflow Lua's C stack.
-local i = 3
-while i <= #ARGV do
-  local last = math.min(i + 99, #ARGV)
-  redis.call('RPUSH', KEYS[1], unpack(ARGV, i, last))
-  i = last + 1
-end
+push_events(KEYS[1], 3, #ARGV)
 local new_version = version + #ARGV - 2
 redis.call('HSET', KEYS[2], 'v', new_version, 's', ARGV[2])
 return {1, new_version, previous}

@@ -2,7 +2,7 @@
 -- with its expected version checked and the case index updated (as append_indexed.lua),
 -- the queue moves its events imply in any department's queue, the case's next deadline
 -- check, and the outbox cursor — so one request does it all and nothing is left lagging.
--- Prepended with queue.lua. Queue keys are built from ARGV[5] (undeclared keys: a cluster
+-- Prepended with case.lua and queue.lua. Queue keys are built from ARGV[5] (undeclared keys: a cluster
 -- would refuse them, a single server does not).
 --
 -- KEYS[1] the case's event list, KEYS[2] its summary hash, KEYS[3] its task → department
@@ -29,22 +29,9 @@ end
 local previous = summary[2] or ''
 local case = ARGV[3]
 local n = tonumber(ARGV[9])
-local i = 10
-while i < 10 + n do
-  local last = math.min(i + 99, 9 + n)
-  redis.call('RPUSH', KEYS[1], unpack(ARGV, i, last))
-  i = last + 1
-end
+push_events(KEYS[1], 10, 9 + n)
 local new_version = version + n
-if version == 0 then
-  redis.call('ZADD', KEYS[4], 0, case)
-end
-if previous ~= ARGV[2] then
-  redis.call('ZADD', ARGV[4] .. ARGV[2], 0, case)
-  if previous ~= '' then
-    redis.call('ZREM', ARGV[4] .. previous, case)
-  end
-end
+index_case(KEYS[4], ARGV[4], case, version == 0, previous, ARGV[2])
 
 local queues = {}
 local function queue(department)
@@ -62,6 +49,7 @@ end
 -- stays behind, the case in `lag`), and the caller is told.
 local function carry_out()
   local homes = {}
+  local i = 10 + n
   while i <= #ARGV do
     local op, key, q = ARGV[i], ARGV[i + 1], queue(ARGV[i + 2])
     if op == 'd' then

@@ -16,24 +16,10 @@ if version ~= tonumber(ARGV[1]) then
 end
 local previous = summary[2] or ''
 local case = ARGV[3]
--- RPUSH in chunks: unpack() of very many values would overflow Lua's C stack.
-local i = 5
-while i <= #ARGV do
-  local last = math.min(i + 99, #ARGV)
-  redis.call('RPUSH', KEYS[1], unpack(ARGV, i, last))
-  i = last + 1
-end
+push_events(KEYS[1], 5, #ARGV)
 local new_version = version + #ARGV - 4
 redis.call('HSET', KEYS[2], 'v', new_version, 's', ARGV[2])
-if version == 0 then
-  redis.call('ZADD', KEYS[3], 0, case)
-end
-if previous ~= ARGV[2] then
-  redis.call('ZADD', ARGV[4] .. ARGV[2], 0, case)
-  if previous ~= '' then
-    redis.call('ZREM', ARGV[4] .. previous, case)
-  end
-end
+index_case(KEYS[3], ARGV[4], case, version == 0, previous, ARGV[2])
 -- A case whose effects already lag is in `lag` (applied_many.lua removes a case only once
 -- all is applied, in the same step as it reads that): skip the sorted-set write then.
 if tonumber(summary[3] or '0') >= version then

@@ -25,8 +25,15 @@ pub(crate) struct Scripts {
     pub(crate) queue_expired: Script,
 }
 
+/// The append scripts share `case.lua`'s helpers.
+const CASE: &str = include_str!("../lua/case.lua");
+
 /// The queue scripts share `queue.lua`'s key names and helpers.
 const QUEUE: &str = include_str!("../lua/queue.lua");
+
+fn case_script(body: &str) -> Script {
+    Script::new(&format!("{CASE}\n{body}"))
+}
 
 fn queue_script(body: &str) -> Script {
     Script::new(&format!("{QUEUE}\n{body}"))
@@ -34,9 +41,12 @@ fn queue_script(body: &str) -> Script {
 
 /// The scripts, built on first use.
 pub(crate) static SCRIPTS: LazyLock<Scripts> = LazyLock::new(|| Scripts {
-    append: Script::new(include_str!("../lua/append.lua")),
-    append_indexed: Script::new(include_str!("../lua/append_indexed.lua")),
-    append_effects: queue_script(include_str!("../lua/append_effects.lua")),
+    append: case_script(include_str!("../lua/append.lua")),
+    append_indexed: case_script(include_str!("../lua/append_indexed.lua")),
+    append_effects: Script::new(&format!(
+        "{CASE}\n{QUEUE}\n{}",
+        include_str!("../lua/append_effects.lua")
+    )),
     applied_many: Script::new(include_str!("../lua/applied_many.lua")),
     mark_applied: Script::new(include_str!("../lua/mark_applied.lua")),
     index_intent: Script::new(include_str!("../lua/index_intent.lua")),
