@@ -171,9 +171,9 @@ impl<B: Backend> EventStore for Faulty<B> {
     ) -> impl crate::ports::Fut<Vec<CaseRecord>> {
         self.inner.events().cases(status, after, limit)
     }
-    fn mark_applied(&self, case: &CaseId, version: u64) -> impl crate::ports::Fut<()> {
+    fn mark_applied(&self, case: &CaseId, from: u64, version: u64) -> impl crate::ports::Fut<()> {
         self.guarded(Op::MarkApplied, move || {
-            self.inner.events().mark_applied(case, version)
+            self.inner.events().mark_applied(case, from, version)
         })
     }
     fn unapplied(&self, limit: usize) -> impl crate::ports::Fut<Vec<Unapplied>> {

@@ -2,8 +2,8 @@
 -- with its expected version checked and the case index updated (as append_indexed.lua),
 -- the queue moves its events imply in any department's queue, the case's next deadline
 -- check, and the outbox cursor — so one request does it all and nothing is left lagging.
--- Prepended with case.lua and queue.lua. Queue keys are built from ARGV[5] (undeclared keys: a cluster
--- would refuse them, a single server does not).
+-- Prepended with case.lua and queue.lua. Queue keys are built from ARGV[5] (undeclared
+-- keys: a cluster would refuse them, a single server does not).
 --
 -- KEYS[1] the case's event list, KEYS[2] its summary hash, KEYS[3] its task → department
 -- hash, KEYS[4] every case (lexical), KEYS[5] lag, KEYS[6] the deadline index,
@@ -11,9 +11,10 @@
 -- ARGV[1] expected version, ARGV[2] new status, ARGV[3] case id, ARGV[4] the prefix of the
 -- status sets' keys, ARGV[5] the prefix of queue keys (department, '}' and ':s' follow),
 -- ARGV[6] '1' when the cursor may pass the new events once this is done,
--- ARGV[7] a cursor the caller knows to be applied (its own move not yet sent), or 0,
--- ARGV[8] the next check: '' keep, '-' none, else its instant in µs,
--- ARGV[9] n, the number of events, ARGV[10 .. 9+n] the events (JSON), then the moves:
+-- ARGV[7], ARGV[8] the caller's own cursor move not sent yet (from, to; 0, 0 if none),
+-- which counts as made when the stored cursor is at its `from` or beyond,
+-- ARGV[9] the next check: '' keep, '-' none, else its instant in µs,
+-- ARGV[10] n, the number of events, ARGV[11 .. 10+n] the events (JSON), then the moves:
 --   'd', task key, department, task, due date, due day number, dispatched at
 --   'm', task key, department, holder ('f', 'l', 'h'), officer, until, until in µs
 --   'a', task key, department
@@ -28,8 +29,8 @@ if version ~= tonumber(ARGV[1]) then
 end
 local previous = summary[2] or ''
 local case = ARGV[3]
-local n = tonumber(ARGV[9])
-push_events(KEYS[1], 10, 9 + n)
+local n = tonumber(ARGV[10])
+push_events(KEYS[1], 11, 10 + n)
 local new_version = version + n
 index_case(KEYS[4], ARGV[4], case, version == 0, previous, ARGV[2])
 
@@ -49,7 +50,7 @@ end
 -- stays behind, the case in `lag`), and the caller is told.
 local function carry_out()
   local homes = {}
-  local i = 10 + n
+  local i = 11 + n
   while i <= #ARGV do
     local op, key, q = ARGV[i], ARGV[i + 1], queue(ARGV[i + 2])
     if op == 'd' then
@@ -71,10 +72,10 @@ local function carry_out()
   if #homes > 0 then
     redis.call('HSET', KEYS[3], unpack(homes))
   end
-  if ARGV[8] == '-' then
+  if ARGV[9] == '-' then
     redis.call('ZREM', KEYS[6], case)
-  elseif ARGV[8] ~= '' then
-    redis.call('ZADD', KEYS[6], ARGV[8], case)
+  elseif ARGV[9] ~= '' then
+    redis.call('ZADD', KEYS[6], ARGV[9], case)
   end
 end
 local carried, failure = pcall(carry_out)
@@ -89,7 +90,10 @@ end
 -- The cursor: past the new events when everything before them was applied and nothing is
 -- left to do; else the case is (or stays) in `lag`.
 local stored = tonumber(summary[3] or '0')
-local applied = math.max(stored, tonumber(ARGV[7]))
+local applied = stored
+if stored >= tonumber(ARGV[7]) then
+  applied = math.max(stored, tonumber(ARGV[8]))
+end
 if carried and applied >= version and ARGV[6] == '1' then
   redis.call('HSET', KEYS[2], 'v', new_version, 's', ARGV[2], 'a', new_version)
   if stored < version then

@@ -24,7 +24,7 @@ use greenlane_runtime::StoreError;
 use redis::AsyncCommands;
 
 use crate::codec::decode_json;
-use crate::marks::Marks;
+use crate::marks::{Mark, Marks};
 use crate::scripts::SCRIPTS;
 use crate::{Error, Store};
 
@@ -208,17 +208,16 @@ impl RedisEvents {
             let mut conn = self.store.conn.clone();
             let mut call = SCRIPTS.applied_many.prepare_invoke();
             call.key(keys.index_lag());
-            for (case, version) in &batch {
+            for (case, mark) in &batch {
                 call.key(keys.case_meta(case))
                     .arg(case.as_str())
-                    .arg(*version);
+                    .arg(mark.from)
+                    .arg(mark.to);
             }
             let _: i64 = call.invoke_async(&mut conn).await?;
             return Ok(());
         }
-        let marks = batch
-            .iter()
-            .map(|(case, version)| self.mark_one(case, *version));
+        let marks = batch.iter().map(|(case, mark)| self.mark_one(case, *mark));
         let mut settled = Vec::new();
         for mark in join_all(marks).await {
             if let Some(done) = mark? {
@@ -230,10 +229,12 @@ impl RedisEvents {
     }
 
     /// A cluster: advances one case's cursor; the case and version when all is applied.
-    async fn mark_one(&self, case: &CaseId, version: u64) -> Result<Option<(CaseId, u64)>, Error> {
+    async fn mark_one(&self, case: &CaseId, mark: Mark) -> Result<Option<(CaseId, u64)>, Error> {
         let mut conn = self.store.conn.clone();
         let mut call = SCRIPTS.mark_applied.prepare_invoke();
-        call.key(self.store.keys.case_meta(case)).arg(version);
+        call.key(self.store.keys.case_meta(case))
+            .arg(mark.to)
+            .arg(mark.from);
         let (applied, stored): (i64, i64) = call.invoke_async(&mut conn).await?;
         Ok((stored >= 0 && applied >= stored).then(|| (case.clone(), stored as u64)))
     }
@@ -346,10 +347,10 @@ impl EventStore for RedisEvents {
         Ok(found)
     }
 
-    async fn mark_applied(&self, case: &CaseId, version: u64) -> Result<(), StoreError> {
+    async fn mark_applied(&self, case: &CaseId, from: u64, version: u64) -> Result<(), StoreError> {
         // Coalesced: the port allows a cursor move to be lost (recovery then repeats
         // idempotent effects), so moves wait a moment and go many to a request.
-        if self.marks.add(case, version) {
+        if self.marks.add(case, Mark { from, to: version }) {
             self.flush_marks().await?;
         } else {
             self.marks.start_flusher(self.clone());

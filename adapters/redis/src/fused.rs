@@ -47,7 +47,8 @@ impl RedisBackend {
             .arg(keys.index_status_prefix())
             .arg(keys.queue_prefix())
             .arg(if effects.settle { "1" } else { "0" })
-            .arg(pending.unwrap_or(0));
+            .arg(pending.map_or(0, |m| m.from))
+            .arg(pending.map_or(0, |m| m.to));
         match effects.check {
             CheckWrite::Keep => call.arg(""),
             CheckWrite::Cancel => call.arg("-"),
@@ -116,8 +117,8 @@ impl RedisBackend {
             Err(error) => error.into(),
         };
         // Nothing was written: the cursor move taken above still waits to be sent.
-        if let Some(version) = pending {
-            self.events.marks.add(case, version);
+        if let Some(mark) = pending {
+            self.events.marks.add(case, mark);
         }
         Err(error)
     }

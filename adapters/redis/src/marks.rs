@@ -22,7 +22,14 @@ const MARK_DELAY: Duration = Duration::from_millis(2);
 /// How long the flusher waits for a move before it stops (a later move restarts it).
 const FLUSHER_IDLE: Duration = Duration::from_secs(1);
 
-/// The waiting moves: per case, the highest cursor asked for.
+/// One waiting move: the cursor goes to `to` if it is at `from` or beyond.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Mark {
+    pub(crate) from: u64,
+    pub(crate) to: u64,
+}
+
+/// The waiting moves: per case, one move (consecutive moves of a case merged).
 #[derive(Debug, Default)]
 pub(crate) struct Marks {
     state: Mutex<State>,
@@ -34,7 +41,7 @@ pub(crate) struct Marks {
 
 #[derive(Debug, Default)]
 struct State {
-    pending: HashMap<CaseId, u64>,
+    pending: HashMap<CaseId, Mark>,
     flusher: bool,
 }
 
@@ -43,21 +50,34 @@ impl Marks {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Adds a move; true when the batch is full and the caller should send it now.
-    pub(crate) fn add(&self, case: &CaseId, version: u64) -> bool {
+    /// Adds a move; true when the batch is full and the caller should send it now. A move
+    /// that continues the waiting one of its case (it starts at or before where that one
+    /// ends) merges with it; one that leaves a gap is dropped, as the port allows: the
+    /// cursor then stays behind and recovery repeats those effects.
+    pub(crate) fn add(&self, case: &CaseId, mark: Mark) -> bool {
         let mut state = self.lock();
-        let cursor = state.pending.entry(case.clone()).or_insert(0);
-        *cursor = (*cursor).max(version);
+        state
+            .pending
+            .entry(case.clone())
+            .and_modify(|waiting| {
+                if mark.from <= waiting.to {
+                    *waiting = Mark {
+                        from: waiting.from.min(mark.from),
+                        to: waiting.to.max(mark.to),
+                    };
+                }
+            })
+            .or_insert(mark);
         state.pending.len() >= MARK_BATCH
     }
 
     /// Takes the waiting move of `case`, if any.
-    pub(crate) fn take_case(&self, case: &CaseId) -> Option<u64> {
+    pub(crate) fn take_case(&self, case: &CaseId) -> Option<Mark> {
         self.lock().pending.remove(case)
     }
 
     /// Takes every waiting move.
-    pub(crate) fn take(&self) -> Vec<(CaseId, u64)> {
+    pub(crate) fn take(&self) -> Vec<(CaseId, Mark)> {
         self.lock().pending.drain().collect()
     }
 

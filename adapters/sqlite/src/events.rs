@@ -45,8 +45,13 @@ pub(crate) enum Write {
         events: Vec<String>,
         status: &'static str,
     },
-    /// Moves the outbox cursor of `case` forward to `version` (never past its events).
-    MarkApplied { case: CaseId, version: u64 },
+    /// Moves the outbox cursor of `case` forward to `version` (never past its events) if
+    /// it is at `from` or beyond.
+    MarkApplied {
+        case: CaseId,
+        from: u64,
+        version: u64,
+    },
 }
 
 impl Write {
@@ -73,11 +78,16 @@ impl Write {
                 )?
                 .execute(params![case.as_str(), version, status])?;
             }
-            Write::MarkApplied { case, version } => {
+            Write::MarkApplied {
+                case,
+                from,
+                version,
+            } => {
                 conn.prepare_cached(
-                    "UPDATE cases SET applied = MAX(applied, MIN(?2, version)) WHERE id = ?1",
+                    "UPDATE cases SET applied = MAX(applied, MIN(?2, version))
+                     WHERE id = ?1 AND applied >= ?3",
                 )?
-                .execute(params![case.as_str(), int(*version)])?;
+                .execute(params![case.as_str(), int(*version), int(*from)])?;
             }
         }
         Ok(())
@@ -241,9 +251,10 @@ impl EventStore for SqliteEvents {
         Ok(records)
     }
 
-    fn mark_applied(&self, case: &CaseId, version: u64) -> impl Fut<()> {
+    fn mark_applied(&self, case: &CaseId, from: u64, version: u64) -> impl Fut<()> {
         let sent = self.writer.send(Op::Events(Write::MarkApplied {
             case: case.clone(),
+            from,
             version,
         }));
         // Not waited for: a lost cursor move only makes recovery repeat idempotent effects.

@@ -188,7 +188,7 @@ async fn mark_applied_does_not_wait_but_reads_see_it() {
         .append(&case, 0, &[recorded(0)], "open")
         .await
         .unwrap();
-    let mark = events.mark_applied(&case, 1);
+    let mark = events.mark_applied(&case, 0, 1);
     // The future is ready at once: polling it once completes it.
     let waker = std::task::Waker::noop();
     let mut cx = std::task::Context::from_waker(waker);

@@ -61,7 +61,7 @@ async fn events_and_case_rows_survive_a_reopen() {
             .append(&b, 0, &[recorded(3, "x")], "open")
             .await
             .unwrap();
-        events.mark_applied(&a, 2).await.unwrap();
+        events.mark_applied(&a, 0, 2).await.unwrap();
     }
     let store = open(&path);
     let events = store.events();

@@ -106,8 +106,11 @@ pub async fn event_store<E: EventStore>(store: &E) {
     lagging.sort_by(|x, y| x.case.cmp(&y.case));
     assert_eq!(lagging.len(), 2, "nothing applied yet: both lag");
     assert_eq!((lagging[0].applied, lagging[0].version), (0, 3));
-    store.mark_applied(&a, 3).await.unwrap();
-    store.mark_applied(&a, 1).await.unwrap();
+    store.mark_applied(&a, 0, 3).await.unwrap();
+    store.mark_applied(&a, 0, 1).await.unwrap();
+    // The effects of b's first event were never carried out: a move from 1 must not pass
+    // them.
+    store.mark_applied(&b, 1, 1).await.unwrap();
     // The cursor need not be durable when the call returns, but it is visible to reads
     // through the same store once the next durable write has landed.
     store
@@ -118,6 +121,11 @@ pub async fn event_store<E: EventStore>(store: &E) {
         store.record(&a).await.unwrap().unwrap().applied,
         3,
         "the cursor never moves back"
+    );
+    assert_eq!(
+        store.record(&b).await.unwrap().unwrap().applied,
+        0,
+        "a cursor behind `from` stays"
     );
     let lagging = store.unapplied(10).await.unwrap();
     assert_eq!(
@@ -489,7 +497,7 @@ pub async fn append_with_effects<B: Backend>(backend: &B) {
         "and the case lags"
     );
 
-    backend.events().mark_applied(&case, 3).await.unwrap();
+    backend.events().mark_applied(&case, 2, 3).await.unwrap();
     let finish = Effects {
         moves: vec![QueueMove::Ack {
             key: t1.key.clone(),

@@ -600,6 +600,36 @@ pub async fn crash_recovery<B: Backend>(fresh: impl Fn() -> Arc<B>) {
         crash_at(fresh(), op, nth, step).await;
     }
     crash_between_alert_and_notification(fresh()).await;
+    failed_effects_stay_behind_a_later_command(fresh()).await;
+}
+
+/// The dispatches after the intake approval fail; a later command on the case succeeds
+/// before any recovery. Its cursor move must not pass the failed effects.
+async fn failed_effects_stay_behind_a_later_command<B: Backend>(inner: Arc<B>) {
+    let faults = Arc::new(Faults::default());
+    let backend = Arc::new(FaultyBackend::new(inner, faults.clone()));
+    let h = Harness::new(backend).await;
+    let case = h.launch().await;
+    faults.arm(Op::Dispatch, 1);
+    h.claim_and_approve("window")
+        .await
+        .expect("the approval is recorded although its dispatches fail");
+    assert_eq!(faults.fired(), [Op::Dispatch]);
+    assert_eq!(h.depth("dept-1").await, 0, "nothing was dispatched");
+    faults.clear();
+    h.runtime
+        .claim(&h.officer("dept-1"), &case, &TaskId::new("s1-t1"), None)
+        .await
+        .expect("a claim by name needs no queue entry");
+    let lagging = h.backend.events().unapplied(10).await.unwrap();
+    assert_eq!(
+        lagging.iter().map(|l| &l.case).collect::<Vec<_>>(),
+        [&case],
+        "the case still lags behind the failed dispatches"
+    );
+    assert_eq!(h.runtime.complete_effects().await.unwrap(), 1);
+    assert_eq!(h.depth("dept-2").await, 1, "recovery dispatched s1-t2");
+    assert!(h.backend.events().unapplied(10).await.unwrap().is_empty());
 }
 
 async fn crash_at<B: Backend>(inner: Arc<B>, op: Op, nth: usize, step: &str) {

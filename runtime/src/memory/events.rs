@@ -76,9 +76,11 @@ impl EventStore for MemoryEvents {
             .collect())
     }
 
-    async fn mark_applied(&self, case: &CaseId, version: u64) -> Result<(), StoreError> {
+    async fn mark_applied(&self, case: &CaseId, from: u64, version: u64) -> Result<(), StoreError> {
         if let Some(stream) = lock(&self.streams).get_mut(case) {
-            stream.applied = stream.applied.max(version.min(stream.events.len() as u64));
+            if stream.applied >= from {
+                stream.applied = stream.applied.max(version.min(stream.events.len() as u64));
+            }
         }
         Ok(())
     }

@@ -93,7 +93,10 @@ pub async fn append_then_carry_out<B: Backend + ?Sized>(
         moved?;
         checked?;
         if effects.settle {
-            backend.events().mark_applied(case, version).await?;
+            backend
+                .events()
+                .mark_applied(case, expected, version)
+                .await?;
         }
         Ok(())
     };

@@ -59,10 +59,13 @@ pub trait EventStore: Send + Sync + 'static {
         limit: usize,
     ) -> impl Fut<Vec<CaseRecord>>;
 
-    /// Records that the effects of the first `version` events of `case` were carried out.
-    /// Never moves the cursor back. Need not be durable when it resolves: effects are
-    /// idempotent, so a lost cursor only makes recovery repeat them.
-    fn mark_applied(&self, case: &CaseId, version: u64) -> impl Fut<()>;
+    /// Records that the effects of the events of `case` after the first `from`, up to its
+    /// `version`-th, were carried out: the cursor moves to `version` if it is at `from` or
+    /// beyond. A cursor behind `from` stays where it is, since the effects of events before
+    /// `from` still lag (another process failed half-way) and recovery must repeat them.
+    /// Never moves the cursor back or past the events. Need not be durable when it
+    /// resolves: effects are idempotent, so a lost cursor only makes recovery repeat them.
+    fn mark_applied(&self, case: &CaseId, from: u64, version: u64) -> impl Fut<()>;
 
     /// Cases whose effects lag behind their events, at most `limit`.
     fn unapplied(&self, limit: usize) -> impl Fut<Vec<Unapplied>>;

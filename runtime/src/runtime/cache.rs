@@ -6,7 +6,7 @@
 //! version it was written at: a command that leaves the next check where it was (most
 //! claims and approvals) then skips writing it again.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use greenlane_engine::case::{CaseState, Timestamp};
@@ -25,9 +25,6 @@ pub(super) struct CaseCache {
     slots: Mutex<HashMap<CaseId, Slot>>,
     /// Per case: the version and the next check last written to the deadline index.
     checks: Mutex<HashMap<CaseId, (u64, Option<Timestamp>)>>,
-    /// Cases whose effects failed here and are not completed yet: their outbox cursor
-    /// must stay behind until recovery carries the effects out.
-    lagging: Mutex<HashSet<CaseId>>,
 }
 
 impl CaseCache {
@@ -61,21 +58,6 @@ impl CaseCache {
     /// Forgets what was written for `case` (its entry was taken, or may have changed).
     pub(super) fn forget_check(&self, case: &CaseId) {
         lock(&self.checks).remove(case);
-    }
-
-    /// Notes that effects of `case` failed here (or, with `false`, were completed).
-    pub(super) fn set_lagging(&self, case: &CaseId, lagging: bool) {
-        let mut set = lock(&self.lagging);
-        if lagging {
-            set.insert(case.clone());
-        } else {
-            set.remove(case);
-        }
-    }
-
-    /// Whether effects of `case` failed here and recovery has not completed them yet.
-    pub(super) fn is_lagging(&self, case: &CaseId) -> bool {
-        lock(&self.lagging).contains(case)
     }
 
     /// Cached cases.

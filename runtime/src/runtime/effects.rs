@@ -18,6 +18,8 @@ use crate::{RuntimeError, StoreError};
 pub(super) struct Planned {
     /// What the stores must do.
     pub(super) effects: Effects,
+    /// The events of the case before these.
+    before: u64,
     /// The next check the case needs (what `effects.check` writes, or keeps).
     next: Option<Timestamp>,
     /// Escalations to deliver.
@@ -132,9 +134,9 @@ impl<B: Backend> Runtime<B> {
             effects: Effects {
                 moves,
                 check,
-                // A case whose earlier effects failed here keeps its cursor behind them.
-                settle: notifications.is_empty() && !self.cases.is_lagging(case),
+                settle: notifications.is_empty(),
             },
+            before,
             next,
             notifications,
             freed,
@@ -160,8 +162,11 @@ impl<B: Backend> Runtime<B> {
                 .await
                 .map_err(|e| StoreError::Backend(e.to_string()))?;
         }
-        if !planned.effects.settle && !self.cases.is_lagging(case) {
-            if let Err(error) = self.backend.events().mark_applied(case, version).await {
+        // Only from where these events start: if effects before them lag (a failure
+        // here or in another process), the cursor stays behind them for recovery.
+        if !planned.effects.settle {
+            let events = self.backend.events();
+            if let Err(error) = events.mark_applied(case, planned.before, version).await {
                 tracing::warn!(%case, %error, "outbox cursor not advanced");
             }
         }
@@ -190,9 +195,7 @@ impl<B: Backend> Runtime<B> {
         checked?;
         // The caller advances the outbox cursor once this returns.
         planned.effects.settle = true;
-        self.after_append(case, state.version, planned).await?;
-        self.cases.set_lagging(case, false);
-        Ok(())
+        self.after_append(case, state.version, planned).await
     }
 
     /// Indexes when `case` needs its next deadline check, or removes it when none.

@@ -388,7 +388,6 @@ impl<B: Backend> Runtime<B> {
         };
         if let Err(error) = finished {
             self.cases.forget_check(case);
-            self.cases.set_lagging(case, true);
             tracing::error!(%case, %error, "effects left to recovery");
         }
         self.live.send(case, state, expected, &recorded);

@@ -96,7 +96,7 @@ impl<B: Backend> Runtime<B> {
                     .await?;
                 self.backend
                     .events()
-                    .mark_applied(&lag.case, events.len() as u64)
+                    .mark_applied(&lag.case, from as u64, events.len() as u64)
                     .await?;
                 completed += 1;
             }
