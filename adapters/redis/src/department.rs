@@ -365,6 +365,7 @@ impl DepartmentClient {
             case,
             task,
             lease_until,
+            ..
         } = claimed;
         let assignment = self
             .runtime

@@ -21,6 +21,7 @@ async fn conformance_on_a_three_master_cluster() {
     conformance::fan_out_and_join(fresh()).await;
     conformance::rejections_change_nothing(fresh()).await;
     conformance::leases(fresh()).await;
+    conformance::deferred_claims(fresh()).await;
     conformance::deadlines_and_alerts(fresh()).await;
     conformance::supplements_and_rejection(fresh()).await;
     conformance::restart_mid_case(fresh()).await;

@@ -50,6 +50,12 @@ async fn leases() {
 }
 
 #[tokio::test]
+async fn deferred_claims() {
+    let server = RedisServer::start();
+    conformance::deferred_claims(server.backend("gl").await.into()).await;
+}
+
+#[tokio::test]
 async fn deadlines_and_alerts() {
     let server = RedisServer::start();
     conformance::deadlines_and_alerts(server.backend("gl").await.into()).await;

@@ -106,6 +106,19 @@ pub enum Command {
 }
 
 impl Command {
+    /// The task of a command that only the officer holding it may give (approve, reject,
+    /// request supplement, start a special procedure, release).
+    pub fn holder_task(&self) -> Option<&TaskId> {
+        match self {
+            Command::Release { task }
+            | Command::Approve { task }
+            | Command::Reject { task, .. }
+            | Command::RequestSupplement { task, .. }
+            | Command::StartSpecialProcedure { task, .. } => Some(task),
+            _ => None,
+        }
+    }
+
     /// The command's name, for metrics and messages.
     pub fn name(&self) -> &'static str {
         match self {

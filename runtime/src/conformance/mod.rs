@@ -10,8 +10,8 @@ mod runtime;
 
 pub use ports::{append_with_effects, deadline_index, definition_store, event_store, task_queue};
 pub use runtime::{
-    crash_recovery, deadlines_and_alerts, fan_out_and_join, leases, rejections_change_nothing,
-    restart_mid_case, supplements_and_rejection, Harness,
+    crash_recovery, deadlines_and_alerts, deferred_claims, fan_out_and_join, leases,
+    rejections_change_nothing, restart_mid_case, supplements_and_rejection, Harness,
 };
 
 use std::sync::Arc;
@@ -28,6 +28,7 @@ pub async fn all<B: Backend>(fresh: impl Fn() -> Arc<B>) {
     fan_out_and_join(fresh()).await;
     rejections_change_nothing(fresh()).await;
     leases(fresh()).await;
+    deferred_claims(fresh()).await;
     deadlines_and_alerts(fresh()).await;
     supplements_and_rejection(fresh()).await;
     restart_mid_case(fresh()).await;
@@ -73,6 +74,10 @@ macro_rules! conformance_tests {
         #[tokio::test]
         async fn leases() {
             $crate::conformance::leases($fresh()).await;
+        }
+        #[tokio::test]
+        async fn deferred_claims() {
+            $crate::conformance::deferred_claims($fresh()).await;
         }
         #[tokio::test]
         async fn deadlines_and_alerts() {

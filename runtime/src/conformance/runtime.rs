@@ -11,7 +11,7 @@ use greenlane_engine::supervision::AlertLevel;
 
 use crate::faults::{Faults, FaultyBackend, FaultyNotifier, Op};
 use crate::ports::{
-    Backend, DeadlineIndex, DefinitionSource, EventStore, Holder, ManualClock, Notifier,
+    Backend, Clock, DeadlineIndex, DefinitionSource, EventStore, Holder, ManualClock, Notifier,
     RecordingNotifier, TaskKey, TaskQueue,
 };
 use crate::workloads::{cn_calendars, staged_source};
@@ -431,6 +431,194 @@ pub async fn leases<B: Backend>(backend: Arc<B>) {
     assert_eq!(
         count(&timeline, |e| matches!(e, Event::LeaseExpired { .. })),
         1
+    );
+}
+
+/// A deferred claim: the queue holds the lease and the case records it with the decision,
+/// in one append, at the instant it was made. A decision the case refuses leaves the lease
+/// standing; the lease runs out as any other; a claim by name takes the task from its
+/// holder, whose decision is then refused.
+pub async fn deferred_claims<B: Backend>(backend: Arc<B>) {
+    let h = Harness::new(backend).await;
+    let case = h.launch().await;
+    h.claim_and_approve("window").await.unwrap();
+    let before = h.runtime.case(&case).await.unwrap().version;
+    let officer = h.officer("dept-1");
+    let claimed = h
+        .runtime
+        .claim_next_deferred(&officer, Some(Duration::minutes(10)))
+        .await
+        .unwrap()
+        .expect("dept-1 has a task");
+    assert!(!claimed.recorded);
+    assert_eq!(claimed.task, TaskId::new("s1-t1"));
+    assert_eq!(
+        claimed.lease_until,
+        claimed.claimed_at + Duration::minutes(10)
+    );
+    let key = TaskKey::new(&case, &claimed.task);
+    let entry = h.backend.queue().get(&key).await.unwrap().unwrap();
+    assert_eq!(
+        entry.holder,
+        Holder::Lease {
+            officer: officer.id.clone(),
+            until: claimed.lease_until,
+        },
+        "the queue holds the lease"
+    );
+    assert_eq!(h.depth("dept-1").await, 0, "nobody else gets it");
+    let state = h.runtime.case(&case).await.unwrap();
+    assert_eq!(state.version, before, "nothing recorded on the case yet");
+    assert_eq!(state.task("s1-t1").unwrap().status, TaskStatus::Ready);
+
+    let other_task = Command::Approve {
+        task: TaskId::new("s1-t2"),
+    };
+    let wrong = h
+        .runtime
+        .decide_claimed(&officer, &claimed, other_task)
+        .await;
+    assert!(
+        matches!(&wrong, Err(RuntimeError::Rejected(Rejection::Invalid(m))) if m.contains("s1-t1")),
+        "only the claimed task: {wrong:?}"
+    );
+    let no_materials = Command::RequestSupplement {
+        task: claimed.task.clone(),
+        materials: vec![" ".into()],
+    };
+    let refused = h
+        .runtime
+        .decide_claimed(&officer, &claimed, no_materials)
+        .await;
+    assert!(
+        matches!(refused, Err(RuntimeError::Rejected(Rejection::NoMaterials))),
+        "{refused:?}"
+    );
+    assert_eq!(h.runtime.case(&case).await.unwrap().version, before);
+    assert_eq!(
+        h.backend.queue().get(&key).await.unwrap().unwrap().holder,
+        entry.holder,
+        "a refused decision leaves the lease"
+    );
+
+    h.clock.advance(Duration::minutes(3));
+    let approve = Command::Approve {
+        task: claimed.task.clone(),
+    };
+    let outcome = h
+        .runtime
+        .decide_claimed(&officer, &claimed, approve)
+        .await
+        .unwrap();
+    assert_eq!(outcome.version, before + outcome.recorded.len() as u64);
+    assert!(
+        matches!(
+            &outcome.recorded[0],
+            Recorded { at, event: Event::TaskClaimed { officer: o, lease_until, .. }, .. }
+                if *at == claimed.claimed_at && o == &officer.id && *lease_until == claimed.lease_until
+        ),
+        "the claim, at the instant it was made: {:?}",
+        outcome.recorded[0]
+    );
+    assert!(matches!(
+        &outcome.recorded[1],
+        Recorded { at, event: Event::TaskApproved { .. }, .. } if *at == h.clock.now()
+    ));
+    assert!(
+        h.backend.queue().get(&key).await.unwrap().is_none(),
+        "acknowledged"
+    );
+    let timeline = h.timeline(&case).await;
+    assert_eq!(
+        timeline.len() as u64,
+        outcome.version,
+        "stored in one append"
+    );
+
+    // A deferred lease runs out: the tick offers the task again, and the late decision is
+    // refused.
+    let second = h.officer("dept-2");
+    let late_claim = h
+        .runtime
+        .claim_next_deferred(&second, Some(Duration::minutes(10)))
+        .await
+        .unwrap()
+        .unwrap();
+    h.clock.advance(Duration::minutes(11));
+    assert_eq!(h.runtime.tick().await.unwrap().leases_expired, 1);
+    assert_eq!(h.depth("dept-2").await, 1, "back in the queue");
+    let late = h
+        .runtime
+        .decide_claimed(
+            &second,
+            &late_claim,
+            Command::Approve {
+                task: late_claim.task.clone(),
+            },
+        )
+        .await;
+    assert!(
+        matches!(
+            late,
+            Err(RuntimeError::Rejected(Rejection::LeaseExpired { .. }))
+        ),
+        "an expired lease cannot approve: {late:?}"
+    );
+
+    // Two officers: one holds a deferred claim, the other claims the task by name. The
+    // claim by name is recorded; the deferred holder's decision is refused, once.
+    let colleague = Principal::officer("officer-2b", "dept-2", CENTER);
+    let deferred = h
+        .runtime
+        .claim_next_deferred(&colleague, None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(deferred.task, late_claim.task);
+    h.runtime
+        .claim(&second, &case, &deferred.task, None)
+        .await
+        .unwrap();
+    let lost = h
+        .runtime
+        .decide_claimed(
+            &colleague,
+            &deferred,
+            Command::Approve {
+                task: deferred.task.clone(),
+            },
+        )
+        .await;
+    assert!(
+        matches!(&lost, Err(RuntimeError::Rejected(Rejection::ClaimedByOther { holder, .. })) if holder == &second.id),
+        "{lost:?}"
+    );
+    let key = TaskKey::new(&case, &deferred.task);
+    assert!(
+        matches!(
+            h.backend.queue().get(&key).await.unwrap().unwrap().holder,
+            Holder::Lease { officer, .. } if officer == second.id
+        ),
+        "the queue follows the recorded claim"
+    );
+    h.runtime
+        .execute(
+            &case,
+            &second,
+            Command::Approve {
+                task: deferred.task.clone(),
+            },
+        )
+        .await
+        .unwrap();
+    let timeline = h.timeline(&case).await;
+    assert_eq!(
+        count(
+            &timeline,
+            |e| matches!(e, Event::TaskApproved { task } if task.as_str() == "s1-t2")
+        ),
+        1,
+        "approved once"
     );
 }
 

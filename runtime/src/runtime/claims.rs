@@ -1,13 +1,18 @@
 //! Claims: an officer takes the next task of the department's queue (due first), or a named
 //! one; the claim is recorded on the case as a lease. Queue entries that no longer match
 //! their case (decided meanwhile, or a lease the queue lost) are repaired on the way.
+//!
+//! A deferred claim (`claim_next_deferred`) is held by the queue alone until the officer
+//! decides: `decide_claimed` then records the claim, at the instant it was made, and the
+//! decision in one append, as Temporal records an activity's start with its result. One
+//! write per task instead of two, for workers that decide what they claim.
 
 use chrono::Duration;
 use greenlane_engine::case::{Command, Rejection, TaskStatus, Timestamp};
-use greenlane_engine::ids::{CaseId, TaskId};
+use greenlane_engine::ids::{CaseId, DepartmentId, TaskId};
 use greenlane_engine::principal::Principal;
 
-use super::{Origin, Runtime};
+use super::{Origin, Runtime, Step};
 use crate::ports::{Backend, EventStore, Holder, QueueEntry, TaskKey, TaskQueue};
 use crate::RuntimeError;
 
@@ -20,6 +25,11 @@ pub struct ClaimedTask {
     pub task: TaskId,
     /// When the lease ends unless renewed.
     pub lease_until: Timestamp,
+    /// When it was claimed.
+    pub claimed_at: Timestamp,
+    /// Whether the claim is on the case; `false` for a deferred claim, which only the
+    /// queue holds until [`Runtime::decide_claimed`] records it with the decision.
+    pub recorded: bool,
 }
 
 /// Stale entries skipped per claim before giving up for this call.
@@ -45,14 +55,7 @@ impl<B: Backend> Runtime<B> {
         lease: Option<Duration>,
         owner: impl Fn(&CaseId) -> &'a Runtime<B>,
     ) -> Result<Option<ClaimedTask>, RuntimeError> {
-        let Some(department) = officer.department.clone() else {
-            return Err(Rejection::Forbidden {
-                command: "claim",
-                needed: "officer of the task's department",
-                actual: officer.role.as_str(),
-            }
-            .into());
-        };
+        let department = officer_department(officer)?;
         let lease = lease.unwrap_or(self.config.default_lease);
         for _ in 0..MAX_SKIPS {
             let until = self.clock.now() + lease;
@@ -70,20 +73,22 @@ impl<B: Backend> Runtime<B> {
                 .await
             {
                 Ok(outcome) => {
-                    let lease_until = outcome
+                    let (lease_until, claimed_at) = outcome
                         .recorded
                         .iter()
                         .find_map(|r| match &r.event {
                             greenlane_engine::case::Event::TaskClaimed { lease_until, .. } => {
-                                Some(*lease_until)
+                                Some((*lease_until, r.at))
                             }
                             _ => None,
                         })
-                        .unwrap_or(until);
+                        .unwrap_or((until, until - lease));
                     return Ok(Some(ClaimedTask {
                         case: entry.key.case,
                         task: entry.key.task,
                         lease_until,
+                        claimed_at,
+                        recorded: true,
                     }));
                 }
                 Err(RuntimeError::Rejected(_)) | Err(RuntimeError::UnknownCase(_)) => {
@@ -111,6 +116,7 @@ impl<B: Backend> Runtime<B> {
             task: task.clone(),
             lease,
         };
+        let claimed_at = self.clock.now();
         let outcome = self.execute(case, officer, command).await?;
         let lease_until = outcome
             .recorded
@@ -126,7 +132,95 @@ impl<B: Backend> Runtime<B> {
             case: case.clone(),
             task: task.clone(),
             lease_until,
+            claimed_at,
+            recorded: true,
         })
+    }
+
+    /// Takes the next task of `officer`'s department from the queue under a lease, without
+    /// recording the claim on the case yet: [`Runtime::decide_claimed`] records it with the
+    /// decision. Until then the case shows the task ready, the queue (and the inbox) shows
+    /// who holds it, and the lease runs out as any other (the tick offers it again).
+    pub async fn claim_next_deferred(
+        &self,
+        officer: &Principal,
+        lease: Option<Duration>,
+    ) -> Result<Option<ClaimedTask>, RuntimeError> {
+        let department = officer_department(officer)?;
+        let lease = lease.unwrap_or(self.config.default_lease);
+        if lease <= Duration::zero() {
+            return Err(Rejection::Invalid("a lease must be longer than zero".into()).into());
+        }
+        let claimed_at = self.clock.now();
+        let until = claimed_at + lease;
+        let entry = self
+            .backend
+            .queue()
+            .claim_next(&department, &officer.id, until)
+            .await?;
+        Ok(entry.map(|entry| ClaimedTask {
+            case: entry.key.case,
+            task: entry.key.task,
+            lease_until: until,
+            claimed_at,
+            recorded: false,
+        }))
+    }
+
+    /// Gives `command` (approve, reject, request supplement, start a special procedure,
+    /// release) on a task `officer` claimed. A deferred claim is recorded first, at the
+    /// instant it was made, in the same append: both or neither. A claim the case cannot
+    /// take any more (the task was decided, withdrawn or claimed by name by someone else)
+    /// is refused, and its queue entry made to match the case.
+    pub async fn decide_claimed(
+        &self,
+        officer: &Principal,
+        claimed: &ClaimedTask,
+        command: Command,
+    ) -> Result<super::Outcome, RuntimeError> {
+        if command.holder_task() != Some(&claimed.task) {
+            return Err(Rejection::Invalid(format!(
+                "`{}` is not a decision on the claimed task `{}`",
+                command.name(),
+                claimed.task
+            ))
+            .into());
+        }
+        if claimed.recorded {
+            return self.execute(&claimed.case, officer, command).await;
+        }
+        let claim = Command::Claim {
+            task: claimed.task.clone(),
+            lease: claimed.lease_until - claimed.claimed_at,
+        };
+        let steps = [Step::at(claim, claimed.claimed_at), Step::now(command)];
+        let result = self
+            .execute_steps(&claimed.case, officer, &steps, Origin::QueueClaim)
+            .await;
+        if let Err(RuntimeError::Rejected(_)) = &result {
+            // The decision alone may be wrong (no materials listed): the lease stands.
+            // A claim the case refuses leaves an entry that no longer matches it.
+            let key = TaskKey::new(&claimed.case, &claimed.task);
+            let claimable = self
+                .read_case(&claimed.case, |state| {
+                    state
+                        .task(claimed.task.as_str())
+                        .is_some_and(|t| match &t.status {
+                            TaskStatus::Ready => true,
+                            TaskStatus::Claimed { officer: o, .. } => o == &officer.id,
+                            _ => false,
+                        })
+                })
+                .await;
+            match claimable {
+                Ok(true) => {}
+                Ok(false) | Err(RuntimeError::UnknownCase(_)) => {
+                    self.repair_entry(&key).await?;
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        result
     }
 
     /// The department's inbox: ready, claimed and suspended tasks, due first.
@@ -138,29 +232,41 @@ impl<B: Backend> Runtime<B> {
     }
 
     /// Makes the queue entry of `key` match its case: removed when the task is no longer
-    /// open, otherwise held as the case says.
-    pub(super) async fn repair_entry(&self, key: &TaskKey) -> Result<(), RuntimeError> {
+    /// open, otherwise held as the case says. Returns the holder it now has, if queued.
+    pub(super) async fn repair_entry(&self, key: &TaskKey) -> Result<Option<Holder>, RuntimeError> {
         let queue = self.backend.queue();
         let state = match self.case(&key.case).await {
             Ok(state) => state,
             Err(RuntimeError::UnknownCase(_)) => {
                 queue.ack(std::slice::from_ref(key)).await?;
-                return Ok(());
+                return Ok(None);
             }
             Err(other) => return Err(other),
         };
         let Some(entry) = expected_entry(&state, key) else {
             queue.ack(std::slice::from_ref(key)).await?;
-            return Ok(());
+            return Ok(None);
         };
         queue.restore(&entry).await?;
-        Ok(())
+        Ok(Some(entry.holder))
     }
 
     /// Whether the store knows `case` (for callers that must tell 404 from other errors).
     pub async fn exists(&self, case: &CaseId) -> Result<bool, RuntimeError> {
         Ok(self.backend.events().record(case).await?.is_some())
     }
+}
+
+/// The department whose queue `officer` claims from.
+fn officer_department(officer: &Principal) -> Result<DepartmentId, RuntimeError> {
+    officer.department.clone().ok_or_else(|| {
+        Rejection::Forbidden {
+            command: "claim",
+            needed: "officer of the task's department",
+            actual: officer.role.as_str(),
+        }
+        .into()
+    })
 }
 
 /// The queue entry a case implies for `key`, if the task is open.

@@ -134,6 +134,30 @@ pub(super) enum Origin {
 /// How often a command is retried after losing an optimistic-concurrency race.
 const CONFLICT_RETRIES: usize = 3;
 
+/// One command of those decided one after the other and appended together.
+#[derive(Debug, Clone)]
+pub(super) struct Step {
+    command: Command,
+    /// When it was given, if not now (a claim taken from the queue earlier and recorded
+    /// with the decision: `decide_claimed`).
+    at: Option<greenlane_engine::case::Timestamp>,
+}
+
+impl Step {
+    /// `command`, given now.
+    pub(super) fn now(command: Command) -> Step {
+        Step { command, at: None }
+    }
+
+    /// `command`, given at `at`.
+    pub(super) fn at(command: Command, at: greenlane_engine::case::Timestamp) -> Step {
+        Step {
+            command,
+            at: Some(at),
+        }
+    }
+}
+
 impl<B: Backend> Runtime<B> {
     /// A runtime over `backend`. Call [`Runtime::recover`] before serving after a restart.
     pub fn new(
@@ -266,11 +290,25 @@ impl<B: Backend> Runtime<B> {
         command: Command,
         origin: Origin,
     ) -> Result<Outcome, RuntimeError> {
+        self.execute_steps(case, by, &[Step::now(command)], origin)
+            .await
+    }
+
+    /// Decides `steps` one after the other, each on the case as the ones before it left
+    /// it, and records all their events in one append; the first rejection refuses them
+    /// all and changes nothing.
+    pub(super) async fn execute_steps(
+        &self,
+        case: &CaseId,
+        by: &Principal,
+        steps: &[Step],
+        origin: Origin,
+    ) -> Result<Outcome, RuntimeError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
             match self
-                .try_execute(case, by, &command, origin, attempt == 1)
+                .try_execute(case, by, steps, origin, attempt == 1)
                 .await
             {
                 Err(RuntimeError::Store(StoreError::Conflict { .. }))
@@ -287,10 +325,14 @@ impl<B: Backend> Runtime<B> {
         &self,
         case: &CaseId,
         by: &Principal,
-        command: &Command,
+        steps: &[Step],
         origin: Origin,
         first_attempt: bool,
     ) -> Result<Outcome, RuntimeError> {
+        let Some(first) = steps.first() else {
+            return Err(Rejection::Invalid("no command given".into()).into());
+        };
+        let command = &first.command;
         let slot = self.cases.slot(case);
         let mut guard = slot.lock().await;
         let cached = guard.is_some();
@@ -313,31 +355,53 @@ impl<B: Backend> Runtime<B> {
             _ => self.case_definition(state).await?,
         };
         let now = self.clock.now();
-        let events = match decide(state, &definition, by, command, now) {
-            Ok(events) => events,
-            Err(rejection) => {
-                // Another node may have moved the case on: a rejection decided on a stale
-                // copy must not stand (a claim's repair would drop a live queue entry).
-                if cached && self.backend.shared() {
-                    let stored = self.backend.events().record(case).await?;
-                    let version = stored.map_or(0, |r| r.version);
-                    let expected = state.version;
-                    if version != expected {
+        let expected = state.version;
+        let mut recorded: Vec<Recorded> = Vec::new();
+        for step in steps {
+            let at = step.at.unwrap_or(now);
+            let events = match decide(state, &definition, by, &step.command, at) {
+                Ok(events) => events,
+                Err(rejection) => {
+                    // The steps before this one changed the cached copy: drop it.
+                    let changed = !recorded.is_empty();
+                    if changed {
                         *guard = None;
+                    }
+                    // Another node may have moved the case on: a rejection decided on a
+                    // stale copy must not stand (a claim's repair would drop a live entry).
+                    if cached && self.backend.shared() {
+                        let stored = self.backend.events().record(case).await?;
+                        let version = stored.map_or(0, |r| r.version);
+                        if version != expected {
+                            *guard = None;
+                            drop(guard);
+                            self.cases.evict(case);
+                            return Err(StoreError::Conflict {
+                                what: case.to_string(),
+                                expected,
+                                actual: version,
+                            }
+                            .into());
+                        }
+                    }
+                    if changed {
                         drop(guard);
                         self.cases.evict(case);
-                        return Err(StoreError::Conflict {
-                            what: case.to_string(),
-                            expected,
-                            actual: version,
-                        }
-                        .into());
                     }
+                    return Err(rejection.into());
                 }
-                return Err(rejection.into());
+            };
+            for event in events {
+                let r = Recorded {
+                    at,
+                    by: by.id.clone(),
+                    event,
+                };
+                apply(state, &r);
+                recorded.push(r);
             }
-        };
-        if events.is_empty() {
+        }
+        if recorded.is_empty() {
             if matches!(command, Command::CheckDeadlines) {
                 self.schedule_next_check(case, state, &definition).await?;
             }
@@ -345,18 +409,6 @@ impl<B: Backend> Runtime<B> {
                 version: state.version,
                 recorded: Vec::new(),
             });
-        }
-        let recorded: Vec<Recorded> = events
-            .into_iter()
-            .map(|event| Recorded {
-                at: now,
-                by: by.id.clone(),
-                event,
-            })
-            .collect();
-        let expected = state.version;
-        for r in &recorded {
-            apply(state, r);
         }
         let planned = self.plan_effects(case, state, expected, &recorded, &definition, origin);
         let appended = self

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use greenlane_engine::case::{Command, Rejection};
 
 use super::Runtime;
-use crate::ports::{Backend, DeadlineIndex, TaskQueue};
+use crate::ports::{Backend, DeadlineIndex, Holder, TaskQueue};
 use crate::RuntimeError;
 
 /// What one tick did.
@@ -49,7 +49,11 @@ impl<B: Backend> Runtime<B> {
                 match self.execute(&entry.key.case, &system, command).await {
                     Ok(_) => report.leases_expired += 1,
                     Err(RuntimeError::Rejected(_)) | Err(RuntimeError::UnknownCase(_)) => {
-                        self.repair_entry(&entry.key).await?
+                        // A deferred claim (the case shows the task ready) is put back by
+                        // making the entry match the case: free again.
+                        if self.repair_entry(&entry.key).await? == Some(Holder::Free) {
+                            report.leases_expired += 1;
+                        }
                     }
                     Err(other) => return Err(other),
                 }

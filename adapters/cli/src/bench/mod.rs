@@ -42,6 +42,11 @@ pub(crate) struct Args {
     /// does; the default): nodes then decide on cached copies another node moved past.
     #[arg(long)]
     pub unrouted: bool,
+    /// How workers claim: `deferred` (the default) takes the task from the queue under a
+    /// lease and records the claim on the case with the approval, in one write; `recorded`
+    /// records the claim on the case at once, then the approval (two writes per task).
+    #[arg(long, value_enum, default_value_t = Claims::Deferred)]
+    pub claims: Claims,
     /// Threads of the engine process's async runtime (default: one per core). With Redis
     /// on the same machine, one thread leaves the other core to Redis.
     #[arg(long)]
@@ -72,6 +77,25 @@ pub(crate) struct Args {
     /// that every acknowledged approval survives a `kill -9`).
     #[arg(long)]
     pub trace_acks: bool,
+}
+
+/// How the bench's workers claim their tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Claims {
+    /// `Runtime::claim_next_deferred`, then `Runtime::decide_claimed`.
+    Deferred,
+    /// `Runtime::claim_next`, then the approval.
+    Recorded,
+}
+
+impl Claims {
+    /// The name in the result line.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Claims::Deferred => "deferred",
+            Claims::Recorded => "recorded",
+        }
+    }
 }
 
 /// Backends `bench` can run on.

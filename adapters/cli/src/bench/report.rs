@@ -33,6 +33,8 @@ pub(crate) struct BenchReport {
     pub nodes: usize,
     /// With several nodes: whether each case's commands went to the node that launched it.
     pub routed: bool,
+    /// How workers claimed: `deferred` or `recorded`.
+    pub claims: &'static str,
     /// Peak resident memory of this process, MiB (VmHWM).
     pub peak_rss_mib: Option<f64>,
     /// How durable each acknowledged step was.
@@ -79,8 +81,9 @@ impl BenchReport {
             line.push_str(&format!(" peak_rss_mib={rss:.0}"));
         }
         line.push_str(&format!(
-            " workers_per_dept={} nodes={}{} durability={}",
+            " workers_per_dept={} claims={} nodes={}{} durability={}",
             self.workers,
+            self.claims,
             self.nodes,
             match (self.nodes, self.routed) {
                 (0 | 1, _) => "",

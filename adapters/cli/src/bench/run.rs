@@ -23,7 +23,7 @@ use greenlane_runtime::workloads::cn_calendars;
 use greenlane_runtime::{Runtime, RuntimeConfig, RuntimeError, StoreError};
 
 use super::report::{peak_rss_mib, percentile, BenchReport};
-use super::{Args, Backend as BackendArg};
+use super::{Args, Backend as BackendArg, Claims};
 
 const CENTER: &str = "bench";
 
@@ -169,6 +169,7 @@ pub(super) async fn drive<B: Backend>(
                 nodes: nodes.clone(),
                 node: i % runtimes.len(),
                 routed,
+                claims: args.claims,
                 officer,
                 tally: tally.clone(),
                 cases,
@@ -280,6 +281,7 @@ pub(super) async fn drive<B: Backend>(
         workers: args.workers.max(runtimes.len()),
         nodes: runtimes.len(),
         routed,
+        claims: args.claims.as_str(),
         peak_rss_mib: peak_rss_mib(),
         durability: String::new(),
         redis: None,
@@ -318,6 +320,7 @@ struct Worker<B: Backend> {
     node: usize,
     /// Whether each case's commands go to the node that launched it.
     routed: bool,
+    claims: Claims,
     officer: Principal,
     tally: Arc<Tally>,
     cases: usize,
@@ -353,10 +356,15 @@ impl<B: Backend> Worker<B> {
             // A permit per task this process made claimable: claims rarely find the queue
             // empty. Without one before IDLE_POLL, claim anyway (work from elsewhere).
             runtime.wait_for_work(&department, IDLE_POLL).await;
-            let claimed = match runtime
-                .claim_next_via(officer, None, |case| self.owner(case))
-                .await
-            {
+            let claimed = match self.claims {
+                Claims::Deferred => runtime.claim_next_deferred(officer, None).await,
+                Claims::Recorded => {
+                    runtime
+                        .claim_next_via(officer, None, |case| self.owner(case))
+                        .await
+                }
+            };
+            let claimed = match claimed {
                 Ok(claimed) => claimed,
                 Err(error) if is_conflict(&error) => continue,
                 Err(error) => return Err(error.into()),
@@ -369,7 +377,7 @@ impl<B: Backend> Worker<B> {
                 let approve = Command::Approve {
                     task: claimed.task.clone(),
                 };
-                match owner.execute(&claimed.case, officer, approve).await {
+                match owner.decide_claimed(officer, &claimed, approve).await {
                     Ok(outcome) => break Some(outcome),
                     Err(error) if is_conflict(&error) => continue,
                     // The lease ran out while the approval queued: the tick puts the task
@@ -405,10 +413,16 @@ fn is_conflict(error: &RuntimeError) -> bool {
     matches!(error, RuntimeError::Store(StoreError::Conflict { .. }))
 }
 
+/// Whether `error` says the worker's lease ran out and the task went on without it
+/// (another worker claimed it, or already approved it).
 fn is_lost_claim(error: &RuntimeError) -> bool {
     matches!(
         error,
-        RuntimeError::Rejected(Rejection::LeaseExpired { .. } | Rejection::ClaimedByOther { .. })
+        RuntimeError::Rejected(
+            Rejection::LeaseExpired { .. }
+                | Rejection::ClaimedByOther { .. }
+                | Rejection::TaskState { .. }
+        )
     )
 }
 
