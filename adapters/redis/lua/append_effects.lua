@@ -14,23 +14,26 @@
 -- ARGV[7], ARGV[8] the caller's own cursor move not sent yet (from, to; 0, 0 if none),
 -- which counts as made when the stored cursor is at its `from` or beyond,
 -- ARGV[9] the next check: '' keep, '-' none, else its instant in µs,
--- ARGV[10] n, the number of events, ARGV[11 .. 10+n] the events (JSON), then the moves:
+-- ARGV[10] the department whose next free entry to lease once the effects are made ('' for
+-- none), ARGV[11] to whom, ARGV[12] until, ARGV[13] until in µs,
+-- ARGV[14] n, the number of events, ARGV[15 .. 14+n] the events (JSON), then the moves:
 --   'd', task key, department, task, due date, due day number, dispatched at
 --   'm', task key, department, holder ('f', 'l', 'h'), officer, until, until in µs
 --   'a', task key, department
 --
--- Returns {1, new version, previous status, ''}, or {1, …, what failed} when an effect
--- failed (the events are appended; recovery completes the effects), or, on a conflict,
--- {0, actual version, '', ''}.
+-- Returns {1, new version, previous status, '', claimed key, claimed entry JSON} (the last
+-- two '' when nothing was claimed), or {1, …, what failed, '', ''} when an effect failed
+-- (the events are appended; recovery completes the effects; nothing is claimed), or, on a
+-- conflict, {0, actual version, '', '', '', ''}.
 local summary = redis.call('HMGET', KEYS[2], 'v', 's', 'a')
 local version = tonumber(summary[1] or '0')
 if version ~= tonumber(ARGV[1]) then
-  return {0, version, '', ''}
+  return {0, version, '', '', '', ''}
 end
 local previous = summary[2] or ''
 local case = ARGV[3]
-local n = tonumber(ARGV[10])
-push_events(KEYS[1], 11, 10 + n)
+local n = tonumber(ARGV[14])
+push_events(KEYS[1], 15, 14 + n)
 local new_version = version + n
 index_case(KEYS[4], ARGV[4], case, version == 0, previous, ARGV[2])
 
@@ -50,7 +53,7 @@ end
 -- stays behind, the case in `lag`), and the caller is told.
 local function carry_out()
   local homes = {}
-  local i = 11 + n
+  local i = 15 + n
   while i <= #ARGV do
     local op, key, q = ARGV[i], ARGV[i + 1], queue(ARGV[i + 2])
     if op == 'd' then
@@ -106,4 +109,13 @@ else
     redis.call('ZADD', KEYS[5], 'GT', ARGV[1], case)
   end
 end
-return {1, new_version, previous, failure}
+-- The officer's next task, once the effects are made (what they dispatched included).
+local claimed_key, claimed_json = '', ''
+if carried and ARGV[10] ~= '' then
+  -- Caught as the effects are: the append stands whatever happens here.
+  local ok, key, json = pcall(claim_first, queue(ARGV[10]), ARGV[11], ARGV[12], ARGV[13])
+  if ok and key then
+    claimed_key, claimed_json = key, json
+  end
+end
+return {1, new_version, previous, failure, claimed_key, claimed_json}

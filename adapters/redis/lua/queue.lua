@@ -36,6 +36,7 @@ local function ensure_group(q)
   q.exists = true
   if redis.call('EXISTS', q.s) == 0 then
     redis.call('XGROUP', 'CREATE', q.s, GROUP, '0', 'MKSTREAM')
+    redis.call('ZADD', q.l, '+inf', string.rep('~', 80))
     return true
   end
   return false
@@ -76,6 +77,27 @@ local function set_holder(q, key, e, h, officer, till, till_us, popped)
   local json = cjson.encode(e)
   redis.call('HSET', q.e, key, json)
   return json
+end
+
+-- Leases the free entry due first (then dispatched first) to `officer` until `till`
+-- (`till_us` in µs); returns its key and JSON, or nil when nothing is free. Stale members
+-- of the free set (no entry, or an entry that moved on) are dropped on the way.
+local function claim_first(q, officer, till, till_us)
+  while true do
+    local first = redis.call('ZPOPMIN', q.f)
+    if #first == 0 then
+      return nil
+    end
+    local member = first[1]
+    local key = key_of(member)
+    local json = redis.call('HGET', q.e, key)
+    if json then
+      local e = cjson.decode(json)
+      if e.h == 'f' and free_member(e.id, key) == member then
+        return key, set_holder(q, key, e, 'l', officer, till, till_us, true)
+      end
+    end
+  end
 end
 
 -- Changes the holder of a named entry; returns whether it is queued.

@@ -15,7 +15,7 @@ use greenlane_engine::ids::CaseId;
 use greenlane_runtime::ports::{Appended, CheckWrite, Effects, QueueMove};
 use greenlane_runtime::StoreError;
 
-use crate::codec::{day_number, due_micros, holder_args, instant_text};
+use crate::codec::{day_number, decode_entry, due_micros, holder_args, instant_text};
 use crate::keys::task_member;
 use crate::scripts::SCRIPTS;
 use crate::{Error, RedisBackend};
@@ -54,6 +54,14 @@ impl RedisBackend {
             CheckWrite::Cancel => call.arg("-"),
             CheckWrite::Schedule(at) => call.arg(due_micros(at)),
         };
+        match &effects.claim_next {
+            Some(next) => call
+                .arg(next.department.as_str())
+                .arg(next.officer.as_str())
+                .arg(instant_text(next.until))
+                .arg(due_micros(next.until)),
+            None => call.arg("").arg("").arg("").arg(0),
+        };
         call.arg(events.len());
         for event in events {
             let encoded = serde_json::to_vec(event)
@@ -91,25 +99,38 @@ impl RedisBackend {
             }
         }
         let mut conn = self.store.conn.clone();
-        let result: Result<(i64, u64, String, String), Error> =
-            call.invoke_async(&mut conn).await.map_err(Error::from);
+        type Reply = (i64, u64, String, String, String, Vec<u8>);
+        let result: Result<Reply, Error> = call.invoke_async(&mut conn).await.map_err(Error::from);
         let error = match result {
-            Ok((1, version, _, failure)) => {
+            Ok((1, version, _, failure, claimed_key, claimed_json)) => {
                 for m in &effects.moves {
                     if let QueueMove::Dispatch(entry) = m {
                         self.queue.remember(&entry.key, &entry.department);
                     }
                 }
                 // The events are appended either way; a failed effect is left to recovery.
+                let claimed = match (&effects.claim_next, claimed_key.is_empty()) {
+                    (Some(next), false) => {
+                        let (entry, _) =
+                            decode_entry(&next.department, &claimed_key, &claimed_json)?;
+                        self.queue.remember(&entry.key, &next.department);
+                        Some(entry)
+                    }
+                    _ => None,
+                };
                 let effects = match failure.is_empty() {
                     true => Ok(()),
                     false => Err(StoreError::Backend(format!(
                         "effects of case {case} left to recovery: {failure}"
                     ))),
                 };
-                return Ok(Appended { version, effects });
+                return Ok(Appended {
+                    version,
+                    effects,
+                    claimed,
+                });
             }
-            Ok((_, actual, _, _)) => StoreError::Conflict {
+            Ok((_, actual, _, _, _, _)) => StoreError::Conflict {
                 what: case.to_string(),
                 expected,
                 actual,

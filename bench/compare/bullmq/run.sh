@@ -43,10 +43,10 @@ port_free() {
 }
 
 if [ -z "$port" ]; then
-  for p in $(seq 7420 7499); do
+  for p in $(seq 7420 7469); do
     if port_free "$p"; then port="$p"; break; fi
   done
-  [ -n "$port" ] || { echo "run.sh: no free port in 7420-7499" >&2; exit 1; }
+  [ -n "$port" ] || { echo "run.sh: no free port in 7420-7469" >&2; exit 1; }
 fi
 case "$port" in
   6379|7411) echo "run.sh: port $port is reserved for other users of this machine" >&2; exit 1 ;;
@@ -54,7 +54,12 @@ esac
 
 tmpdir="$(mktemp -d -t bullmq-bench.XXXXXX)"
 redis_pid=""
+node_pid=""
 cleanup() {
+  if [ -n "$node_pid" ] && kill -0 "$node_pid" 2>/dev/null; then
+    kill "$node_pid" 2>/dev/null || true
+    wait "$node_pid" 2>/dev/null || true
+  fi
   if [ -n "$redis_pid" ] && kill -0 "$redis_pid" 2>/dev/null; then
     redis-cli -h 127.0.0.1 -p "$port" shutdown nosave >/dev/null 2>&1 || kill "$redis_pid" 2>/dev/null || true
     for _ in $(seq 1 50); do kill -0 "$redis_pid" 2>/dev/null || break; sleep 0.1; done
@@ -85,4 +90,10 @@ redis-cli -h 127.0.0.1 -p "$port" ping >/dev/null
 
 echo "run.sh: redis-server $(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p') on 127.0.0.1:$port, $([ "$in_memory" = 1 ] && echo 'in memory (appendonly no)' || echo 'appendonly yes, appendfsync everysec'); load average: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
-node "$here/workload_a.js" --redis "redis://127.0.0.1:$port" --cases "$cases" --concurrency "$concurrency" "${extra_rate[@]}" "${extra[@]}"
+# In the background so that a signal to this script is handled (and Redis shut down) at once.
+node "$here/workload_a.js" --redis "redis://127.0.0.1:$port" --cases "$cases" --concurrency "$concurrency" "${extra_rate[@]}" "${extra[@]}" &
+node_pid=$!
+rc=0
+wait "$node_pid" || rc=$?
+node_pid=""
+exit "$rc"

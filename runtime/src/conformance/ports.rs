@@ -6,7 +6,7 @@ use greenlane_engine::ids::{CaseId, DepartmentId, PrincipalId, TaskId, WorkflowI
 
 use crate::ports::{
     Backend, CheckWrite, DeadlineIndex, DefinitionSource, DefinitionStore, Effects, EventStore,
-    Holder, PublishedDefinition, QueueEntry, QueueMove, TaskKey, TaskQueue,
+    Holder, NextClaim, PublishedDefinition, QueueEntry, QueueMove, TaskKey, TaskQueue,
 };
 use crate::StoreError;
 
@@ -395,6 +395,11 @@ pub async fn append_with_effects<B: Backend>(backend: &B) {
         ],
         check: CheckWrite::Schedule(at(60)),
         settle: true,
+        claim_next: Some(NextClaim {
+            department: t2.department.clone(),
+            officer: PrincipalId::new("officer-b"),
+            until: at(40),
+        }),
     };
     let first = [recorded(0, "a"), recorded(0, "b")];
     let appended = backend
@@ -403,6 +408,18 @@ pub async fn append_with_effects<B: Backend>(backend: &B) {
         .unwrap();
     assert_eq!(appended.version, 2);
     assert!(appended.effects.is_ok(), "{:?}", appended.effects);
+    let t2_leased = QueueEntry {
+        holder: Holder::Lease {
+            officer: PrincipalId::new("officer-b"),
+            until: at(40),
+        },
+        ..t2.clone()
+    };
+    assert_eq!(
+        appended.claimed.as_ref(),
+        Some(&t2_leased),
+        "the claim after the effects takes what they dispatched"
+    );
     let queue = backend.queue();
     assert_eq!(
         queue.get(&t1.key).await.unwrap(),
@@ -411,8 +428,8 @@ pub async fn append_with_effects<B: Backend>(backend: &B) {
     );
     assert_eq!(
         queue.get(&t2.key).await.unwrap(),
-        Some(t2.clone()),
-        "dispatched"
+        Some(t2_leased),
+        "dispatched, then leased"
     );
     assert_eq!(
         backend.deadlines().get(&case).await.unwrap(),
@@ -427,6 +444,11 @@ pub async fn append_with_effects<B: Backend>(backend: &B) {
         }],
         check: CheckWrite::Cancel,
         settle: true,
+        claim_next: Some(NextClaim {
+            department: t1.department.clone(),
+            officer: PrincipalId::new("officer-a"),
+            until: at(40),
+        }),
     };
     let conflict = backend
         .append_with_effects(&case, 1, &[recorded(1, "c")], "open", &undo)
@@ -436,9 +458,10 @@ pub async fn append_with_effects<B: Backend>(backend: &B) {
         "a stale expected version is a conflict: {conflict:?}"
     );
     assert_eq!(backend.events().load(&case).await.unwrap(), first);
-    assert!(
-        queue.get(&t1.key).await.unwrap().is_some(),
-        "a conflict makes no queue move"
+    assert_eq!(
+        queue.get(&t1.key).await.unwrap(),
+        Some(t1.clone()),
+        "a conflict makes no queue move and claims nothing"
     );
     assert_eq!(
         backend.deadlines().get(&case).await.unwrap(),
@@ -464,6 +487,7 @@ pub async fn append_with_effects<B: Backend>(backend: &B) {
         ],
         check: CheckWrite::Keep,
         settle: false,
+        claim_next: None,
     };
     let appended = backend
         .append_with_effects(&case, 2, &[recorded(2, "c")], "open", &moves)
@@ -505,6 +529,7 @@ pub async fn append_with_effects<B: Backend>(backend: &B) {
         }],
         check: CheckWrite::Cancel,
         settle: true,
+        claim_next: None,
     };
     backend
         .append_with_effects(&case, 3, &[recorded(3, "d")], "completed", &finish)

@@ -620,6 +620,54 @@ pub async fn deferred_claims<B: Backend>(backend: Arc<B>) {
         1,
         "approved once"
     );
+
+    // An officer working through a queue: each decision takes the next task with it.
+    let (first, second_case) = (h.launch().await, h.launch().await);
+    let window = h.officer("window");
+    let claimed = h
+        .runtime
+        .claim_next_deferred(&window, None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(claimed.case, first, "dispatched first, claimed first");
+    h.clock.advance(Duration::minutes(1));
+    let approve = |c: &crate::ClaimedTask| Command::Approve {
+        task: c.task.clone(),
+    };
+    let (outcome, next) = h
+        .runtime
+        .decide_and_claim_next(&window, &claimed, approve(&claimed), None)
+        .await
+        .unwrap();
+    assert!(matches!(
+        outcome.recorded[1].event,
+        Event::TaskApproved { .. }
+    ));
+    let next = next.expect("the second intake comes with the decision");
+    assert_eq!((&next.case, next.recorded), (&second_case, false));
+    assert_eq!(next.claimed_at, h.clock.now());
+    assert!(matches!(
+        h.backend.queue().get(&TaskKey::new(&second_case, &next.task)).await.unwrap().unwrap().holder,
+        Holder::Lease { officer, .. } if officer == window.id
+    ));
+    let (_, none) = h
+        .runtime
+        .decide_and_claim_next(&window, &next, approve(&next), None)
+        .await
+        .unwrap();
+    assert!(none.is_none(), "nothing left for the window");
+    for case in [&first, &second_case] {
+        let state = h.runtime.case(case).await.unwrap();
+        assert!(
+            matches!(
+                state.task("intake").unwrap().status,
+                TaskStatus::Approved { .. }
+            ),
+            "{case}"
+        );
+    }
+    assert_eq!(h.depth("dept-1").await, 2, "both cases went on");
 }
 
 /// Warnings and cards fire once each, at the end of the day in Shanghai, and are delivered

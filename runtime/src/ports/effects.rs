@@ -8,7 +8,7 @@
 //! idempotent, with the outbox cursor advanced only when all of them succeeded.
 
 use greenlane_engine::case::{Recorded, Timestamp};
-use greenlane_engine::ids::{CaseId, DepartmentId};
+use greenlane_engine::ids::{CaseId, DepartmentId, PrincipalId};
 
 use super::{Backend, DeadlineIndex, EventStore, Holder, QueueEntry, TaskKey, TaskQueue};
 use crate::StoreError;
@@ -58,6 +58,21 @@ pub struct Effects {
     /// check are made: false when something else (a notification) is still to be done,
     /// and the runtime then advances it itself.
     pub settle: bool,
+    /// Once the effects are made, a claim of the next free entry of a department's queue
+    /// (the officer who decided goes on to their next task in the same request).
+    pub claim_next: Option<NextClaim>,
+}
+
+/// A claim of the free entry of `department` due first (then dispatched first), leased to
+/// `officer` until `until`, as [`TaskQueue::claim_next`] makes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NextClaim {
+    /// The department whose queue it is taken from.
+    pub department: DepartmentId,
+    /// Who gets the lease.
+    pub officer: PrincipalId,
+    /// When the lease ends.
+    pub until: Timestamp,
 }
 
 /// What [`crate::ports::Backend::append_with_effects`] did.
@@ -68,6 +83,9 @@ pub struct Appended {
     /// Whether every effect was carried out. An error here leaves the outbox cursor
     /// behind, so recovery carries the effects out again; the command has happened.
     pub effects: Result<(), StoreError>,
+    /// The entry `Effects::claim_next` leased, if one was free (none when an effect
+    /// failed, or when the claim itself failed: the officer then claims on their own).
+    pub claimed: Option<QueueEntry>,
 }
 
 /// The append, then its effects through the backend's ports: queue moves in order
@@ -79,7 +97,7 @@ pub async fn append_then_carry_out<B: Backend + ?Sized>(
     expected: u64,
     events: &[Recorded],
     status: &'static str,
-    effects: &Effects,
+    to_do: &Effects,
 ) -> Result<Appended, StoreError> {
     let version = backend
         .events()
@@ -87,12 +105,12 @@ pub async fn append_then_carry_out<B: Backend + ?Sized>(
         .await?;
     let carried = async {
         let (moved, checked) = tokio::join!(
-            make_moves(backend.queue(), &effects.moves),
-            write_check(backend.deadlines(), case, effects.check)
+            make_moves(backend.queue(), &to_do.moves),
+            write_check(backend.deadlines(), case, to_do.check)
         );
         moved?;
         checked?;
-        if effects.settle {
+        if to_do.settle {
             backend
                 .events()
                 .mark_applied(case, expected, version)
@@ -100,9 +118,27 @@ pub async fn append_then_carry_out<B: Backend + ?Sized>(
         }
         Ok(())
     };
+    let effects = carried.await;
+    let claimed = match (&effects, &to_do.claim_next) {
+        (Ok(()), Some(next)) => {
+            match backend
+                .queue()
+                .claim_next(&next.department, &next.officer, next.until)
+                .await
+            {
+                Ok(entry) => entry,
+                Err(error) => {
+                    tracing::warn!(%error, department = %next.department, "claim after a decision failed");
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
     Ok(Appended {
         version,
-        effects: carried.await,
+        effects,
+        claimed,
     })
 }
 

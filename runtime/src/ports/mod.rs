@@ -15,7 +15,8 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use deadlines::DeadlineIndex;
 pub use definitions::{DefinitionSource, DefinitionStore, PublishedDefinition};
 pub use effects::{
-    append_then_carry_out, make_moves, write_check, Appended, CheckWrite, Effects, QueueMove,
+    append_then_carry_out, make_moves, write_check, Appended, CheckWrite, Effects, NextClaim,
+    QueueMove,
 };
 pub use events::{CaseRecord, EventStore, Unapplied};
 pub use notifier::{

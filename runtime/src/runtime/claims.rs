@@ -13,7 +13,7 @@ use greenlane_engine::ids::{CaseId, DepartmentId, TaskId};
 use greenlane_engine::principal::Principal;
 
 use super::{Origin, Runtime, Step};
-use crate::ports::{Backend, EventStore, Holder, QueueEntry, TaskKey, TaskQueue};
+use crate::ports::{Backend, EventStore, Holder, NextClaim, QueueEntry, TaskKey, TaskQueue};
 use crate::RuntimeError;
 
 /// A task an officer now holds.
@@ -178,6 +178,54 @@ impl<B: Backend> Runtime<B> {
         claimed: &ClaimedTask,
         command: Command,
     ) -> Result<super::Outcome, RuntimeError> {
+        let (outcome, _) = self.decide(officer, claimed, command, None).await?;
+        Ok(outcome)
+    }
+
+    /// [`Runtime::decide_claimed`], then a deferred claim of `officer`'s next task (as
+    /// [`Runtime::claim_next_deferred`]) in the same request where the backend can (one
+    /// script on one Redis server): an officer working through a queue writes once per
+    /// task. `None` when nothing was free once the decision's effects were made.
+    pub async fn decide_and_claim_next(
+        &self,
+        officer: &Principal,
+        claimed: &ClaimedTask,
+        command: Command,
+        lease: Option<Duration>,
+    ) -> Result<(super::Outcome, Option<ClaimedTask>), RuntimeError> {
+        let department = officer_department(officer)?;
+        let lease = lease.unwrap_or(self.config.default_lease);
+        if lease <= Duration::zero() {
+            return Err(Rejection::Invalid("a lease must be longer than zero".into()).into());
+        }
+        let claimed_at = self.clock.now();
+        let next = NextClaim {
+            department: department.clone(),
+            officer: officer.id.clone(),
+            until: claimed_at + lease,
+        };
+        let (outcome, entry) = self.decide(officer, claimed, command, Some(&next)).await?;
+        let next = entry.map(|entry| {
+            // Taken without a permit: take the one its dispatch gave, if this process did.
+            self.work.took(&department);
+            ClaimedTask {
+                case: entry.key.case,
+                task: entry.key.task,
+                lease_until: next.until,
+                claimed_at,
+                recorded: false,
+            }
+        });
+        Ok((outcome, next))
+    }
+
+    async fn decide(
+        &self,
+        officer: &Principal,
+        claimed: &ClaimedTask,
+        command: Command,
+        then_claim: Option<&NextClaim>,
+    ) -> Result<(super::Outcome, Option<QueueEntry>), RuntimeError> {
         if command.holder_task() != Some(&claimed.task) {
             return Err(Rejection::Invalid(format!(
                 "`{}` is not a decision on the claimed task `{}`",
@@ -187,7 +235,10 @@ impl<B: Backend> Runtime<B> {
             .into());
         }
         if claimed.recorded {
-            return self.execute(&claimed.case, officer, command).await;
+            let steps = [Step::now(command)];
+            return self
+                .execute_then_claim(&claimed.case, officer, &steps, Origin::Caller, then_claim)
+                .await;
         }
         let claim = Command::Claim {
             task: claimed.task.clone(),
@@ -195,7 +246,13 @@ impl<B: Backend> Runtime<B> {
         };
         let steps = [Step::at(claim, claimed.claimed_at), Step::now(command)];
         let result = self
-            .execute_steps(&claimed.case, officer, &steps, Origin::QueueClaim)
+            .execute_then_claim(
+                &claimed.case,
+                officer,
+                &steps,
+                Origin::QueueClaim,
+                then_claim,
+            )
             .await;
         if let Err(RuntimeError::Rejected(_)) = &result {
             // The decision alone may be wrong (no materials listed): the lease stands.

@@ -135,6 +135,7 @@ impl<B: Backend> Runtime<B> {
                 moves,
                 check,
                 settle: notifications.is_empty(),
+                claim_next: None,
             },
             before,
             next,

@@ -35,7 +35,7 @@ use greenlane_engine::principal::Principal;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::ports::{Backend, Clock, EventStore, Notifier};
+use crate::ports::{Backend, Clock, EventStore, NextClaim, Notifier, QueueEntry};
 use crate::{RuntimeError, StoreError};
 use cache::CaseCache;
 use definitions::DefinitionCache;
@@ -304,11 +304,27 @@ impl<B: Backend> Runtime<B> {
         steps: &[Step],
         origin: Origin,
     ) -> Result<Outcome, RuntimeError> {
+        let (outcome, _) = self
+            .execute_then_claim(case, by, steps, origin, None)
+            .await?;
+        Ok(outcome)
+    }
+
+    /// [`Runtime::execute_steps`], then, in the same request where the backend can, a
+    /// claim of the next free entry `then_claim` describes; returns the entry it leased.
+    pub(super) async fn execute_then_claim(
+        &self,
+        case: &CaseId,
+        by: &Principal,
+        steps: &[Step],
+        origin: Origin,
+        then_claim: Option<&NextClaim>,
+    ) -> Result<(Outcome, Option<QueueEntry>), RuntimeError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
             match self
-                .try_execute(case, by, steps, origin, attempt == 1)
+                .try_execute(case, by, steps, origin, then_claim, attempt == 1)
                 .await
             {
                 Err(RuntimeError::Store(StoreError::Conflict { .. }))
@@ -327,8 +343,9 @@ impl<B: Backend> Runtime<B> {
         by: &Principal,
         steps: &[Step],
         origin: Origin,
+        then_claim: Option<&NextClaim>,
         first_attempt: bool,
-    ) -> Result<Outcome, RuntimeError> {
+    ) -> Result<(Outcome, Option<QueueEntry>), RuntimeError> {
         let Some(first) = steps.first() else {
             return Err(Rejection::Invalid("no command given".into()).into());
         };
@@ -405,12 +422,16 @@ impl<B: Backend> Runtime<B> {
             if matches!(command, Command::CheckDeadlines) {
                 self.schedule_next_check(case, state, &definition).await?;
             }
-            return Ok(Outcome {
-                version: state.version,
-                recorded: Vec::new(),
-            });
+            return Ok((
+                Outcome {
+                    version: state.version,
+                    recorded: Vec::new(),
+                },
+                None,
+            ));
         }
-        let planned = self.plan_effects(case, state, expected, &recorded, &definition, origin);
+        let mut planned = self.plan_effects(case, state, expected, &recorded, &definition, origin);
+        planned.effects.claim_next = then_claim.cloned();
         let appended = self
             .backend
             .append_with_effects(
@@ -448,7 +469,7 @@ impl<B: Backend> Runtime<B> {
             drop(guard);
             self.cases.evict(case);
         }
-        Ok(Outcome { version, recorded })
+        Ok((Outcome { version, recorded }, appended.claimed))
     }
 
     /// The current state of `case`.

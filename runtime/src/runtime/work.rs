@@ -40,6 +40,14 @@ impl WorkSignals {
             permits.add_permits(1);
         }
     }
+
+    /// A task of `department` was claimed without waiting (claimed with a decision): the
+    /// permit its dispatch gave, if any is left, is used up.
+    pub(super) fn took(&self, department: &DepartmentId) {
+        if let Ok(permit) = self.get(department).try_acquire() {
+            permit.forget();
+        }
+    }
 }
 
 impl<B: Backend> Runtime<B> {

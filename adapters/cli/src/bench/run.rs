@@ -20,7 +20,7 @@ use greenlane_engine::principal::{Principal, Role};
 use greenlane_runtime::memory::MemoryBackend;
 use greenlane_runtime::ports::{Backend, Clock, LogNotifier};
 use greenlane_runtime::workloads::cn_calendars;
-use greenlane_runtime::{Runtime, RuntimeConfig, RuntimeError, StoreError};
+use greenlane_runtime::{ClaimedTask, Outcome, Runtime, RuntimeConfig, RuntimeError, StoreError};
 
 use super::report::{peak_rss_mib, percentile, BenchReport};
 use super::{Args, Backend as BackendArg, Claims};
@@ -369,40 +369,59 @@ impl<B: Backend> Worker<B> {
                 Err(error) if is_conflict(&error) => continue,
                 Err(error) => return Err(error.into()),
             };
-            let Some(claimed) = claimed else {
-                continue;
-            };
-            let owner = self.owner(&claimed.case);
-            let outcome = loop {
-                let approve = Command::Approve {
-                    task: claimed.task.clone(),
+            let mut next = claimed;
+            // Approve, and with deferred claims take the next task in the same request,
+            // until the queue has nothing free.
+            while let Some(claimed) = next.take() {
+                let owner = self.owner(&claimed.case);
+                let outcome = loop {
+                    let approve = Command::Approve {
+                        task: claimed.task.clone(),
+                    };
+                    let decided = match self.claims {
+                        Claims::Deferred => {
+                            owner
+                                .decide_and_claim_next(officer, &claimed, approve, None)
+                                .await
+                        }
+                        Claims::Recorded => owner
+                            .decide_claimed(officer, &claimed, approve)
+                            .await
+                            .map(|outcome| (outcome, None)),
+                    };
+                    match decided {
+                        Ok(decided) => break Some(decided),
+                        Err(error) if is_conflict(&error) => continue,
+                        // The lease ran out while the approval queued: the tick puts the
+                        // task back and some worker claims it again, as an officer would.
+                        Err(error) if is_lost_claim(&error) => break None,
+                        Err(error) => return Err(error.into()),
+                    }
                 };
-                match owner.decide_claimed(officer, &claimed, approve).await {
-                    Ok(outcome) => break Some(outcome),
-                    Err(error) if is_conflict(&error) => continue,
-                    // The lease ran out while the approval queued: the tick puts the task
-                    // back and some worker claims it again, as an officer would.
-                    Err(error) if is_lost_claim(&error) => break None,
-                    Err(error) => return Err(error.into()),
-                }
-            };
-            let Some(outcome) = outcome else {
-                continue;
-            };
-            if self.trace {
-                println!("approved {} {}", claimed.case, claimed.task);
+                let Some((outcome, following)) = outcome else {
+                    continue;
+                };
+                next = following;
+                self.approved(&claimed, &outcome);
             }
-            self.tally.approved.fetch_add(1, Ordering::Relaxed);
-            if outcome
-                .recorded
-                .iter()
-                .any(|r| matches!(r.event, Event::CaseCompleted))
-            {
-                let mut completed = lock(&self.tally.completed);
-                completed.insert(claimed.case, Instant::now());
-                if completed.len() >= self.cases {
-                    self.tally.done.notify_one();
-                }
+        }
+    }
+
+    /// Counts an acknowledged approval, and the case when it completed it.
+    fn approved(&self, claimed: &ClaimedTask, outcome: &Outcome) {
+        if self.trace {
+            println!("approved {} {}", claimed.case, claimed.task);
+        }
+        self.tally.approved.fetch_add(1, Ordering::Relaxed);
+        if outcome
+            .recorded
+            .iter()
+            .any(|r| matches!(r.event, Event::CaseCompleted))
+        {
+            let mut completed = lock(&self.tally.completed);
+            completed.insert(claimed.case.clone(), Instant::now());
+            if completed.len() >= self.cases {
+                self.tally.done.notify_one();
             }
         }
     }
