@@ -10,9 +10,13 @@
 --                h is 'f' (free), 'l' (leased: o officer, u till) or 'h' (held: o)
 --   q.f free     sorted set of free entries: score due day, member padded stream id ..
 --                task key, so claims take the earliest due, then the earliest dispatched
---   q.l leases   sorted set of leased task keys by lease end (microseconds)
+--   q.l leases   sorted set of leased task keys by lease end (microseconds), and one
+--                sentinel longer than zset-max-listpack-value, scored +inf (never due),
+--                which keeps the set a skiplist: as a listpack of ~100 leases every
+--                ZADD and ZREM would scan it in full
 -- The queue_*.lua scripts take them as KEYS[1..4] (`queue_at(KEYS, 1)`).
 local GROUP = 'greenlane'
+local LEASE_SENTINEL = string.rep('~', 80)
 
 local function queue_at(keys, first)
   return {s = keys[first], e = keys[first + 1], f = keys[first + 2], l = keys[first + 3]}
@@ -36,7 +40,7 @@ local function ensure_group(q)
   q.exists = true
   if redis.call('EXISTS', q.s) == 0 then
     redis.call('XGROUP', 'CREATE', q.s, GROUP, '0', 'MKSTREAM')
-    redis.call('ZADD', q.l, '+inf', string.rep('~', 80))
+    redis.call('ZADD', q.l, '+inf', LEASE_SENTINEL)
     return true
   end
   return false
