@@ -147,10 +147,7 @@ impl<B: Backend> Runtime<B> {
         lease: Option<Duration>,
     ) -> Result<Option<ClaimedTask>, RuntimeError> {
         let department = officer_department(officer)?;
-        let lease = lease.unwrap_or(self.config.default_lease);
-        if lease <= Duration::zero() {
-            return Err(Rejection::Invalid("a lease must be longer than zero".into()).into());
-        }
+        let lease = self.queue_lease(lease)?;
         let claimed_at = self.clock.now();
         let until = claimed_at + lease;
         let entry = self
@@ -194,10 +191,7 @@ impl<B: Backend> Runtime<B> {
         lease: Option<Duration>,
     ) -> Result<(super::Outcome, Option<ClaimedTask>), RuntimeError> {
         let department = officer_department(officer)?;
-        let lease = lease.unwrap_or(self.config.default_lease);
-        if lease <= Duration::zero() {
-            return Err(Rejection::Invalid("a lease must be longer than zero".into()).into());
-        }
+        let lease = self.queue_lease(lease)?;
         let claimed_at = self.clock.now();
         let next = NextClaim {
             department: department.clone(),
@@ -311,6 +305,17 @@ impl<B: Backend> Runtime<B> {
     /// Whether the store knows `case` (for callers that must tell 404 from other errors).
     pub async fn exists(&self, case: &CaseId) -> Result<bool, RuntimeError> {
         Ok(self.backend.events().record(case).await?.is_some())
+    }
+}
+
+impl<B: Backend> Runtime<B> {
+    /// The lease of a claim made in the queue alone (the case checks the others).
+    fn queue_lease(&self, lease: Option<Duration>) -> Result<Duration, RuntimeError> {
+        let lease = lease.unwrap_or(self.config.default_lease);
+        if lease <= Duration::zero() {
+            return Err(Rejection::Invalid("a lease must be longer than zero".into()).into());
+        }
+        Ok(lease)
     }
 }
 
