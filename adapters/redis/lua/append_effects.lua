@@ -42,7 +42,7 @@ local function queue(department)
   local q = queues[department]
   if not q then
     local base = ARGV[5] .. department .. '}'
-    q = {s = base .. ':s', e = base .. ':e', f = base .. ':f', l = base .. ':l'}
+    q = {s = base .. ':s', e = base .. ':e', f = base .. ':f'}
     queues[department] = q
   end
   return q

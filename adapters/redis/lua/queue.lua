@@ -5,21 +5,23 @@
 --   q.s stream   every queued task is one stream entry (XADD at dispatch); the consumer
 --                group `greenlane` holds leased and held entries in its pending list,
 --                owned by the officer (XCLAIM ... FORCE), so XPENDING and XINFO CONSUMERS
---                show who holds what; ack is XACK + XDEL
+--                show who holds what; ack is XACK + XDEL. A lease is its pending entry:
+--                XCLAIM sets the entry's delivery time to the lease's end minus
+--                LEASE_OFFSET_MS (Redis refuses delivery times in the future), so the
+--                entry has been idle LEASE_OFFSET_MS exactly when its lease has run out,
+--                and `XPENDING … IDLE` finds the expired ones with no index of its own
 --   q.e entries  hash task key -> JSON {id, due, d (due day number), at, h, o, u}
 --                h is 'f' (free), 'l' (leased: o officer, u till) or 'h' (held: o)
 --   q.f free     sorted set of free entries: score due day, member padded stream id ..
 --                task key, so claims take the earliest due, then the earliest dispatched
---   q.l leases   sorted set of leased task keys by lease end (microseconds), and one
---                sentinel longer than zset-max-listpack-value, scored +inf (never due),
---                which keeps the set a skiplist: as a listpack of ~100 leases every
---                ZADD and ZREM would scan it in full
--- The queue_*.lua scripts take them as KEYS[1..4] (`queue_at(KEYS, 1)`).
+-- The queue_*.lua scripts take them as KEYS[1..3] (`queue_at(KEYS, 1)`).
 local GROUP = 'greenlane'
-local LEASE_SENTINEL = string.rep('~', 80)
+-- 50 years: longer than any lease, shorter than the time since 1970 (a delivery time
+-- before it would be refused too).
+local LEASE_OFFSET_MS = 1576800000000
 
 local function queue_at(keys, first)
-  return {s = keys[first], e = keys[first + 1], f = keys[first + 2], l = keys[first + 3]}
+  return {s = keys[first], e = keys[first + 1], f = keys[first + 2]}
 end
 
 local function free_member(id, key)
@@ -40,21 +42,16 @@ local function ensure_group(q)
   q.exists = true
   if redis.call('EXISTS', q.s) == 0 then
     redis.call('XGROUP', 'CREATE', q.s, GROUP, '0', 'MKSTREAM')
-    redis.call('ZADD', q.l, '+inf', LEASE_SENTINEL)
     return true
   end
   return false
 end
 
--- Takes the entry out of the free or lease index it is in (`popped` when the caller
--- already took it out of the free set).
+-- Takes the entry out of the free set if it is there (`popped` when the caller already
+-- took it out).
 local function unindex(q, key, e, popped)
-  if e.h == 'f' then
-    if not popped then
-      redis.call('ZREM', q.f, free_member(e.id, key))
-    end
-  elseif e.h == 'l' then
-    redis.call('ZREM', q.l, key)
+  if e.h == 'f' and not popped then
+    redis.call('ZREM', q.f, free_member(e.id, key))
   end
 end
 
@@ -67,15 +64,17 @@ local function set_holder(q, key, e, h, officer, till, till_us, popped)
     redis.call('ZADD', q.f, e.d, free_member(e.id, key))
     e.o = nil
     e.u = nil
+  elseif h == 'l' then
+    -- The lease's end, rounded up to the millisecond, minus the offset (see above).
+    local delivered = math.ceil(tonumber(till_us) / 1000) - LEASE_OFFSET_MS
+    redis.call('XCLAIM', q.s, GROUP, officer, 0, e.id, 'TIME',
+      string.format('%d', delivered), 'FORCE', 'JUSTID')
+    e.o = officer
+    e.u = till
   else
     redis.call('XCLAIM', q.s, GROUP, officer, 0, e.id, 'FORCE', 'JUSTID')
     e.o = officer
-    if h == 'l' then
-      redis.call('ZADD', q.l, till_us, key)
-      e.u = till
-    else
-      e.u = nil
-    end
+    e.u = nil
   end
   e.h = h
   local json = cjson.encode(e)

@@ -1,14 +1,31 @@
--- Leased entries whose lease ended at or before a time, earliest first.
+-- Leased entries whose lease ended at or before a time: pending entries idle for at
+-- least LEASE_OFFSET_MS as of that time (see queue.lua), which may differ from Redis's own
+-- clock (a test's clock, or a node's).
 -- ARGV[1] now in µs, ARGV[2] at most this many
 -- Returns {task key, entry JSON, ...}.
 local Q = queue_at(KEYS, 1)
-local keys = redis.call('ZRANGEBYSCORE', Q.l, '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
+if redis.call('EXISTS', Q.s) == 0 then
+  return {}
+end
+local t = redis.call('TIME')
+local server_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now_ms = math.floor(tonumber(ARGV[1]) / 1000)
+local min_idle = math.max(0, LEASE_OFFSET_MS + server_ms - now_ms)
+local pending = redis.call('XPENDING', Q.s, GROUP, 'IDLE', string.format('%d', min_idle),
+  '-', '+', ARGV[2])
 local out = {}
-for _, key in ipairs(keys) do
-  local json = redis.call('HGET', Q.e, key)
+for _, p in ipairs(pending) do
+  local id = p[1]
+  local found = redis.call('XRANGE', Q.s, id, id)
+  local fields = found[1] and found[1][2]
+  local key = fields and fields[2]
+  local json = key and redis.call('HGET', Q.e, key)
   if json then
-    out[#out + 1] = key
-    out[#out + 1] = json
+    local e = cjson.decode(json)
+    if e.h == 'l' and e.id == id then
+      out[#out + 1] = key
+      out[#out + 1] = json
+    end
   end
 end
 return out

@@ -4,7 +4,7 @@
 //! | keys | tag | scripts |
 //! |---|---|---|
 //! | a case's events `c:{case}:ev`, summary `c:{case}:m`, task → department `c:{case}:t` | `{case-id}` | `append`, `mark_applied` (cluster) |
-//! | a department's stream, entries, free set, leases `q:{dept}:s|e|f|l` | `{dept-id}` | `queue_*` |
+//! | a department's stream (its pending entries are the leases), entries, free set `q:{dept}:s|e|f` | `{dept-id}` | `queue_*` |
 //! | a workflow's versions `w:{workflow}:v` | `{workflow-id}` | `publish` |
 //! | the case index: all cases, one set per status, `lag` | `{prefix/idx}` | `index_intent`, `index_settle` (cluster) |
 //! | the deadline index | `{prefix/deadlines}` | `take_due` |
@@ -78,15 +78,14 @@ impl Keys {
         format!("{}:{{{}/idx}}:lag", self.prefix, self.prefix)
     }
 
-    /// Stream, entries, free set and leases of a department's queue, in the order the
-    /// queue scripts take them.
-    pub(crate) fn queue(&self, department: &DepartmentId) -> [String; 4] {
+    /// Stream, entries and free set of a department's queue, in the order the queue
+    /// scripts take them.
+    pub(crate) fn queue(&self, department: &DepartmentId) -> [String; 3] {
         let base = format!("{}{department}}}", self.queue_prefix());
         [
             format!("{base}:s"),
             format!("{base}:e"),
             format!("{base}:f"),
-            format!("{base}:l"),
         ]
     }
 

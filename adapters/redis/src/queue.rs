@@ -340,7 +340,7 @@ impl TaskQueue for RedisQueue {
 
     async fn inbox(&self, department: &DepartmentId) -> Result<Vec<QueueEntry>, StoreError> {
         let mut conn = self.store.conn.clone();
-        let [_, entries, _, _] = self.store.keys.queue(department);
+        let [_, entries, _] = self.store.keys.queue(department);
         let raw: Vec<Vec<u8>> = redis::cmd("HGETALL")
             .arg(entries)
             .query_async(&mut conn)
@@ -356,7 +356,7 @@ impl TaskQueue for RedisQueue {
             return Ok(None);
         };
         let mut conn = self.store.conn.clone();
-        let [_, entries, _, _] = self.store.keys.queue(&department);
+        let [_, entries, _] = self.store.keys.queue(&department);
         let member = task_member(key);
         let json: Option<Vec<u8>> = conn.hget(entries, &member).await.map_err(Error::from)?;
         match json {
@@ -367,7 +367,7 @@ impl TaskQueue for RedisQueue {
 
     async fn depth(&self, department: &DepartmentId) -> Result<usize, StoreError> {
         let mut conn = self.store.conn.clone();
-        let [_, _, free, _] = self.store.keys.queue(department);
+        let [_, _, free] = self.store.keys.queue(department);
         let depth: usize = conn.zcard(free).await.map_err(Error::from)?;
         Ok(depth)
     }
