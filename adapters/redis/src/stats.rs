@@ -74,11 +74,17 @@ impl RedisBackend {
         Ok(parse(&info))
     }
 
-    /// The server's persistence settings, as `appendonly=… appendfsync=…`.
+    /// The server's persistence settings, as `appendonly=… appendfsync=…`, and the
+    /// stream node size the queues' speed depends on.
     pub async fn durability(&self) -> Result<String, Error> {
         let mut conn = self.direct().await?;
         let mut described = Vec::new();
-        for setting in ["appendonly", "appendfsync", "save"] {
+        for setting in [
+            "appendonly",
+            "appendfsync",
+            "save",
+            "stream-node-max-entries",
+        ] {
             let pair: Vec<String> = redis::cmd("CONFIG")
                 .arg("GET")
                 .arg(setting)
