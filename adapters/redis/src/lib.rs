@@ -92,7 +92,10 @@ impl RedisBackend {
     /// many, share the same data.
     pub async fn connect(target: Target, prefix: &str) -> Result<RedisBackend, Error> {
         let keys = Keys::new(prefix)?;
-        let conn = Conn::connect(&target).await?;
+        let mut conn = Conn::connect(&target).await?;
+        if conn.is_single() {
+            scripts::load_all(&mut conn).await?;
+        }
         Ok(RedisBackend::from_parts(target, Store { conn, keys }))
     }
 

@@ -1,6 +1,8 @@
-//! The Lua scripts, from their files in `lua/`, hashed once per process. `EVALSHA` is
-//! sent first; a server that does not know a script yet (a new or restarted server, a
-//! cluster node) gets `SCRIPT LOAD` once and the call is repeated, by `redis::Script`.
+//! The Lua scripts, from their files in `lua/`, hashed once per process. A connection to
+//! one server loads them all when it opens (`load_all`), so the first commands of a busy
+//! process do not each send `SCRIPT LOAD`. `EVALSHA` is sent first; a server that does
+//! not know a script (restarted since, or a cluster node) gets `SCRIPT LOAD` once and the
+//! call is repeated, by `redis::Script`.
 
 use std::sync::LazyLock;
 
@@ -60,3 +62,36 @@ pub(crate) static SCRIPTS: LazyLock<Scripts> = LazyLock::new(|| Scripts {
     queue_ack: queue_script(include_str!("../lua/queue_ack.lua")),
     queue_expired: queue_script(include_str!("../lua/queue_expired.lua")),
 });
+
+impl Scripts {
+    /// Every script, for loading them all at once.
+    fn all(&self) -> [&Script; 15] {
+        [
+            &self.append,
+            &self.append_indexed,
+            &self.append_effects,
+            &self.applied_many,
+            &self.mark_applied,
+            &self.index_intent,
+            &self.index_settle,
+            &self.publish,
+            &self.take_due,
+            &self.queue_dispatch,
+            &self.queue_restore,
+            &self.queue_claim_next,
+            &self.queue_move,
+            &self.queue_ack,
+            &self.queue_expired,
+        ]
+    }
+}
+
+/// Loads every script into the server behind `conn` (`SCRIPT LOAD`).
+pub(crate) async fn load_all<C: redis::aio::ConnectionLike>(
+    conn: &mut C,
+) -> redis::RedisResult<()> {
+    for script in SCRIPTS.all() {
+        script.load_async(conn).await?;
+    }
+    Ok(())
+}

@@ -116,3 +116,65 @@ async fn an_effect_failing_inside_the_script_keeps_the_events_and_recovery_compl
     let claimed = runtime.claim_next(&officer, None).await.unwrap().unwrap();
     assert_eq!(claimed.task, TaskId::new("s1-t2"));
 }
+
+/// A connection to one server loads every script when it opens: the first commands of a
+/// busy process find them loaded instead of each sending `SCRIPT LOAD`.
+#[tokio::test]
+async fn scripts_are_loaded_when_the_connection_opens() {
+    let server = RedisServer::start();
+    let backend = Arc::new(server.backend("gl").await);
+    let mut redis = redis::Client::open(server.url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let loads = |info: String| -> u64 {
+        info.lines()
+            .find_map(|l| l.strip_prefix("cmdstat_script|load:calls="))
+            .and_then(|rest| rest.split(',').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    let info: String = redis::cmd("INFO")
+        .arg("commandstats")
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    let at_open = loads(info);
+    assert!(at_open >= 15, "every script at once: {at_open}");
+
+    let runtime = Runtime::new(
+        backend,
+        Arc::new(ManualClock::new(
+            Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap(),
+        )),
+        Arc::new(LogNotifier),
+        RuntimeConfig::new(CENTER, cn_calendars()),
+    );
+    runtime
+        .publish(staged_source("joint", &[2]), &PrincipalId::new("policy-1"))
+        .await
+        .unwrap();
+    let coordinator = Principal::new("coordinator-1", Role::Coordinator, CENTER);
+    let case = runtime
+        .launch(
+            &coordinator,
+            &WorkflowId::new("joint"),
+            serde_json::json!({}),
+        )
+        .await
+        .unwrap()
+        .case;
+    let window = Principal::officer("officer-window", "window", CENTER);
+    let claimed = runtime.claim_next(&window, None).await.unwrap().unwrap();
+    runtime
+        .execute(&case, &window, Command::Approve { task: claimed.task })
+        .await
+        .unwrap();
+    let info: String = redis::cmd("INFO")
+        .arg("commandstats")
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    assert_eq!(loads(info), at_open, "no script loaded again");
+}
