@@ -8,11 +8,12 @@ use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use greenlane_engine::case::{Command, TaskStatus};
-use greenlane_engine::ids::{DepartmentId, PrincipalId, TaskId, WorkflowId};
+use greenlane_engine::ids::{CaseId, DepartmentId, PrincipalId, TaskId, WorkflowId};
 use greenlane_engine::principal::{Principal, Role};
+use greenlane_redis::RedisBackend;
 use greenlane_runtime::ports::{Backend, EventStore, LogNotifier, ManualClock, TaskQueue};
 use greenlane_runtime::workloads::{cn_calendars, staged_source};
-use greenlane_runtime::{Runtime, RuntimeConfig};
+use greenlane_runtime::{ClaimedTask, Runtime, RuntimeConfig};
 use support::RedisServer;
 
 const CENTER: &str = "city";
@@ -21,31 +22,7 @@ const CENTER: &str = "city";
 async fn an_effect_failing_inside_the_script_keeps_the_events_and_recovery_completes_it() {
     let server = RedisServer::start();
     let backend = Arc::new(server.backend("gl").await);
-    let clock = Arc::new(ManualClock::new(
-        Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap(),
-    ));
-    let runtime = Runtime::new(
-        backend.clone(),
-        clock,
-        Arc::new(LogNotifier),
-        RuntimeConfig::new(CENTER, cn_calendars()),
-    );
-    runtime
-        .publish(staged_source("joint", &[2]), &PrincipalId::new("policy-1"))
-        .await
-        .unwrap();
-    let coordinator = Principal::new("coordinator-1", Role::Coordinator, CENTER);
-    let case = runtime
-        .launch(
-            &coordinator,
-            &WorkflowId::new("joint"),
-            serde_json::json!({}),
-        )
-        .await
-        .unwrap()
-        .case;
-    let window = Principal::officer("officer-window", "window", CENTER);
-    let claimed = runtime.claim_next(&window, None).await.unwrap().unwrap();
+    let (runtime, case, window, claimed) = intake_claimed(backend.clone()).await;
 
     // dept-2's stream key now holds a string: XADD into it fails inside the script.
     let mut redis = redis::Client::open(server.url())
@@ -143,6 +120,24 @@ async fn scripts_are_loaded_when_the_connection_opens() {
     let at_open = loads(info);
     assert!(at_open >= 15, "every script at once: {at_open}");
 
+    let (runtime, case, window, claimed) = intake_claimed(backend).await;
+    runtime
+        .execute(&case, &window, Command::Approve { task: claimed.task })
+        .await
+        .unwrap();
+    let info: String = redis::cmd("INFO")
+        .arg("commandstats")
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    assert_eq!(loads(info), at_open, "no script loaded again");
+}
+
+/// A runtime over `backend` with `joint` published, one case launched and its intake
+/// claimed by the window's officer.
+async fn intake_claimed(
+    backend: Arc<RedisBackend>,
+) -> (Runtime<RedisBackend>, CaseId, Principal, ClaimedTask) {
     let runtime = Runtime::new(
         backend,
         Arc::new(ManualClock::new(
@@ -167,14 +162,5 @@ async fn scripts_are_loaded_when_the_connection_opens() {
         .case;
     let window = Principal::officer("officer-window", "window", CENTER);
     let claimed = runtime.claim_next(&window, None).await.unwrap().unwrap();
-    runtime
-        .execute(&case, &window, Command::Approve { task: claimed.task })
-        .await
-        .unwrap();
-    let info: String = redis::cmd("INFO")
-        .arg("commandstats")
-        .query_async(&mut redis)
-        .await
-        .unwrap();
-    assert_eq!(loads(info), at_open, "no script loaded again");
+    (runtime, case, window, claimed)
 }
