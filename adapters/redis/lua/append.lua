@@ -12,7 +12,7 @@ if version ~= tonumber(ARGV[1]) then
   return {0, version, ''}
 end
 local previous = summary[2] or ''
-push_events(KEYS[1], 3, #ARGV)
+push_events(KEYS[1], ARGV, 3, #ARGV)
 local new_version = version + #ARGV - 2
 redis.call('HSET', KEYS[2], 'v', new_version, 's', ARGV[2])
 return {1, new_version, previous}

@@ -33,7 +33,7 @@ end
 local previous = summary[2] or ''
 local case = ARGV[3]
 local n = tonumber(ARGV[14])
-push_events(KEYS[1], 15, 14 + n)
+push_events(KEYS[1], ARGV, 15, 14 + n)
 local new_version = version + n
 index_case(KEYS[4], ARGV[4], case, version == 0, previous, ARGV[2])
 

@@ -16,7 +16,7 @@ if version ~= tonumber(ARGV[1]) then
 end
 local previous = summary[2] or ''
 local case = ARGV[3]
-push_events(KEYS[1], 5, #ARGV)
+push_events(KEYS[1], ARGV, 5, #ARGV)
 local new_version = version + #ARGV - 4
 redis.call('HSET', KEYS[2], 'v', new_version, 's', ARGV[2])
 index_case(KEYS[3], ARGV[4], case, version == 0, previous, ARGV[2])

@@ -1,12 +1,14 @@
--- Shared by the append scripts (prepended to each when it is loaded).
+-- Shared by the append scripts: prepended to each as a script, defined once at the top of
+-- the function library. Helpers take the call's KEYS and ARGV as arguments: a library's
+-- helpers have no global ones.
 
--- Appends ARGV[first .. last] (events) to the list `events`, in chunks: unpack() of very
+-- Appends argv[first .. last] (events) to the list `events`, in chunks: unpack() of very
 -- many values would overflow Lua's C stack.
-local function push_events(events, first, last)
+local function push_events(events, argv, first, last)
   local i = first
   while i <= last do
     local chunk_end = math.min(i + 99, last)
-    redis.call('RPUSH', events, unpack(ARGV, i, chunk_end))
+    redis.call('RPUSH', events, unpack(argv, i, chunk_end))
     i = chunk_end + 1
   end
 end

@@ -1,4 +1,5 @@
--- Shared by every department queue script (prepended to each when it is loaded), and by
+-- Shared by every department queue script (prepended to each as a script, defined once at
+-- the top of the function library: see src/scripts.rs), and by
 -- append_effects.lua, which moves entries of several departments' queues.
 --
 -- One department's queue lives under one hash tag ({dept-id}); `q` names its keys:

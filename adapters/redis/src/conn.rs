@@ -3,7 +3,7 @@
 //! by the slot of its keys. Both are multiplexed, so clones share one socket per node and
 //! concurrent calls are pipelined on it.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -38,6 +38,8 @@ impl Target {
 pub(crate) struct Conn {
     kind: Kind,
     requests: Arc<AtomicU64>,
+    /// Whether scripts run as the loaded function library (see `scripts`).
+    functions: Arc<AtomicBool>,
 }
 
 #[derive(Clone)]
@@ -57,6 +59,7 @@ impl Conn {
         Ok(Conn {
             kind,
             requests: Arc::default(),
+            functions: Arc::default(),
         })
     }
 
@@ -64,6 +67,15 @@ impl Conn {
     /// cluster.
     pub(crate) fn is_single(&self) -> bool {
         matches!(self.kind, Kind::Single(_))
+    }
+
+    /// Whether scripts are called as functions of the loaded library.
+    pub(crate) fn functions(&self) -> bool {
+        self.functions.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_functions(&self, on: bool) {
+        self.functions.store(on, Ordering::Relaxed);
     }
 
     /// Requests (commands and script calls) sent through this connection and its clones.

@@ -52,11 +52,11 @@ impl DeadlineIndex for RedisDeadlines {
             return Ok(Vec::new());
         }
         let mut conn = self.store.conn.clone();
-        let mut call = SCRIPTS.take_due.prepare_invoke();
+        let mut call = SCRIPTS.take_due.call();
         call.key(self.store.keys.deadlines())
             .arg(now_micros(now))
             .arg(limit);
-        let raw: Vec<String> = call.invoke_async(&mut conn).await.map_err(Error::from)?;
+        let raw: Vec<String> = call.invoke(&mut conn).await.map_err(Error::from)?;
         raw.chunks(2)
             .map(|pair| match pair {
                 [case, score] => Ok((

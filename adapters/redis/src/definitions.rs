@@ -43,14 +43,13 @@ impl DefinitionStore for RedisDefinitions {
         conn.zadd::<_, _, _, ()>(keys.workflows(), definition.workflow.as_str(), 0)
             .await
             .map_err(Error::from)?;
-        let mut call = SCRIPTS.publish.prepare_invoke();
+        let mut call = SCRIPTS.publish.call();
         call.key(keys.workflow_versions(&definition.workflow))
             .arg(definition.version)
             .arg(json)
             .arg(keys.definitions_channel())
             .arg(announcement(&definition.workflow, definition.version));
-        let (stored, latest): (i64, u64) =
-            call.invoke_async(&mut conn).await.map_err(Error::from)?;
+        let (stored, latest): (i64, u64) = call.invoke(&mut conn).await.map_err(Error::from)?;
         if stored != 1 {
             return Err(StoreError::Conflict {
                 what: definition.workflow.to_string(),

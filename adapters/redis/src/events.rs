@@ -88,12 +88,12 @@ impl RedisEvents {
             return Ok(());
         }
         let mut conn = self.store.conn.clone();
-        let mut call = SCRIPTS.index_settle.prepare_invoke();
+        let mut call = SCRIPTS.index_settle.call();
         call.key(set).key(self.store.keys.index_lag());
         for (case, observed) in cases {
             call.arg(case.as_str()).arg(*observed);
         }
-        let _: i64 = call.invoke_async(&mut conn).await?;
+        let _: i64 = call.invoke(&mut conn).await?;
         Ok(())
     }
 
@@ -148,7 +148,7 @@ impl RedisEvents {
     ) -> Result<(i64, u64, String), Error> {
         let keys = &self.store.keys;
         let mut conn = self.store.conn.clone();
-        let mut append = SCRIPTS.append_indexed.prepare_invoke();
+        let mut append = SCRIPTS.append_indexed.call();
         append
             .key(keys.case_events(case))
             .key(keys.case_meta(case))
@@ -161,7 +161,7 @@ impl RedisEvents {
         for event in encoded {
             append.arg(event.as_slice());
         }
-        Ok(append.invoke_async(&mut conn).await?)
+        Ok(append.invoke(&mut conn).await?)
     }
 
     /// A cluster: announce in the case index's slot, then append in the case's slot.
@@ -174,7 +174,7 @@ impl RedisEvents {
     ) -> Result<(i64, u64, String), Error> {
         let keys = &self.store.keys;
         let mut conn = self.store.conn.clone();
-        let mut intent = SCRIPTS.index_intent.prepare_invoke();
+        let mut intent = SCRIPTS.index_intent.call();
         intent
             .key(keys.index_cases())
             .key(keys.index_status(status))
@@ -182,9 +182,9 @@ impl RedisEvents {
             .arg(case.as_str())
             .arg(expected)
             .arg(if expected == 0 { "1" } else { "0" });
-        let _: i64 = intent.invoke_async(&mut conn).await?;
+        let _: i64 = intent.invoke(&mut conn).await?;
 
-        let mut append = SCRIPTS.append.prepare_invoke();
+        let mut append = SCRIPTS.append.call();
         append
             .key(keys.case_events(case))
             .key(keys.case_meta(case))
@@ -193,7 +193,7 @@ impl RedisEvents {
         for event in encoded {
             append.arg(event.as_slice());
         }
-        Ok(append.invoke_async(&mut conn).await?)
+        Ok(append.invoke(&mut conn).await?)
     }
 
     /// Sends the outbox cursor moves waiting in `marks`, if any.
@@ -206,7 +206,7 @@ impl RedisEvents {
         if self.store.conn.is_single() {
             let keys = &self.store.keys;
             let mut conn = self.store.conn.clone();
-            let mut call = SCRIPTS.applied_many.prepare_invoke();
+            let mut call = SCRIPTS.applied_many.call();
             call.key(keys.index_lag());
             for (case, mark) in &batch {
                 call.key(keys.case_meta(case))
@@ -214,7 +214,7 @@ impl RedisEvents {
                     .arg(mark.from)
                     .arg(mark.to);
             }
-            let _: i64 = call.invoke_async(&mut conn).await?;
+            let _: i64 = call.invoke(&mut conn).await?;
             return Ok(());
         }
         let marks = batch.iter().map(|(case, mark)| self.mark_one(case, *mark));
@@ -231,11 +231,11 @@ impl RedisEvents {
     /// A cluster: advances one case's cursor; the case and version when all is applied.
     async fn mark_one(&self, case: &CaseId, mark: Mark) -> Result<Option<(CaseId, u64)>, Error> {
         let mut conn = self.store.conn.clone();
-        let mut call = SCRIPTS.mark_applied.prepare_invoke();
+        let mut call = SCRIPTS.mark_applied.call();
         call.key(self.store.keys.case_meta(case))
             .arg(mark.to)
             .arg(mark.from);
-        let (applied, stored): (i64, i64) = call.invoke_async(&mut conn).await?;
+        let (applied, stored): (i64, i64) = call.invoke(&mut conn).await?;
         Ok((stored >= 0 && applied >= stored).then(|| (case.clone(), stored as u64)))
     }
 

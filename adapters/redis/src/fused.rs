@@ -31,7 +31,7 @@ impl RedisBackend {
         effects: &Effects,
     ) -> Result<Appended, StoreError> {
         let keys = &self.store.keys;
-        let mut call = SCRIPTS.append_effects.prepare_invoke();
+        let mut call = SCRIPTS.append_effects.call();
         call.key(keys.case_events(case))
             .key(keys.case_meta(case))
             .key(keys.case_homes(case))
@@ -100,7 +100,7 @@ impl RedisBackend {
         }
         let mut conn = self.store.conn.clone();
         type Reply = (i64, u64, String, String, String, Vec<u8>);
-        let result: Result<Reply, Error> = call.invoke_async(&mut conn).await.map_err(Error::from);
+        let result: Result<Reply, Error> = call.invoke(&mut conn).await.map_err(Error::from);
         let error = match result {
             Ok((1, version, _, failure, claimed_key, claimed_json)) => {
                 for m in &effects.moves {

@@ -138,7 +138,7 @@ impl RedisQueue {
         };
         let (kind, officer, until, until_us) = holder_args(holder);
         let mut conn = self.store.conn.clone();
-        let mut call = SCRIPTS.queue_move.prepare_invoke();
+        let mut call = SCRIPTS.queue_move.call();
         for k in self.store.keys.queue(&department) {
             call.key(k);
         }
@@ -147,7 +147,7 @@ impl RedisQueue {
             .arg(officer)
             .arg(until)
             .arg(until_us);
-        let moved: i64 = call.invoke_async(&mut conn).await?;
+        let moved: i64 = call.invoke(&mut conn).await?;
         Ok(moved == 1)
     }
 
@@ -164,12 +164,12 @@ impl RedisQueue {
         limit: usize,
     ) -> Result<Vec<QueueEntry>, Error> {
         let mut conn = self.store.conn.clone();
-        let mut call = SCRIPTS.queue_expired.prepare_invoke();
+        let mut call = SCRIPTS.queue_expired.call();
         for k in self.store.keys.queue(&department) {
             call.key(k);
         }
         call.arg(now_micros(now)).arg(limit);
-        let raw: Vec<Vec<u8>> = call.invoke_async(&mut conn).await?;
+        let raw: Vec<Vec<u8>> = call.invoke(&mut conn).await?;
         pairs(&department, raw).map(|v| v.into_iter().map(|(e, _)| e).collect())
     }
 }
@@ -208,7 +208,7 @@ impl TaskQueue for RedisQueue {
             let mut conn = self.store.conn.clone();
             let keys = self.store.keys.queue(department);
             async move {
-                let mut call = SCRIPTS.queue_dispatch.prepare_invoke();
+                let mut call = SCRIPTS.queue_dispatch.call();
                 for k in keys {
                     call.key(k);
                 }
@@ -218,7 +218,7 @@ impl TaskQueue for RedisQueue {
                         .arg(day_number(entry.due))
                         .arg(instant_text(entry.dispatched_at));
                 }
-                call.invoke_async::<i64>(&mut conn).await
+                call.invoke::<i64>(&mut conn).await
             }
         });
         try_join_all(calls).await.map_err(Error::from)?;
@@ -229,7 +229,7 @@ impl TaskQueue for RedisQueue {
         self.register(&[entry]).await?;
         let (kind, officer, until, until_us) = holder_args(&entry.holder);
         let mut conn = self.store.conn.clone();
-        let mut call = SCRIPTS.queue_restore.prepare_invoke();
+        let mut call = SCRIPTS.queue_restore.call();
         for k in self.store.keys.queue(&entry.department) {
             call.key(k);
         }
@@ -241,7 +241,7 @@ impl TaskQueue for RedisQueue {
             .arg(officer)
             .arg(until)
             .arg(until_us);
-        let _: i64 = call.invoke_async(&mut conn).await.map_err(Error::from)?;
+        let _: i64 = call.invoke(&mut conn).await.map_err(Error::from)?;
         Ok(())
     }
 
@@ -252,7 +252,7 @@ impl TaskQueue for RedisQueue {
         until: Timestamp,
     ) -> Result<Option<QueueEntry>, StoreError> {
         let mut conn = self.store.conn.clone();
-        let mut call = SCRIPTS.queue_claim_next.prepare_invoke();
+        let mut call = SCRIPTS.queue_claim_next.call();
         for k in self.store.keys.queue(department) {
             call.key(k);
         }
@@ -260,7 +260,7 @@ impl TaskQueue for RedisQueue {
             .arg(instant_text(until))
             .arg(due_micros(until));
         let claimed: Option<(String, Vec<u8>)> =
-            call.invoke_async(&mut conn).await.map_err(Error::from)?;
+            call.invoke(&mut conn).await.map_err(Error::from)?;
         let Some((member, json)) = claimed else {
             return Ok(None);
         };
@@ -307,14 +307,14 @@ impl TaskQueue for RedisQueue {
             let mut conn = self.store.conn.clone();
             let keys = self.store.keys.queue(&department);
             async move {
-                let mut call = SCRIPTS.queue_ack.prepare_invoke();
+                let mut call = SCRIPTS.queue_ack.call();
                 for k in keys {
                     call.key(k);
                 }
                 for member in members {
                     call.arg(member);
                 }
-                call.invoke_async::<i64>(&mut conn).await
+                call.invoke::<i64>(&mut conn).await
             }
         });
         try_join_all(calls).await.map_err(Error::from)?;

@@ -94,10 +94,11 @@ async fn an_effect_failing_inside_the_script_keeps_the_events_and_recovery_compl
     assert_eq!(claimed.task, TaskId::new("s1-t2"));
 }
 
-/// A connection to one server loads every script when it opens: the first commands of a
-/// busy process find them loaded instead of each sending `SCRIPT LOAD`.
+/// A connection to one server loads the function library when it opens: the first
+/// commands of a busy process find it loaded instead of each loading it, and every
+/// script runs as a function (`FCALL`), none as `EVALSHA`.
 #[tokio::test]
-async fn scripts_are_loaded_when_the_connection_opens() {
+async fn the_function_library_is_loaded_when_the_connection_opens() {
     let server = RedisServer::start();
     let backend = Arc::new(server.backend("gl").await);
     let mut redis = redis::Client::open(server.url())
@@ -105,32 +106,82 @@ async fn scripts_are_loaded_when_the_connection_opens() {
         .get_multiplexed_async_connection()
         .await
         .unwrap();
-    let loads = |info: String| -> u64 {
-        info.lines()
-            .find_map(|l| l.strip_prefix("cmdstat_script|load:calls="))
-            .and_then(|rest| rest.split(',').next())
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0)
-    };
-    let info: String = redis::cmd("INFO")
-        .arg("commandstats")
+    let at_open = command_calls(&mut redis).await;
+    assert_eq!(at_open.get("function|load"), Some(&1), "{at_open:?}");
+    assert_eq!(at_open.get("script|load"), None, "{at_open:?}");
+    let libraries: Vec<redis::Value> = redis::cmd("FUNCTION")
+        .arg("LIST")
         .query_async(&mut redis)
         .await
         .unwrap();
-    let at_open = loads(info);
-    assert!(at_open >= 15, "every script at once: {at_open}");
+    assert_eq!(libraries.len(), 1, "one library: {libraries:?}");
 
     let (runtime, case, window, claimed) = intake_claimed(backend).await;
     runtime
         .execute(&case, &window, Command::Approve { task: claimed.task })
         .await
         .unwrap();
-    let info: String = redis::cmd("INFO")
-        .arg("commandstats")
+    let calls = command_calls(&mut redis).await;
+    assert_eq!(calls.get("function|load"), Some(&1), "not loaded again");
+    assert!(calls.get("fcall").is_some_and(|n| *n > 0), "{calls:?}");
+    assert_eq!(calls.get("evalsha"), None, "{calls:?}");
+    assert_eq!(calls.get("eval"), None, "{calls:?}");
+}
+
+/// A server that lost the library (restarted without persistence, or flushed) is sent it
+/// again by the next call, which then goes through.
+#[tokio::test]
+async fn a_server_that_lost_the_library_is_sent_it_again() {
+    let server = RedisServer::start();
+    let backend = Arc::new(server.backend("gl").await);
+    let mut redis = redis::Client::open(server.url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let (runtime, case, window, claimed) = intake_claimed(backend).await;
+    let _: () = redis::cmd("FUNCTION")
+        .arg("FLUSH")
         .query_async(&mut redis)
         .await
         .unwrap();
-    assert_eq!(loads(info), at_open, "no script loaded again");
+    runtime
+        .execute(&case, &window, Command::Approve { task: claimed.task })
+        .await
+        .unwrap();
+    let state = runtime.case(&case).await.unwrap();
+    assert!(
+        state
+            .tasks
+            .iter()
+            .filter(|t| t.status == TaskStatus::Ready)
+            .count()
+            > 1,
+        "the approval went through and dispatched the parallel tasks"
+    );
+    let calls = command_calls(&mut redis).await;
+    assert_eq!(
+        calls.get("function|load"),
+        Some(&2),
+        "loaded again: {calls:?}"
+    );
+}
+
+/// Calls per command so far (`INFO commandstats`), by command name.
+async fn command_calls(
+    redis: &mut redis::aio::MultiplexedConnection,
+) -> std::collections::HashMap<String, u64> {
+    let info: String = redis::cmd("INFO")
+        .arg("commandstats")
+        .query_async(redis)
+        .await
+        .unwrap();
+    info.lines()
+        .filter_map(|line| {
+            let (name, rest) = line.strip_prefix("cmdstat_")?.split_once(":calls=")?;
+            Some((name.to_owned(), rest.split(',').next()?.parse().ok()?))
+        })
+        .collect()
 }
 
 /// A runtime over `backend` with `joint` published, one case launched and its intake
