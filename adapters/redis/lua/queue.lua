@@ -34,18 +34,16 @@ local function key_of(member)
   return string.sub(member, 27)
 end
 
--- Creates the stream and its group when the queue is new; returns whether it was. Looks
--- once per script call and queue.
-local function ensure_group(q)
-  if q.exists then
-    return false
+-- Appends the task's stream entry; returns its id, and whether the queue was new (then its
+-- stream and group are created first). NOMKSTREAM makes it one command when the queue
+-- exists, as it does but for its first task.
+local function append_entry(q, key)
+  local id = redis.call('XADD', q.s, 'NOMKSTREAM', '*', 'k', key)
+  if id then
+    return id, false
   end
-  q.exists = true
-  if redis.call('EXISTS', q.s) == 0 then
-    redis.call('XGROUP', 'CREATE', q.s, GROUP, '0', 'MKSTREAM')
-    return true
-  end
-  return false
+  redis.call('XGROUP', 'CREATE', q.s, GROUP, '0', 'MKSTREAM')
+  return redis.call('XADD', q.s, '*', 'k', key), true
 end
 
 -- Takes the entry out of the free set if it is there (`popped` when the caller already
@@ -116,8 +114,7 @@ end
 
 -- Adds a new entry (free) and returns it decoded, and whether the queue was new.
 local function insert(q, key, due, days, at)
-  local created = ensure_group(q)
-  local id = redis.call('XADD', q.s, '*', 'k', key)
+  local id, created = append_entry(q, key)
   local e = {id = id, due = due, d = tonumber(days), at = at, h = 'f'}
   redis.call('ZADD', q.f, e.d, free_member(id, key))
   redis.call('HSET', q.e, key, cjson.encode(e))
@@ -127,8 +124,7 @@ end
 -- Adds a new free entry unless one is queued under `key` (then leaves it as it is);
 -- returns whether it added one, and whether the queue was new.
 local function insert_new(q, key, due, days, at)
-  local created = ensure_group(q)
-  local id = redis.call('XADD', q.s, '*', 'k', key)
+  local id, created = append_entry(q, key)
   local e = {id = id, due = due, d = tonumber(days), at = at, h = 'f'}
   if redis.call('HSETNX', q.e, key, cjson.encode(e)) == 0 then
     redis.call('XDEL', q.s, id)
