@@ -21,7 +21,7 @@
 --   'm', task key, department, holder ('f', 'l', 'h'), officer, until, until in µs
 --   'a', task key, department
 --
--- Returns {1, new version, previous status, '', claimed key, claimed entry JSON} (the last
+-- Returns {1, new version, previous status, '', claimed key, claimed entry} (the last
 -- two '' when nothing was claimed), or {1, …, what failed, '', ''} when an effect failed
 -- (the events are appended; recovery completes the effects; nothing is claimed), or, on a
 -- conflict, {0, actual version, '', '', '', ''}.
@@ -110,12 +110,12 @@ else
   end
 end
 -- The officer's next task, once the effects are made (what they dispatched included).
-local claimed_key, claimed_json = '', ''
+local claimed_key, claimed_entry = '', ''
 if carried and ARGV[10] ~= '' then
   -- Caught as the effects are: the append stands whatever happens here.
-  local ok, key, json = pcall(claim_first, queue(ARGV[10]), ARGV[11], ARGV[12], ARGV[13])
+  local ok, key, entry = pcall(claim_first, queue(ARGV[10]), ARGV[11], ARGV[12], ARGV[13])
   if ok and key then
-    claimed_key, claimed_json = key, json
+    claimed_key, claimed_entry = key, entry
   end
 end
-return {1, new_version, previous, failure, claimed_key, claimed_json}
+return {1, new_version, previous, failure, claimed_key, claimed_entry}

@@ -11,8 +11,13 @@
 --                LEASE_OFFSET_MS (Redis refuses delivery times in the future), so the
 --                entry has been idle LEASE_OFFSET_MS exactly when its lease has run out,
 --                and `XPENDING … IDLE` finds the expired ones with no index of its own
---   q.e entries  hash task key -> JSON {id, due, d (due day number), at, h, o, u}
---                h is 'f' (free), 'l' (leased: o officer, u till) or 'h' (held: o)
+--   q.e entries  hash task key -> '<id> <day> <due> <at> <h>[ <till> <officer>]': stream
+--                id, due day number, due date, dispatched at, then the holder h: 'f'
+--                (free), 'l' (leased to officer till an instant) or 'h' (held by officer;
+--                till '-'). Plain text read by position: no JSON to decode, no number to
+--                convert, on the way of every claim and decision. The first four fields
+--                (the base) never change; a move rewrites the holder after them. An entry
+--                an earlier version wrote as JSON is read too (`entry_of`)
 --   q.f free     sorted set of free entries: score due day, member padded stream id ..
 --                task key, so claims take the earliest due, then the earliest dispatched
 -- The queue_*.lua scripts take them as KEYS[1..3] (`queue_at(KEYS, 1)`).
@@ -46,43 +51,48 @@ local function append_entry(q, key)
   return redis.call('XADD', q.s, '*', 'k', key), true
 end
 
--- Takes the entry out of the free set if it is there (`popped` when the caller already
--- took it out).
-local function unindex(q, key, e, popped)
-  if e.h == 'f' and not popped then
-    redis.call('ZREM', q.f, free_member(e.id, key))
+-- An entry's parts: its base (the fields that never change), stream id, due day and holder;
+-- nil for no entry.
+local function entry_of(value)
+  if not value then
+    return nil
   end
+  if string.byte(value, 1) == 123 then
+    -- '{': JSON, as an earlier version wrote entries.
+    local e = cjson.decode(value)
+    return string.format('%s %d %s %s', e.id, e.d, e.due, e.at), e.id, tostring(e.d), e.h
+  end
+  return string.match(value, '^((%S+) (%S+) %S+ %S+) (%a)')
 end
 
--- Gives the entry its holder: 'f', or 'l'/'h' for `officer` (a lease lasts until `till`,
--- which is `till_us` in microseconds).
-local function set_holder(q, key, e, h, officer, till, till_us, popped)
-  unindex(q, key, e, popped)
+-- Gives the entry (its base, id, day and holder `was`) the holder `h`: 'f', or 'l'/'h' for
+-- `officer` (a lease lasts until `till`, which is `till_us` in microseconds). `popped`
+-- when the caller already took it out of the free set. Returns its new value.
+local function set_holder(q, key, base, id, day, was, h, officer, till, till_us, popped)
+  if was == 'f' and not popped then
+    redis.call('ZREM', q.f, free_member(id, key))
+  end
+  local value
   if h == 'f' then
-    redis.call('XACK', q.s, GROUP, e.id)
-    redis.call('ZADD', q.f, e.d, free_member(e.id, key))
-    e.o = nil
-    e.u = nil
+    redis.call('XACK', q.s, GROUP, id)
+    redis.call('ZADD', q.f, day, free_member(id, key))
+    value = base .. ' f'
   elseif h == 'l' then
     -- The lease's end, rounded up to the millisecond, minus the offset (see above).
     local delivered = math.ceil(tonumber(till_us) / 1000) - LEASE_OFFSET_MS
-    redis.call('XCLAIM', q.s, GROUP, officer, 0, e.id, 'TIME',
+    redis.call('XCLAIM', q.s, GROUP, officer, 0, id, 'TIME',
       string.format('%d', delivered), 'FORCE', 'JUSTID')
-    e.o = officer
-    e.u = till
+    value = base .. ' l ' .. till .. ' ' .. officer
   else
-    redis.call('XCLAIM', q.s, GROUP, officer, 0, e.id, 'FORCE', 'JUSTID')
-    e.o = officer
-    e.u = nil
+    redis.call('XCLAIM', q.s, GROUP, officer, 0, id, 'FORCE', 'JUSTID')
+    value = base .. ' h - ' .. officer
   end
-  e.h = h
-  local json = cjson.encode(e)
-  redis.call('HSET', q.e, key, json)
-  return json
+  redis.call('HSET', q.e, key, value)
+  return value
 end
 
 -- Leases the free entry due first (then dispatched first) to `officer` until `till`
--- (`till_us` in µs); returns its key and JSON, or nil when nothing is free. Stale members
+-- (`till_us` in µs); returns its key and value, or nil when nothing is free. Stale members
 -- of the free set (no entry, or an entry that moved on) are dropped on the way.
 local function claim_first(q, officer, till, till_us)
   while true do
@@ -92,58 +102,56 @@ local function claim_first(q, officer, till, till_us)
     end
     local member = first[1]
     local key = key_of(member)
-    local json = redis.call('HGET', q.e, key)
-    if json then
-      local e = cjson.decode(json)
-      if e.h == 'f' and free_member(e.id, key) == member then
-        return key, set_holder(q, key, e, 'l', officer, till, till_us, true)
-      end
+    local base, id, day, h = entry_of(redis.call('HGET', q.e, key))
+    if h == 'f' and free_member(id, key) == member then
+      return key, set_holder(q, key, base, id, day, h, 'l', officer, till, till_us, true)
     end
   end
 end
 
 -- Changes the holder of a named entry; returns whether it is queued.
 local function move(q, key, h, officer, till, till_us)
-  local json = redis.call('HGET', q.e, key)
-  if not json then
+  local base, id, day, was = entry_of(redis.call('HGET', q.e, key))
+  if not base then
     return false
   end
-  set_holder(q, key, cjson.decode(json), h, officer, till, till_us)
+  set_holder(q, key, base, id, day, was, h, officer, till, till_us)
   return true
 end
 
--- Adds a new entry (free) and returns it decoded, and whether the queue was new.
-local function insert(q, key, due, days, at)
+-- Adds a new entry (free); returns its base and id, and whether the queue was new.
+local function insert(q, key, due, day, at)
   local id, created = append_entry(q, key)
-  local e = {id = id, due = due, d = tonumber(days), at = at, h = 'f'}
-  redis.call('ZADD', q.f, e.d, free_member(id, key))
-  redis.call('HSET', q.e, key, cjson.encode(e))
-  return e, created
+  local base = id .. ' ' .. day .. ' ' .. due .. ' ' .. at
+  redis.call('ZADD', q.f, day, free_member(id, key))
+  redis.call('HSET', q.e, key, base .. ' f')
+  return base, id, created
 end
 
 -- Adds a new free entry unless one is queued under `key` (then leaves it as it is);
 -- returns whether it added one, and whether the queue was new.
-local function insert_new(q, key, due, days, at)
+local function insert_new(q, key, due, day, at)
   local id, created = append_entry(q, key)
-  local e = {id = id, due = due, d = tonumber(days), at = at, h = 'f'}
-  if redis.call('HSETNX', q.e, key, cjson.encode(e)) == 0 then
+  local base = id .. ' ' .. day .. ' ' .. due .. ' ' .. at
+  if redis.call('HSETNX', q.e, key, base .. ' f') == 0 then
     redis.call('XDEL', q.s, id)
     return false, created
   end
-  redis.call('ZADD', q.f, e.d, free_member(id, key))
+  redis.call('ZADD', q.f, day, free_member(id, key))
   return true, created
 end
 
 -- Removes an entry entirely; returns whether there was one.
 local function remove(q, key)
-  local json = redis.call('HGET', q.e, key)
-  if not json then
+  local _, id, _, h = entry_of(redis.call('HGET', q.e, key))
+  if not id then
     return false
   end
-  local e = cjson.decode(json)
-  unindex(q, key, e)
-  redis.call('XACK', q.s, GROUP, e.id)
-  redis.call('XDEL', q.s, e.id)
+  if h == 'f' then
+    redis.call('ZREM', q.f, free_member(id, key))
+  end
+  redis.call('XACK', q.s, GROUP, id)
+  redis.call('XDEL', q.s, id)
   redis.call('HDEL', q.e, key)
   return true
 end

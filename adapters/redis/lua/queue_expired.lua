@@ -2,7 +2,7 @@
 -- least LEASE_OFFSET_MS as of that time (see queue.lua), which may differ from Redis's own
 -- clock (a test's clock, or a node's).
 -- ARGV[1] now in µs, ARGV[2] at most this many
--- Returns {task key, entry JSON, ...}.
+-- Returns {task key, entry, ...}.
 local Q = queue_at(KEYS, 1)
 if redis.call('EXISTS', Q.s) == 0 then
   return {}
@@ -19,13 +19,11 @@ for _, p in ipairs(pending) do
   local found = redis.call('XRANGE', Q.s, id, id)
   local fields = found[1] and found[1][2]
   local key = fields and fields[2]
-  local json = key and redis.call('HGET', Q.e, key)
-  if json then
-    local e = cjson.decode(json)
-    if e.h == 'l' and e.id == id then
-      out[#out + 1] = key
-      out[#out + 1] = json
-    end
+  local value = key and redis.call('HGET', Q.e, key)
+  local _, entry_id, _, h = entry_of(value)
+  if h == 'l' and entry_id == id then
+    out[#out + 1] = key
+    out[#out + 1] = value
   end
 end
 return out

@@ -1,4 +1,5 @@
-//! How values are written to Redis: events and definitions as JSON, instants as RFC 3339
+//! How values are written to Redis: events and definitions as JSON, queue entries as
+//! space-separated text (see `lua/queue.lua`), instants as RFC 3339
 //! text (exact to the nanosecond) and, where Redis must order them, as microseconds in a
 //! sorted-set score (exact in a double until the year 2255). A due instant is rounded up
 //! and `now` down, so nothing is ever taken early; it may be taken up to 1 µs late.
@@ -62,9 +63,9 @@ pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(
     serde_json::from_slice(text).map_err(|source| Error::Decode { what, source })
 }
 
-/// A queue entry as `queue.lua` keeps it.
+/// A queue entry as an earlier version kept it: JSON.
 #[derive(Debug, Deserialize)]
-struct StoredEntry {
+struct JsonEntry {
     id: String,
     due: String,
     at: String,
@@ -75,34 +76,90 @@ struct StoredEntry {
     u: Option<String>,
 }
 
+/// A queue entry's fields as stored, borrowed from its value.
+struct StoredEntry<'a> {
+    id: &'a str,
+    due: &'a str,
+    at: &'a str,
+    h: &'a str,
+    officer: Option<&'a str>,
+    until: Option<&'a str>,
+}
+
+impl<'a> StoredEntry<'a> {
+    /// `<id> <day> <due> <at> <h>[ <till> <officer>]`, as `queue.lua` writes it.
+    fn parse(value: &'a str) -> Result<StoredEntry<'a>, Error> {
+        let mut fields = value.splitn(7, ' ');
+        let mut next = |what: &str| {
+            fields
+                .next()
+                .filter(|f| !f.is_empty())
+                .ok_or_else(|| Error::corrupt("queue entry", format!("no {what} in {value:?}")))
+        };
+        let id = next("stream id")?;
+        next("due day")?;
+        let due = next("due date")?;
+        let at = next("dispatch instant")?;
+        let h = next("holder")?;
+        let (until, officer) = match h {
+            "f" => (None, None),
+            _ => {
+                let until = next("lease end")?;
+                (Some(until).filter(|u| *u != "-"), Some(next("officer")?))
+            }
+        };
+        Ok(StoredEntry {
+            id,
+            due,
+            at,
+            h,
+            officer,
+            until,
+        })
+    }
+}
+
 /// Where an entry stands in its queue: its stream id, which orders dispatches.
 pub(crate) type StreamOrder = (u64, u64);
 
-/// The queue entry of `member` in `department`'s queue, from its stored JSON, with its
+/// The queue entry of `member` in `department`'s queue, from its stored value, with its
 /// stream id.
 pub(crate) fn decode_entry(
     department: &DepartmentId,
     member: &str,
-    json: &[u8],
+    value: &[u8],
 ) -> Result<(QueueEntry, StreamOrder), Error> {
-    let stored: StoredEntry = decode_json("queue entry", json)?;
-    let due = NaiveDate::parse_from_str(&stored.due, "%Y-%m-%d")
+    let json: JsonEntry;
+    let stored = if value.first() == Some(&b'{') {
+        json = decode_json("queue entry", value)?;
+        StoredEntry {
+            id: &json.id,
+            due: &json.due,
+            at: &json.at,
+            h: &json.h,
+            officer: json.o.as_deref(),
+            until: json.u.as_deref(),
+        }
+    } else {
+        let text =
+            std::str::from_utf8(value).map_err(|_| Error::corrupt("queue entry", "not UTF-8"))?;
+        StoredEntry::parse(text)?
+    };
+    let due = NaiveDate::parse_from_str(stored.due, "%Y-%m-%d")
         .map_err(|e| Error::corrupt("queue entry", format!("due {:?}: {e}", stored.due)))?;
     let officer = || {
         stored
-            .o
-            .as_deref()
+            .officer
             .map(PrincipalId::new)
             .ok_or_else(|| Error::corrupt("queue entry", "a holder without an officer"))
     };
-    let holder = match stored.h.as_str() {
+    let holder = match stored.h {
         "f" => Holder::Free,
         "l" => Holder::Lease {
             officer: officer()?,
             until: parse_instant(
                 stored
-                    .u
-                    .as_deref()
+                    .until
                     .ok_or_else(|| Error::corrupt("queue entry", "a lease without its end"))?,
             )?,
         },
@@ -125,7 +182,7 @@ pub(crate) fn decode_entry(
         key: parse_task_member(member)?,
         department: department.clone(),
         due,
-        dispatched_at: parse_instant(&stored.at)?,
+        dispatched_at: parse_instant(stored.at)?,
         holder,
     };
     Ok((entry, order))
@@ -149,6 +206,64 @@ pub(crate) fn holder_args(holder: &Holder) -> (&'static str, String, String, i64
 mod tests {
     use super::*;
     use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn entries_decode_from_text_and_from_earlier_json() {
+        let department = DepartmentId::new("tax");
+        let member = &crate::keys::task_member(&greenlane_runtime::ports::TaskKey::new(
+            &"c1".into(),
+            &"t1".into(),
+        ));
+        let (free, order) = decode_entry(
+            &department,
+            member,
+            b"1772413200000-7 739677 2026-03-09 2026-03-02T01:00:00Z f",
+        )
+        .unwrap();
+        assert_eq!(order, (1772413200000, 7));
+        assert_eq!(free.holder, Holder::Free);
+        assert_eq!(free.due, NaiveDate::from_ymd_opt(2026, 3, 9).unwrap());
+        let (leased, _) = decode_entry(
+            &department,
+            member,
+            b"1-0 739677 2026-03-09 2026-03-02T01:00:00Z l 2026-03-02T01:10:00.5Z officer 1",
+        )
+        .unwrap();
+        assert_eq!(
+            leased.holder,
+            Holder::Lease {
+                officer: PrincipalId::new("officer 1"),
+                until: parse_instant("2026-03-02T01:10:00.5Z").unwrap(),
+            },
+            "the officer is the rest of the value"
+        );
+        let (held, _) = decode_entry(
+            &department,
+            member,
+            b"1-0 739677 2026-03-09 2026-03-02T01:00:00Z h - officer-2",
+        )
+        .unwrap();
+        assert_eq!(
+            held.holder,
+            Holder::Held {
+                officer: PrincipalId::new("officer-2")
+            }
+        );
+        let (json, _) = decode_entry(
+            &department,
+            member,
+            br#"{"id":"1-0","due":"2026-03-09","d":739677,"at":"2026-03-02T01:00:00Z","h":"h","o":"officer-2"}"#,
+        )
+        .unwrap();
+        assert_eq!(json, held);
+        for corrupt in [
+            &b"1-0 739677 2026-03-09"[..],
+            b"1-0 739677 2026-03-09 at l",
+            b"",
+        ] {
+            assert!(decode_entry(&department, member, corrupt).is_err());
+        }
+    }
 
     #[test]
     fn instants_round_trip_exactly() {
