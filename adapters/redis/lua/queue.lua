@@ -6,11 +6,16 @@
 --   q.s stream   every queued task is one stream entry (XADD at dispatch); the consumer
 --                group `greenlane` holds leased and held entries in its pending list,
 --                owned by the officer (XCLAIM ... FORCE), so XPENDING and XINFO CONSUMERS
---                show who holds what; ack is XACK + XDEL. A lease is its pending entry:
+--                show who holds what; ack is XACK. A lease is its pending entry:
 --                XCLAIM sets the entry's delivery time to the lease's end minus
 --                LEASE_OFFSET_MS (Redis refuses delivery times in the future), so the
 --                entry has been idle LEASE_OFFSET_MS exactly when its lease has run out,
---                and `XPENDING … IDLE` finds the expired ones with no index of its own
+--                and `XPENDING … IDLE` finds the expired ones with no index of its own.
+--                Entries done with are not deleted one by one (XDEL walks the stream's
+--                node to the entry: the dearest command per task); `queue_trim.lua`
+--                trims whole nodes older than every live entry instead. A hold can last
+--                weeks (a supplement asked for), so a held entry moves to a new stream id
+--                and does not keep the stream from being trimmed behind it
 --   q.e entries  hash task key -> '<id> <day> <due> <at> <h>[ <till> <officer>]': stream
 --                id, due day number, due date, dispatched at, then the holder h: 'f'
 --                (free), 'l' (leased to officer till an instant) or 'h' (held by officer;
@@ -33,6 +38,12 @@ end
 local function free_member(id, key)
   local ms, seq = string.match(id, '^(%d+)-(%d+)$')
   return string.rep('0', 15 - #ms) .. ms .. '-' .. string.rep('0', 10 - #seq) .. seq .. key
+end
+
+-- The stream id a free member or `free_member`'s padding starts with.
+local function unpadded(padded)
+  local ms, seq = string.match(padded, '^0*(%d+)-0*(%d+)')
+  return ms .. '-' .. seq
 end
 
 local function key_of(member)
@@ -84,7 +95,12 @@ local function set_holder(q, key, base, id, day, was, h, officer, till, till_us,
       string.format('%d', delivered), 'FORCE', 'JUSTID')
     value = base .. ' l ' .. till .. ' ' .. officer
   else
-    redis.call('XCLAIM', q.s, GROUP, officer, 0, id, 'FORCE', 'JUSTID')
+    -- A new stream id (see above); the old entry goes.
+    redis.call('XACK', q.s, GROUP, id)
+    redis.call('XDEL', q.s, id)
+    local new_id = redis.call('XADD', q.s, '*', 'k', key)
+    redis.call('XCLAIM', q.s, GROUP, officer, 0, new_id, 'FORCE', 'JUSTID')
+    base = new_id .. string.sub(base, #id + 1)
     value = base .. ' h - ' .. officer
   end
   redis.call('HSET', q.e, key, value)
@@ -151,7 +167,6 @@ local function remove(q, key)
     redis.call('ZREM', q.f, free_member(id, key))
   end
   redis.call('XACK', q.s, GROUP, id)
-  redis.call('XDEL', q.s, id)
   redis.call('HDEL', q.e, key)
   return true
 end

@@ -157,6 +157,16 @@ impl RedisQueue {
         Ok(names.into_iter().map(DepartmentId::new).collect())
     }
 
+    /// `queue_trim.lua` on one department's queue.
+    async fn trim(&self, department: DepartmentId) -> Result<usize, Error> {
+        let mut conn = self.store.conn.clone();
+        let mut call = SCRIPTS.queue_trim.call();
+        for k in self.store.keys.queue(&department) {
+            call.key(k);
+        }
+        Ok(call.invoke(&mut conn).await?)
+    }
+
     async fn expired_in(
         &self,
         department: DepartmentId,
@@ -363,6 +373,12 @@ impl TaskQueue for RedisQueue {
             Some(json) => Ok(Some(decode_entry(&department, &member, &json)?.0)),
             None => Ok(None),
         }
+    }
+
+    async fn compact(&self) -> Result<usize, StoreError> {
+        let departments = self.departments().await?;
+        let trimmed = try_join_all(departments.into_iter().map(|d| self.trim(d))).await?;
+        Ok(trimmed.into_iter().sum())
     }
 
     async fn depth(&self, department: &DepartmentId) -> Result<usize, StoreError> {

@@ -37,6 +37,7 @@ pub(crate) struct Scripts {
     pub(crate) queue_move: Lua,
     pub(crate) queue_ack: Lua,
     pub(crate) queue_expired: Lua,
+    pub(crate) queue_trim: Lua,
 }
 
 /// The append scripts share `case.lua`'s helpers.
@@ -120,11 +121,16 @@ pub(crate) static SCRIPTS: LazyLock<Scripts> = LazyLock::new(|| Scripts {
         include_str!("../lua/queue_expired.lua"),
         &[QUEUE],
     ),
+    queue_trim: Lua::new(
+        "queue_trim",
+        include_str!("../lua/queue_trim.lua"),
+        &[QUEUE],
+    ),
 });
 
 impl Scripts {
     /// Every script, for loading them all at once.
-    fn all(&self) -> [&Lua; 15] {
+    fn all(&self) -> [&Lua; 16] {
         [
             &self.append,
             &self.append_indexed,
@@ -141,6 +147,7 @@ impl Scripts {
             &self.queue_move,
             &self.queue_ack,
             &self.queue_expired,
+            &self.queue_trim,
         ]
     }
 }

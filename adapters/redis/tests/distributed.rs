@@ -202,10 +202,12 @@ async fn lease_expiry_and_redelivery_across_nodes() {
         .await
         .expect("approve");
     assert_eq!(pending(&server, "dept-1").await.0, 0);
+    let report = one.tick().await.unwrap();
+    assert_eq!(report.compacted, 1, "{report:?}");
     assert_eq!(
         stream_len(&server, "dept-1").await,
         0,
-        "acked entries leave the stream"
+        "entries done with leave the stream at the next tick"
     );
     let timeline = one.timeline(&case).await.unwrap();
     assert_eq!(

@@ -104,4 +104,11 @@ pub trait TaskQueue: Send + Sync + 'static {
 
     /// Free entries of `department`.
     fn depth(&self, department: &DepartmentId) -> impl Fut<usize>;
+
+    /// Frees what entries removed earlier still occupy, for a backend that defers it from
+    /// `ack` (Redis trims its streams here); returns how many stored records it freed.
+    /// Every tick calls it. The default frees nothing: most backends free at `ack`.
+    fn compact(&self) -> impl Fut<usize> {
+        std::future::ready(Ok(0))
+    }
 }

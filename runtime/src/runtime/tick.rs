@@ -1,7 +1,8 @@
 //! The periodic work of an engine: put tasks whose lease ran out back in their queues, run
 //! the deadline checks that are due (alerts fire exactly once: the check is taken off the
 //! index by one node and its events are appended with an expected version), and finish
-//! effects that a failure left behind.
+//! effects that a failure left behind, and let the queues free what removed entries still
+//! occupy.
 
 use std::sync::Arc;
 
@@ -22,6 +23,8 @@ pub struct TickReport {
     pub alerts: usize,
     /// Cases whose lagging effects were completed.
     pub repaired: usize,
+    /// Records of removed queue entries freed (`TaskQueue::compact`).
+    pub compacted: usize,
 }
 
 /// Entries handled per round of one tick.
@@ -86,6 +89,7 @@ impl<B: Backend> Runtime<B> {
             }
         }
         report.repaired = self.complete_effects().await?;
+        report.compacted = self.backend.queue().compact().await?;
         Ok(report)
     }
 
