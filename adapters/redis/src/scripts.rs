@@ -52,6 +52,7 @@ pub(crate) struct Lua {
     name: &'static str,
     body: &'static str,
     script: Script,
+    function: std::sync::OnceLock<String>,
 }
 
 impl Lua {
@@ -63,7 +64,14 @@ impl Lua {
             name,
             body,
             script: Script::new(&code),
+            function: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Its function's name in the library.
+    fn function(&self) -> &str {
+        self.function
+            .get_or_init(|| format!("{}_{}", LIBRARY.prefix, self.name))
     }
 
     /// A call of this script, to be given its keys and arguments.
@@ -71,7 +79,7 @@ impl Lua {
         Call {
             lua: self,
             keys: Vec::new(),
-            args: Vec::new(),
+            args: redis::Cmd::new(),
         }
     }
 }
@@ -187,10 +195,6 @@ pub(crate) static LIBRARY: LazyLock<Library> = LazyLock::new(|| {
 });
 
 impl Library {
-    fn function(&self, lua: &Lua) -> String {
-        format!("{}_{}", self.prefix, lua.name)
-    }
-
     /// Loads the library into the server behind `conn`, replacing one of the same name
     /// (the same code).
     pub(crate) async fn load<C: redis::aio::ConnectionLike>(
@@ -231,7 +235,8 @@ pub(crate) async fn load_all(conn: &mut Conn) -> RedisResult<()> {
 pub(crate) struct Call {
     lua: &'static Lua,
     keys: Vec<Vec<u8>>,
-    args: Vec<Vec<u8>>,
+    /// The arguments, packed one after the other (no allocation per argument).
+    args: redis::Cmd,
 }
 
 impl Call {
@@ -243,8 +248,15 @@ impl Call {
 
     /// Adds an argument.
     pub(crate) fn arg<T: ToRedisArgs>(&mut self, arg: T) -> &mut Call {
-        arg.write_redis_args(&mut self.args);
+        self.args.arg(arg);
         self
+    }
+
+    fn args(&self) -> impl Iterator<Item = &[u8]> {
+        self.args.args_iter().filter_map(|arg| match arg {
+            redis::Arg::Simple(bytes) => Some(bytes),
+            _ => None,
+        })
     }
 
     /// Runs the call. A server that answers that the function is missing (restarted
@@ -255,17 +267,17 @@ impl Call {
             for key in &self.keys {
                 call.key(key);
             }
-            for arg in &self.args {
+            for arg in self.args() {
                 call.arg(arg);
             }
             return call.invoke_async(conn).await;
         }
         let mut fcall = redis::cmd("FCALL");
-        fcall.arg(LIBRARY.function(self.lua)).arg(self.keys.len());
+        fcall.arg(self.lua.function()).arg(self.keys.len());
         for key in &self.keys {
             fcall.arg(key);
         }
-        for arg in &self.args {
+        for arg in self.args() {
             fcall.arg(arg);
         }
         match fcall.query_async(conn).await {
