@@ -17,7 +17,8 @@
 -- ARGV[10] the department whose next free entry to lease once the effects are made ('' for
 -- none), ARGV[11] to whom, ARGV[12] until, ARGV[13] until in µs,
 -- ARGV[14] n, the number of events, ARGV[15 .. 14+n] the events (JSON), then the moves:
---   'd', task key, department, task, due date, due day number, dispatched at
+--   'd', task key, department, task, due day number, '<due day number> <due date>
+--        <dispatched at>'
 --   'm', task key, department, holder ('f', 'l', 'h'), officer, until, until in µs
 --   'a', task key, department
 --
@@ -37,15 +38,8 @@ push_events(KEYS[1], ARGV, 15, 14 + n)
 local new_version = version + n
 index_case(KEYS[4], ARGV[4], case, version == 0, previous, ARGV[2])
 
-local queues = {}
 local function queue(department)
-  local q = queues[department]
-  if not q then
-    local base = ARGV[5] .. department .. '}'
-    q = {s = base .. ':s', e = base .. ':e', f = base .. ':f'}
-    queues[department] = q
-  end
-  return q
+  return queue_named(ARGV[5], department)
 end
 
 -- The effects. The events are appended whatever happens here: a failing move (a key of
@@ -59,11 +53,11 @@ local function carry_out()
     if op == 'd' then
       homes[#homes + 1] = ARGV[i + 3]
       homes[#homes + 1] = ARGV[i + 2]
-      local _, created = insert_new(q, key, ARGV[i + 4], ARGV[i + 5], ARGV[i + 6])
+      local _, created = insert_new(q, key, ARGV[i + 4], ARGV[i + 5])
       if created then
         redis.call('SADD', KEYS[7], ARGV[i + 2])
       end
-      i = i + 7
+      i = i + 6
     elseif op == 'm' then
       move(q, key, ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6])
       i = i + 7
@@ -98,7 +92,9 @@ if stored >= tonumber(ARGV[7]) then
   applied = math.max(stored, tonumber(ARGV[8]))
 end
 if carried and applied >= version and ARGV[6] == '1' then
-  redis.call('HSET', KEYS[2], 'v', new_version, 's', ARGV[2], 'a', new_version)
+  -- The number as text once, not once per field.
+  local text = tostring(new_version)
+  redis.call('HSET', KEYS[2], 'v', text, 's', ARGV[2], 'a', text)
   if stored < version then
     -- It lagged only until the caller's cursor move, which this one replaces.
     redis.call('ZREM', KEYS[5], case)

@@ -35,6 +35,28 @@ local function queue_at(keys, first)
   return {s = keys[first], e = keys[first + 1], f = keys[first + 2]}
 end
 
+-- The keys of a queue named by a key prefix and a department, built once and kept while
+-- the code stays loaded: the function library's life (one call, run as a script).
+local QUEUES, queues_known = {}, 0
+local function queue_named(prefix, department)
+  local by_department = QUEUES[prefix]
+  if not by_department then
+    if queues_known >= 4096 then
+      QUEUES, queues_known = {}, 0
+    end
+    by_department = {}
+    QUEUES[prefix] = by_department
+  end
+  local q = by_department[department]
+  if not q then
+    local base = prefix .. department .. '}'
+    q = {s = base .. ':s', e = base .. ':e', f = base .. ':f'}
+    by_department[department] = q
+    queues_known = queues_known + 1
+  end
+  return q
+end
+
 local function free_member(id, key)
   local ms, seq = string.match(id, '^(%d+)-(%d+)$')
   return string.rep('0', 15 - #ms) .. ms .. '-' .. string.rep('0', 10 - #seq) .. seq .. key
@@ -135,21 +157,21 @@ local function move(q, key, h, officer, till, till_us)
   return true
 end
 
--- Adds a new entry (free); returns its base and id, and whether the queue was new.
-local function insert(q, key, due, day, at)
+-- Adds a new entry (free) due on `day`, its base after the stream id being `rest`
+-- ('<day> <due> <at>'); returns its base and id, and whether the queue was new.
+local function insert(q, key, day, rest)
   local id, created = append_entry(q, key)
-  local base = id .. ' ' .. day .. ' ' .. due .. ' ' .. at
+  local base = id .. ' ' .. rest
   redis.call('ZADD', q.f, day, free_member(id, key))
   redis.call('HSET', q.e, key, base .. ' f')
   return base, id, created
 end
 
--- Adds a new free entry unless one is queued under `key` (then leaves it as it is);
--- returns whether it added one, and whether the queue was new.
-local function insert_new(q, key, due, day, at)
+-- Adds a new free entry (as `insert`) unless one is queued under `key` (then leaves it as
+-- it is); returns whether it added one, and whether the queue was new.
+local function insert_new(q, key, day, rest)
   local id, created = append_entry(q, key)
-  local base = id .. ' ' .. day .. ' ' .. due .. ' ' .. at
-  if redis.call('HSETNX', q.e, key, base .. ' f') == 0 then
+  if redis.call('HSETNX', q.e, key, id .. ' ' .. rest .. ' f') == 0 then
     redis.call('XDEL', q.s, id)
     return false, created
   end

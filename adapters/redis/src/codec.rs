@@ -188,6 +188,17 @@ pub(crate) fn decode_entry(
     Ok((entry, order))
 }
 
+/// What follows the stream id in a new entry as `queue.lua` keeps it: due day number, due
+/// date and dispatch instant.
+pub(crate) fn entry_rest(entry: &QueueEntry) -> String {
+    format!(
+        "{} {} {}",
+        day_number(entry.due),
+        entry.due.format("%Y-%m-%d"),
+        instant_text(entry.dispatched_at)
+    )
+}
+
 /// A holder as the queue scripts take it: kind, officer, until, until in µs.
 pub(crate) fn holder_args(holder: &Holder) -> (&'static str, String, String, i64) {
     match holder {

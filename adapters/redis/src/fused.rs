@@ -15,7 +15,7 @@ use greenlane_engine::ids::CaseId;
 use greenlane_runtime::ports::{Appended, CheckWrite, Effects, QueueMove};
 use greenlane_runtime::StoreError;
 
-use crate::codec::{day_number, decode_entry, due_micros, holder_args, instant_text};
+use crate::codec::{day_number, decode_entry, due_micros, entry_rest, holder_args, instant_text};
 use crate::keys::task_member;
 use crate::scripts::SCRIPTS;
 use crate::{Error, RedisBackend};
@@ -75,9 +75,8 @@ impl RedisBackend {
                         .arg(task_member(&entry.key))
                         .arg(entry.department.as_str())
                         .arg(entry.key.task.as_str())
-                        .arg(entry.due.format("%Y-%m-%d").to_string())
                         .arg(day_number(entry.due))
-                        .arg(instant_text(entry.dispatched_at));
+                        .arg(entry_rest(entry));
                 }
                 QueueMove::Move {
                     key,

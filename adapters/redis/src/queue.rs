@@ -19,7 +19,8 @@ use greenlane_runtime::StoreError;
 use redis::AsyncCommands;
 
 use crate::codec::{
-    day_number, decode_entry, due_micros, holder_args, instant_text, now_micros, StreamOrder,
+    day_number, decode_entry, due_micros, entry_rest, holder_args, instant_text, now_micros,
+    StreamOrder,
 };
 use crate::keys::task_member;
 use crate::scripts::SCRIPTS;
@@ -224,9 +225,8 @@ impl TaskQueue for RedisQueue {
                 }
                 for entry in entries {
                     call.arg(task_member(&entry.key))
-                        .arg(entry.due.format("%Y-%m-%d").to_string())
                         .arg(day_number(entry.due))
-                        .arg(instant_text(entry.dispatched_at));
+                        .arg(entry_rest(entry));
                 }
                 call.invoke::<i64>(&mut conn).await
             }
@@ -244,9 +244,8 @@ impl TaskQueue for RedisQueue {
             call.key(k);
         }
         call.arg(task_member(&entry.key))
-            .arg(entry.due.format("%Y-%m-%d").to_string())
             .arg(day_number(entry.due))
-            .arg(instant_text(entry.dispatched_at))
+            .arg(entry_rest(entry))
             .arg(kind)
             .arg(officer)
             .arg(until)
