@@ -212,15 +212,18 @@ impl Library {
 }
 
 /// Makes the library known to the server behind `conn`, a single server, and has the
-/// connection call functions from now on. A server without functions (before Redis 7) is
-/// sent every script instead, and the connection goes on with `EVALSHA`.
+/// connection call functions from now on. A server that refuses it (without functions,
+/// before Redis 7, or a user whose ACL denies `FUNCTION`) is sent every script instead,
+/// and the connection goes on with `EVALSHA`.
 pub(crate) async fn load_all(conn: &mut Conn) -> RedisResult<()> {
     match LIBRARY.load(conn).await {
         Ok(()) => {
             conn.set_functions(true);
             Ok(())
         }
-        Err(error) if error.to_string().contains("unknown command") => {
+        // The server refused (before Redis 7, or an ACL without `FUNCTION`): scripts.
+        Err(error) if !(error.is_io_error() || error.is_timeout()) => {
+            tracing::warn!(%error, "the server refused the function library; running scripts with EVALSHA");
             for lua in SCRIPTS.all() {
                 lua.script.load_async(conn).await?;
             }

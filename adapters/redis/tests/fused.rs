@@ -298,3 +298,45 @@ async fn entries_written_as_json_by_an_earlier_version_still_work() {
     assert_eq!(queue.inbox(&tax).await.unwrap(), []);
     assert_eq!(queue.depth(&tax).await.unwrap(), 0);
 }
+
+/// A server that refuses the library (here a user whose ACL denies `FUNCTION`; likewise a
+/// server before Redis 7) is sent the scripts instead, and every command still works.
+#[tokio::test]
+async fn a_server_that_refuses_functions_gets_scripts() {
+    let server = RedisServer::start();
+    let mut redis = redis::Client::open(server.url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let _: () = redis::cmd("ACL")
+        .arg(
+            &[
+                "SETUSER",
+                "nofunctions",
+                "on",
+                "nopass",
+                "~*",
+                "&*",
+                "+@all",
+                "-function",
+            ][..],
+        )
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    let url = format!("redis://nofunctions:secret@127.0.0.1:{}/", server.port());
+    let backend = Arc::new(
+        RedisBackend::connect(greenlane_redis::Target::Single(url), "gl")
+            .await
+            .unwrap(),
+    );
+    let (runtime, case, window, claimed) = intake_claimed(backend).await;
+    runtime
+        .execute(&case, &window, Command::Approve { task: claimed.task })
+        .await
+        .unwrap();
+    let calls = command_calls(&mut redis).await;
+    assert!(calls.get("evalsha").is_some_and(|n| *n > 0), "{calls:?}");
+    assert_eq!(calls.get("fcall"), None, "{calls:?}");
+}
