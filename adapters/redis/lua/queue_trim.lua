@@ -13,11 +13,18 @@ if pending[1] then
   oldest = string.sub(free_member(pending[1][1], ''), 1, 26)
 end
 -- The free set orders by due day, then id: the first member of each day is its oldest.
+-- Free entries due on more days than a queue has in practice (time limits span weeks)
+-- leave the stream untrimmed until fewer are left, rather than make this call long.
 local floor = '-inf'
+local days = 0
 while true do
   local first = redis.call('ZRANGEBYSCORE', Q.f, floor, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
   if #first == 0 then
     break
+  end
+  days = days + 1
+  if days > 1000 then
+    return 0
   end
   local padded = string.sub(first[1], 1, 26)
   if not oldest or padded < oldest then

@@ -107,3 +107,55 @@ async fn compacting_trims_only_what_was_done_with() {
         "with nothing live, at most the last node stays"
     );
 }
+
+/// A free entry due later than the ones claimed around it is still live: nothing older
+/// than it goes, whichever due day it is in.
+#[tokio::test]
+async fn a_free_entry_due_later_keeps_what_follows_it() {
+    let server = RedisServer::start();
+    let backend = server.backend("gl").await;
+    let queue = backend.queue();
+    let tax = DepartmentId::new("tax");
+    let t0 = Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap();
+    let entry = |case: String, due_in_days: i64| QueueEntry {
+        key: TaskKey::new(&CaseId::new(case), &TaskId::new("t1")),
+        department: tax.clone(),
+        due: t0.date_naive() + Duration::days(due_in_days),
+        dispatched_at: t0,
+        holder: Holder::Free,
+    };
+    let later = entry("later".into(), 5);
+    queue.dispatch(std::slice::from_ref(&later)).await.unwrap();
+    let soon: Vec<QueueEntry> = (0..150).map(|i| entry(format!("c{i:03}"), 0)).collect();
+    queue.dispatch(&soon).await.unwrap();
+    let officer = PrincipalId::new("officer");
+    let until = t0 + Duration::minutes(10);
+    let mut decided = Vec::new();
+    for _ in 0..150 {
+        decided.push(
+            queue
+                .claim_next(&tax, &officer, until)
+                .await
+                .unwrap()
+                .unwrap()
+                .key,
+        );
+    }
+    assert!(!decided.contains(&later.key), "the earlier due go first");
+    queue.ack(&decided).await.unwrap();
+    assert_eq!(
+        queue.compact().await.unwrap(),
+        0,
+        "the oldest entry is live"
+    );
+    assert_eq!(stream_length(&server, "tax").await, 151);
+
+    let last = queue
+        .claim_next(&tax, &officer, until)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(last.key, later.key);
+    queue.ack(&[last.key]).await.unwrap();
+    assert!(queue.compact().await.unwrap() >= 100);
+}
