@@ -64,9 +64,8 @@ impl RedisBackend {
         };
         call.arg(events.len());
         for event in events {
-            let encoded = serde_json::to_vec(event)
+            call.arg_json(event)
                 .map_err(|e| StoreError::Corrupt(format!("event does not encode: {e}")))?;
-            call.arg(encoded);
         }
         for m in &effects.moves {
             match m {

@@ -78,8 +78,8 @@ impl Lua {
     pub(crate) fn call(&'static self) -> Call {
         Call {
             lua: self,
-            keys: Vec::new(),
-            args: redis::Cmd::new(),
+            keys: Packed::default(),
+            args: Packed::default(),
         }
     }
 }
@@ -233,13 +233,62 @@ pub(crate) async fn load_all(conn: &mut Conn) -> RedisResult<()> {
     }
 }
 
+/// Arguments packed one after the other in one buffer: no allocation per argument, and
+/// the request is built with its exact size.
+#[derive(Default)]
+struct Packed {
+    data: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Packed {
+    fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(self.ends.iter())
+            .map(|(start, &end)| &self.data[start..end])
+    }
+}
+
+impl redis::RedisWrite for Packed {
+    fn write_arg(&mut self, arg: &[u8]) {
+        self.data.extend_from_slice(arg);
+        self.ends.push(self.data.len());
+    }
+
+    fn writer_for_next_arg(&mut self) -> impl std::io::Write + '_ {
+        ArgWriter { packed: self }
+    }
+}
+
+/// Writes one argument into a [`Packed`]; it ends when the writer is dropped.
+struct ArgWriter<'a> {
+    packed: &'a mut Packed,
+}
+
+impl std::io::Write for ArgWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.packed.data.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for ArgWriter<'_> {
+    fn drop(&mut self) {
+        self.packed.ends.push(self.packed.data.len());
+    }
+}
+
 /// One call of a script: `FCALL` of its function on a single server that has functions,
 /// else `EVALSHA`.
 pub(crate) struct Call {
     lua: &'static Lua,
-    keys: Vec<Vec<u8>>,
-    /// The arguments, packed one after the other (no allocation per argument).
-    args: redis::Cmd,
+    keys: Packed,
+    args: Packed,
 }
 
 impl Call {
@@ -251,15 +300,22 @@ impl Call {
 
     /// Adds an argument.
     pub(crate) fn arg<T: ToRedisArgs>(&mut self, arg: T) -> &mut Call {
-        self.args.arg(arg);
+        arg.write_redis_args(&mut self.args);
         self
     }
 
-    fn args(&self) -> impl Iterator<Item = &[u8]> {
-        self.args.args_iter().filter_map(|arg| match arg {
-            redis::Arg::Simple(bytes) => Some(bytes),
-            _ => None,
-        })
+    /// Adds `value` as JSON, written straight into the call.
+    pub(crate) fn arg_json<T: serde::Serialize>(
+        &mut self,
+        value: &T,
+    ) -> Result<&mut Call, serde_json::Error> {
+        serde_json::to_writer(
+            ArgWriter {
+                packed: &mut self.args,
+            },
+            value,
+        )?;
+        Ok(self)
     }
 
     /// Runs the call. A server that answers that the function is missing (restarted
@@ -267,20 +323,25 @@ impl Call {
     pub(crate) async fn invoke<T: FromRedisValue>(&self, conn: &mut Conn) -> RedisResult<T> {
         if !(conn.is_single() && conn.functions()) {
             let mut call = self.lua.script.prepare_invoke();
-            for key in &self.keys {
+            for key in self.keys.iter() {
                 call.key(key);
             }
-            for arg in self.args() {
+            for arg in self.args.iter() {
                 call.arg(arg);
             }
             return call.invoke_async(conn).await;
         }
-        let mut fcall = redis::cmd("FCALL");
-        fcall.arg(self.lua.function()).arg(self.keys.len());
-        for key in &self.keys {
+        let function = self.lua.function();
+        let count = self.keys.ends.len();
+        let mut fcall = redis::Cmd::with_capacity(
+            3 + count + self.args.ends.len(),
+            5 + function.len() + 20 + self.keys.data.len() + self.args.data.len(),
+        );
+        fcall.arg("FCALL").arg(function).arg(count);
+        for key in self.keys.iter() {
             fcall.arg(key);
         }
-        for arg in self.args() {
+        for arg in self.args.iter() {
             fcall.arg(arg);
         }
         match fcall.query_async(conn).await {
