@@ -98,8 +98,7 @@ fn count(events: &[greenlane_engine::case::Recorded], pick: impl Fn(&Event) -> b
 
 /// XPENDING summary of a department's stream: (pending count, [(officer, count)]).
 async fn pending(server: &RedisServer, department: &str) -> (u64, Vec<(String, u64)>) {
-    let client = redis::Client::open(server.url()).unwrap();
-    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let mut conn = server.connection().await;
     let reply: redis::Value = redis::cmd("XPENDING")
         .arg(format!("gl:q:{{{department}}}:s"))
         .arg("greenlane")
@@ -121,16 +120,6 @@ async fn pending(server: &RedisServer, department: &str) -> (u64, Vec<(String, u
         }
     };
     (total, owners)
-}
-
-async fn stream_len(server: &RedisServer, department: &str) -> u64 {
-    let client = redis::Client::open(server.url()).unwrap();
-    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-    redis::cmd("XLEN")
-        .arg(format!("gl:q:{{{department}}}:s"))
-        .query_async(&mut conn)
-        .await
-        .unwrap()
 }
 
 /// A lease taken on node 1 runs out; node 2's tick puts the task back and another officer
@@ -205,7 +194,7 @@ async fn lease_expiry_and_redelivery_across_nodes() {
     let report = one.tick().await.unwrap();
     assert_eq!(report.compacted, 1, "{report:?}");
     assert_eq!(
-        stream_len(&server, "dept-1").await,
+        server.stream_len("dept-1").await,
         0,
         "entries done with leave the stream at the next tick"
     );

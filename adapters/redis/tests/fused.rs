@@ -27,11 +27,7 @@ async fn an_effect_failing_inside_the_script_keeps_the_events_and_recovery_compl
     let (runtime, case, window, claimed) = intake_claimed(backend.clone()).await;
 
     // dept-2's stream key now holds a string: XADD into it fails inside the script.
-    let mut redis = redis::Client::open(server.url())
-        .unwrap()
-        .get_multiplexed_async_connection()
-        .await
-        .unwrap();
+    let mut redis = server.connection().await;
     let stream = "gl:q:{dept-2}:s";
     let _: () = redis::cmd("SET")
         .arg(stream)
@@ -103,11 +99,7 @@ async fn an_effect_failing_inside_the_script_keeps_the_events_and_recovery_compl
 async fn the_function_library_is_loaded_when_the_connection_opens() {
     let server = RedisServer::start();
     let backend = Arc::new(server.backend("gl").await);
-    let mut redis = redis::Client::open(server.url())
-        .unwrap()
-        .get_multiplexed_async_connection()
-        .await
-        .unwrap();
+    let mut redis = server.connection().await;
     let at_open = command_calls(&mut redis).await;
     assert_eq!(at_open.get("function|load"), Some(&1), "{at_open:?}");
     assert_eq!(at_open.get("script|load"), None, "{at_open:?}");
@@ -136,11 +128,7 @@ async fn the_function_library_is_loaded_when_the_connection_opens() {
 async fn a_server_that_lost_the_library_is_sent_it_again() {
     let server = RedisServer::start();
     let backend = Arc::new(server.backend("gl").await);
-    let mut redis = redis::Client::open(server.url())
-        .unwrap()
-        .get_multiplexed_async_connection()
-        .await
-        .unwrap();
+    let mut redis = server.connection().await;
     let (runtime, case, window, claimed) = intake_claimed(backend).await;
     let _: () = redis::cmd("FUNCTION")
         .arg("FLUSH")
@@ -240,11 +228,7 @@ async fn entries_written_as_json_by_an_earlier_version_still_work() {
     queue.dispatch(&entries).await.unwrap();
 
     // Rewrite both as the JSON an earlier version stored.
-    let mut redis = redis::Client::open(server.url())
-        .unwrap()
-        .get_multiplexed_async_connection()
-        .await
-        .unwrap();
+    let mut redis = server.connection().await;
     let stored: Vec<(Vec<u8>, String)> = redis::cmd("HGETALL")
         .arg("gl:q:{tax}:e")
         .query_async(&mut redis)
@@ -304,11 +288,7 @@ async fn entries_written_as_json_by_an_earlier_version_still_work() {
 #[tokio::test]
 async fn a_server_that_refuses_functions_gets_scripts() {
     let server = RedisServer::start();
-    let mut redis = redis::Client::open(server.url())
-        .unwrap()
-        .get_multiplexed_async_connection()
-        .await
-        .unwrap();
+    let mut redis = server.connection().await;
     let _: () = redis::cmd("ACL")
         .arg(
             &[

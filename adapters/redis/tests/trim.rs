@@ -10,19 +10,6 @@ use greenlane_engine::ids::{CaseId, DepartmentId, PrincipalId, TaskId};
 use greenlane_runtime::ports::{Backend, Holder, QueueEntry, TaskKey, TaskQueue};
 use support::RedisServer;
 
-async fn stream_length(server: &RedisServer, department: &str) -> u64 {
-    let mut redis = redis::Client::open(server.url())
-        .unwrap()
-        .get_multiplexed_async_connection()
-        .await
-        .unwrap();
-    redis::cmd("XLEN")
-        .arg(format!("gl:q:{{{department}}}:s"))
-        .query_async(&mut redis)
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn compacting_trims_only_what_was_done_with() {
     let server = RedisServer::start();
@@ -57,7 +44,7 @@ async fn compacting_trims_only_what_was_done_with() {
     let decided: Vec<TaskKey> = entries[1..201].iter().map(|e| e.key.clone()).collect();
     queue.ack(&decided).await.unwrap();
     assert_eq!(
-        stream_length(&server, "tax").await,
+        server.stream_len("tax").await,
         250,
         "an ack deletes no stream entry"
     );
@@ -71,7 +58,7 @@ async fn compacting_trims_only_what_was_done_with() {
         "whole nodes of decided entries go: {trimmed}"
     );
     assert!(trimmed <= 200, "nothing live goes: {trimmed}");
-    assert_eq!(stream_length(&server, "tax").await, 250 - trimmed as u64);
+    assert_eq!(server.stream_len("tax").await, 250 - trimmed as u64);
 
     // Every live entry still works.
     let now = t0 + Duration::minutes(1);
@@ -103,7 +90,7 @@ async fn compacting_trims_only_what_was_done_with() {
 
     queue.compact().await.unwrap();
     assert!(
-        stream_length(&server, "tax").await <= 100,
+        server.stream_len("tax").await <= 100,
         "with nothing live, at most the last node stays"
     );
 }
@@ -148,7 +135,7 @@ async fn a_free_entry_due_later_keeps_what_follows_it() {
         0,
         "the oldest entry is live"
     );
-    assert_eq!(stream_length(&server, "tax").await, 151);
+    assert_eq!(server.stream_len("tax").await, 151);
 
     let last = queue
         .claim_next(&tax, &officer, until)

@@ -100,6 +100,24 @@ impl RedisServer {
         format!("redis://127.0.0.1:{}/", self.port)
     }
 
+    /// A connection of the test's own, beside the backend's.
+    pub async fn connection(&self) -> redis::aio::MultiplexedConnection {
+        redis::Client::open(self.url())
+            .unwrap()
+            .get_multiplexed_async_connection()
+            .await
+            .expect("connect to the test server")
+    }
+
+    /// Entries in `department`'s stream under the key prefix `gl`.
+    pub async fn stream_len(&self, department: &str) -> u64 {
+        redis::cmd("XLEN")
+            .arg(format!("gl:q:{{{department}}}:s"))
+            .query_async(&mut self.connection().await)
+            .await
+            .unwrap()
+    }
+
     /// The port.
     pub fn port(&self) -> u16 {
         self.port
