@@ -23,7 +23,7 @@ use crate::codec::{
     StreamOrder,
 };
 use crate::keys::task_member;
-use crate::scripts::SCRIPTS;
+use crate::scripts::{Call, Lua, SCRIPTS};
 use crate::{Error, Store};
 
 /// Task → department entries cached before the cache is emptied (it only saves reads).
@@ -139,10 +139,7 @@ impl RedisQueue {
         };
         let (kind, officer, until, until_us) = holder_args(holder);
         let mut conn = self.store.conn.clone();
-        let mut call = SCRIPTS.queue_move.call();
-        for k in self.store.keys.queue(&department) {
-            call.key(k);
-        }
+        let mut call = self.queue_call(&SCRIPTS.queue_move, &department);
         call.arg(task_member(key))
             .arg(kind)
             .arg(officer)
@@ -158,13 +155,19 @@ impl RedisQueue {
         Ok(names.into_iter().map(DepartmentId::new).collect())
     }
 
+    /// A call of a `queue_*.lua` script on `department`'s queue, given its three keys.
+    fn queue_call(&self, lua: &'static Lua, department: &DepartmentId) -> Call {
+        let mut call = lua.call();
+        for key in self.store.keys.queue(department) {
+            call.key(key);
+        }
+        call
+    }
+
     /// `queue_trim.lua` on one department's queue.
     async fn trim(&self, department: DepartmentId) -> Result<usize, Error> {
         let mut conn = self.store.conn.clone();
-        let mut call = SCRIPTS.queue_trim.call();
-        for k in self.store.keys.queue(&department) {
-            call.key(k);
-        }
+        let call = self.queue_call(&SCRIPTS.queue_trim, &department);
         Ok(call.invoke(&mut conn).await?)
     }
 
@@ -175,10 +178,7 @@ impl RedisQueue {
         limit: usize,
     ) -> Result<Vec<QueueEntry>, Error> {
         let mut conn = self.store.conn.clone();
-        let mut call = SCRIPTS.queue_expired.call();
-        for k in self.store.keys.queue(&department) {
-            call.key(k);
-        }
+        let mut call = self.queue_call(&SCRIPTS.queue_expired, &department);
         call.arg(now_micros(now)).arg(limit);
         let raw: Vec<Vec<u8>> = call.invoke(&mut conn).await?;
         pairs(&department, raw).map(|v| v.into_iter().map(|(e, _)| e).collect())
@@ -217,12 +217,8 @@ impl TaskQueue for RedisQueue {
         }
         let calls = by_department.into_iter().map(|(department, entries)| {
             let mut conn = self.store.conn.clone();
-            let keys = self.store.keys.queue(department);
+            let mut call = self.queue_call(&SCRIPTS.queue_dispatch, department);
             async move {
-                let mut call = SCRIPTS.queue_dispatch.call();
-                for k in keys {
-                    call.key(k);
-                }
                 for entry in entries {
                     call.arg(task_member(&entry.key))
                         .arg(day_number(entry.due))
@@ -239,10 +235,7 @@ impl TaskQueue for RedisQueue {
         self.register(&[entry]).await?;
         let (kind, officer, until, until_us) = holder_args(&entry.holder);
         let mut conn = self.store.conn.clone();
-        let mut call = SCRIPTS.queue_restore.call();
-        for k in self.store.keys.queue(&entry.department) {
-            call.key(k);
-        }
+        let mut call = self.queue_call(&SCRIPTS.queue_restore, &entry.department);
         call.arg(task_member(&entry.key))
             .arg(day_number(entry.due))
             .arg(entry_rest(entry))
@@ -261,10 +254,7 @@ impl TaskQueue for RedisQueue {
         until: Timestamp,
     ) -> Result<Option<QueueEntry>, StoreError> {
         let mut conn = self.store.conn.clone();
-        let mut call = SCRIPTS.queue_claim_next.call();
-        for k in self.store.keys.queue(department) {
-            call.key(k);
-        }
+        let mut call = self.queue_call(&SCRIPTS.queue_claim_next, department);
         call.arg(officer.as_str())
             .arg(instant_text(until))
             .arg(due_micros(until));
@@ -314,12 +304,8 @@ impl TaskQueue for RedisQueue {
         }
         let calls = by_department.into_iter().map(|(department, members)| {
             let mut conn = self.store.conn.clone();
-            let keys = self.store.keys.queue(&department);
+            let mut call = self.queue_call(&SCRIPTS.queue_ack, &department);
             async move {
-                let mut call = SCRIPTS.queue_ack.call();
-                for k in keys {
-                    call.key(k);
-                }
                 for member in members {
                     call.arg(member);
                 }

@@ -110,11 +110,7 @@ async fn the_function_library_is_loaded_when_the_connection_opens() {
         .unwrap();
     assert_eq!(libraries.len(), 1, "one library: {libraries:?}");
 
-    let (runtime, case, window, claimed) = intake_claimed(backend).await;
-    runtime
-        .execute(&case, &window, Command::Approve { task: claimed.task })
-        .await
-        .unwrap();
+    intake_approved(backend).await;
     let calls = command_calls(&mut redis).await;
     assert_eq!(calls.get("function|load"), Some(&1), "not loaded again");
     assert!(calls.get("fcall").is_some_and(|n| *n > 0), "{calls:?}");
@@ -155,6 +151,15 @@ async fn a_server_that_lost_the_library_is_sent_it_again() {
         Some(&2),
         "loaded again: {calls:?}"
     );
+}
+
+/// Launches one case over `backend` (as `intake_claimed`) and approves its intake.
+async fn intake_approved(backend: Arc<RedisBackend>) {
+    let (runtime, case, window, claimed) = intake_claimed(backend).await;
+    runtime
+        .execute(&case, &window, Command::Approve { task: claimed.task })
+        .await
+        .unwrap();
 }
 
 /// Calls per command so far (`INFO commandstats`), by command name.
@@ -311,11 +316,7 @@ async fn a_server_that_refuses_functions_gets_scripts() {
             .await
             .unwrap(),
     );
-    let (runtime, case, window, claimed) = intake_claimed(backend).await;
-    runtime
-        .execute(&case, &window, Command::Approve { task: claimed.task })
-        .await
-        .unwrap();
+    intake_approved(backend).await;
     let calls = command_calls(&mut redis).await;
     assert!(calls.get("evalsha").is_some_and(|n| *n > 0), "{calls:?}");
     assert_eq!(calls.get("fcall"), None, "{calls:?}");
