@@ -2,21 +2,20 @@
 -- with its expected version checked and the case index updated (as append_indexed.lua),
 -- the queue moves its events imply in any department's queue, the case's next deadline
 -- check, and the outbox cursor — so one request does it all and nothing is left lagging.
--- Prepended with case.lua and queue.lua. Queue keys are built from ARGV[5] (undeclared
--- keys: a cluster would refuse them, a single server does not).
+-- Prepended with case.lua and queue.lua. The keys every case shares and the queues' keys
+-- are built from the prefix ARGV[4] (`shared_keys`; undeclared keys: a cluster would
+-- refuse them, a single server does not).
 --
 -- KEYS[1] the case's event list, KEYS[2] its summary hash, KEYS[3] its task → department
--- hash, KEYS[4] every case (lexical), KEYS[5] lag, KEYS[6] the deadline index,
--- KEYS[7] the known departments
--- ARGV[1] expected version, ARGV[2] new status, ARGV[3] case id, ARGV[4] the prefix of the
--- status sets' keys, ARGV[5] the prefix of queue keys (department, '}' and ':s' follow),
--- ARGV[6] '1' when the cursor may pass the new events once this is done,
--- ARGV[7], ARGV[8] the caller's own cursor move not sent yet (from, to; 0, 0 if none),
+-- hash
+-- ARGV[1] expected version, ARGV[2] new status, ARGV[3] case id, ARGV[4] the key prefix,
+-- ARGV[5] '1' when the cursor may pass the new events once this is done,
+-- ARGV[6], ARGV[7] the caller's own cursor move not sent yet (from, to; 0, 0 if none),
 -- which counts as made when the stored cursor is at its `from` or beyond,
--- ARGV[9] the next check: '' keep, '-' none, else its instant in µs,
--- ARGV[10] the department whose next free entry to lease once the effects are made ('' for
--- none), ARGV[11] to whom, ARGV[12] until, ARGV[13] until in µs,
--- ARGV[14] n, the number of events, ARGV[15 .. 14+n] the events (JSON), then the moves:
+-- ARGV[8] the next check: '' keep, '-' none, else its instant in µs,
+-- ARGV[9] the department whose next free entry to lease once the effects are made ('' for
+-- none), ARGV[10] to whom, ARGV[11] until, ARGV[12] until in µs,
+-- ARGV[13] n, the number of events, ARGV[14 .. 13+n] the events (JSON), then the moves:
 --   'd', task key, department, task, due day number, '<due day number> <due date>
 --        <dispatched at>'
 --   'm', task key, department, holder ('f', 'l', 'h'), officer, until, until in µs
@@ -33,13 +32,14 @@ if version ~= tonumber(ARGV[1]) then
 end
 local previous = summary[2] or ''
 local case = ARGV[3]
-local n = tonumber(ARGV[14])
-push_events(KEYS[1], ARGV, 15, 14 + n)
+local shared = shared_keys(ARGV[4])
+local n = tonumber(ARGV[13])
+push_events(KEYS[1], ARGV, 14, 13 + n)
 local new_version = version + n
-index_case(KEYS[4], ARGV[4], case, version == 0, previous, ARGV[2])
+index_case(shared.cases, shared.status, case, version == 0, previous, ARGV[2])
 
 local function queue(department)
-  return queue_named(ARGV[5], department)
+  return queue_named(shared.queues, department)
 end
 
 -- The effects. The events are appended whatever happens here: a failing move (a key of
@@ -47,7 +47,7 @@ end
 -- stays behind, the case in `lag`), and the caller is told.
 local function carry_out()
   local homes = {}
-  local i = 15 + n
+  local i = 14 + n
   while i <= #ARGV do
     local op, key, q = ARGV[i], ARGV[i + 1], queue(ARGV[i + 2])
     if op == 'd' then
@@ -55,7 +55,7 @@ local function carry_out()
       homes[#homes + 1] = ARGV[i + 2]
       local _, created = insert_new(q, key, ARGV[i + 4], ARGV[i + 5])
       if created then
-        redis.call('SADD', KEYS[7], ARGV[i + 2])
+        redis.call('SADD', shared.departments, ARGV[i + 2])
       end
       i = i + 6
     elseif op == 'm' then
@@ -69,10 +69,10 @@ local function carry_out()
   if #homes > 0 then
     redis.call('HSET', KEYS[3], unpack(homes))
   end
-  if ARGV[9] == '-' then
-    redis.call('ZREM', KEYS[6], case)
-  elseif ARGV[9] ~= '' then
-    redis.call('ZADD', KEYS[6], ARGV[9], case)
+  if ARGV[8] == '-' then
+    redis.call('ZREM', shared.due, case)
+  elseif ARGV[8] ~= '' then
+    redis.call('ZADD', shared.due, ARGV[8], case)
   end
 end
 local carried, failure = pcall(carry_out)
@@ -88,28 +88,28 @@ end
 -- left to do; else the case is (or stays) in `lag`.
 local stored = tonumber(summary[3] or '0')
 local applied = stored
-if stored >= tonumber(ARGV[7]) then
-  applied = math.max(stored, tonumber(ARGV[8]))
+if stored >= tonumber(ARGV[6]) then
+  applied = math.max(stored, tonumber(ARGV[7]))
 end
-if carried and applied >= version and ARGV[6] == '1' then
+if carried and applied >= version and ARGV[5] == '1' then
   -- The number as text once, not once per field.
   local text = tostring(new_version)
   redis.call('HSET', KEYS[2], 'v', text, 's', ARGV[2], 'a', text)
   if stored < version then
     -- It lagged only until the caller's cursor move, which this one replaces.
-    redis.call('ZREM', KEYS[5], case)
+    redis.call('ZREM', shared.lag, case)
   end
 else
   redis.call('HSET', KEYS[2], 'v', new_version, 's', ARGV[2], 'a', applied)
   if applied >= version then
-    redis.call('ZADD', KEYS[5], 'GT', ARGV[1], case)
+    redis.call('ZADD', shared.lag, 'GT', ARGV[1], case)
   end
 end
 -- The officer's next task, once the effects are made (what they dispatched included).
 local claimed_key, claimed_entry = '', ''
-if carried and ARGV[10] ~= '' then
+if carried and ARGV[9] ~= '' then
   -- Caught as the effects are: the append stands whatever happens here.
-  local ok, key, entry = pcall(claim_first, queue(ARGV[10]), ARGV[11], ARGV[12], ARGV[13])
+  local ok, key, entry = pcall(claim_first, queue(ARGV[9]), ARGV[10], ARGV[11], ARGV[12])
   if ok and key then
     claimed_key, claimed_entry = key, entry
   end

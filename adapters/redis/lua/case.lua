@@ -26,3 +26,30 @@ local function index_case(cases, status_prefix, case, new, previous, status)
     end
   end
 end
+
+-- One server only: the keys every case shares under `prefix` (the case index, `lag`, the
+-- deadline index, the known departments) and the prefixes of the status sets' and the
+-- queues' keys, named as src/keys.rs names them. Built once per prefix while the code
+-- stays loaded (the function library's life), so a call sends the prefix alone: every
+-- argument costs the server a parse, a copy and a Lua string.
+local SHARED, shared_known = {}, 0
+local function shared_keys(prefix)
+  local k = SHARED[prefix]
+  if not k then
+    if shared_known >= 64 then
+      SHARED, shared_known = {}, 0
+    end
+    local index = prefix .. ':{' .. prefix .. '/idx}:'
+    k = {
+      cases = index .. 'cases',
+      lag = index .. 'lag',
+      status = index .. 'st:',
+      due = prefix .. ':{' .. prefix .. '/deadlines}:due',
+      departments = prefix .. ':{' .. prefix .. '/queues}:departments',
+      queues = prefix .. ':q:{',
+    }
+    SHARED[prefix] = k
+    shared_known = shared_known + 1
+  end
+  return k
+end

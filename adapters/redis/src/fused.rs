@@ -32,20 +32,17 @@ impl RedisBackend {
     ) -> Result<Appended, StoreError> {
         let keys = &self.store.keys;
         let mut call = SCRIPTS.append_effects.call();
+        // The keys every case shares are named in the script from the prefix
+        // (`shared_keys` in lua/case.lua): one argument instead of six.
         call.key(keys.case_events(case))
             .key(keys.case_meta(case))
-            .key(keys.case_homes(case))
-            .key(keys.index_cases())
-            .key(keys.index_lag())
-            .key(keys.deadlines())
-            .key(keys.departments());
+            .key(keys.case_homes(case));
         // This process's own cursor move for the case, not sent yet: the script counts it.
         let pending = self.events.marks.take_case(case);
         call.arg(expected)
             .arg(status)
             .arg(case.as_str())
-            .arg(keys.index_status_prefix())
-            .arg(keys.queue_prefix())
+            .arg(keys.prefix())
             .arg(if effects.settle { "1" } else { "0" })
             .arg(pending.map_or(0, |m| m.from))
             .arg(pending.map_or(0, |m| m.to));

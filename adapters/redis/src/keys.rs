@@ -15,7 +15,8 @@
 //! that is a superset of the truth, and readers check members against the case's own keys.
 //! On one server, `append_effects`, `append_indexed` and `applied_many` span the groups on
 //! purpose (`append_effects` also the queues and the deadline index): one request per
-//! command, and an exact index.
+//! command, and an exact index. `append_effects` names the keys every case shares from the
+//! prefix alone (`shared_keys` in `lua/case.lua`, which mirrors the names below).
 
 use greenlane_engine::ids::{CaseId, DepartmentId, WorkflowId};
 use greenlane_runtime::ports::TaskKey;

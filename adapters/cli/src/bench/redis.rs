@@ -29,7 +29,12 @@ pub(super) async fn run(args: &Args) -> anyhow::Result<BenchReport> {
                 .duration_since(UNIX_EPOCH)
                 .unwrap_or_default()
                 .as_secs();
-            format!("bench-{}-{now}", std::process::id())
+            // Unique per run, and short: every key carries it, and Redis hashes and
+            // compares whole key names.
+            format!(
+                "b{:x}",
+                (now << 16) | u64::from(std::process::id() & 0xffff)
+            )
         }
     };
     let mut nodes = Vec::new();
