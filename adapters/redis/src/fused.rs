@@ -5,7 +5,8 @@
 //! costs one request instead of four or five. A Redis script is not rolled back when a
 //! command inside it fails, so the script appends first and catches a failing effect
 //! (`pcall`): the events stay, the cursor stays behind them, and the failure comes back as
-//! `Appended::effects`, for recovery to complete (`tests/fused.rs`).
+//! `Appended::effects`, for recovery to complete (`tests/fused.rs`). Appends of other
+//! cases waiting at the same time go in the same call (`batch`).
 //!
 //! A cluster cannot run it (the keys live in different slots); there the backend appends
 //! and then carries out the effects through the ports, as every other backend does.
@@ -17,11 +18,13 @@ use greenlane_runtime::StoreError;
 
 use crate::codec::{day_number, decode_entry, due_micros, entry_rest, holder_args, instant_text};
 use crate::keys::task_member;
-use crate::scripts::SCRIPTS;
-use crate::{Error, RedisBackend};
+use crate::marks::Mark;
+use crate::scripts::Args;
+use crate::RedisBackend;
 
 impl RedisBackend {
-    /// `append_effects.lua`: the append and all of `effects` in one script.
+    /// `append_effects.lua`: the append and all of `effects` in one script run, with the
+    /// appends of other cases waiting at the same time (`batch`).
     pub(crate) async fn append_fused(
         &self,
         case: &CaseId,
@@ -30,72 +33,16 @@ impl RedisBackend {
         status: &'static str,
         effects: &Effects,
     ) -> Result<Appended, StoreError> {
-        let keys = &self.store.keys;
-        let mut call = SCRIPTS.append_effects.call();
-        // The keys every case shares are named in the script from the prefix
-        // (`shared_keys` in lua/case.lua): one argument instead of six.
-        call.key(keys.case_events(case))
-            .key(keys.case_meta(case))
-            .key(keys.case_homes(case));
         // This process's own cursor move for the case, not sent yet: the script counts it.
         let pending = self.events.marks.take_case(case);
-        call.arg(expected)
-            .arg(status)
-            .arg(case.as_str())
-            .arg(keys.prefix())
-            .arg(if effects.settle { "1" } else { "0" })
-            .arg(pending.map_or(0, |m| m.from))
-            .arg(pending.map_or(0, |m| m.to));
-        match effects.check {
-            CheckWrite::Keep => call.arg(""),
-            CheckWrite::Cancel => call.arg("-"),
-            CheckWrite::Schedule(at) => call.arg(due_micros(at)),
+        let result = match self.fused_item(case, expected, events, status, effects, pending) {
+            Ok(item) => self
+                .batcher
+                .append(item)
+                .await
+                .map_err(|error| StoreError::Backend(format!("redis: {error}"))),
+            Err(error) => Err(error),
         };
-        match &effects.claim_next {
-            Some(next) => call
-                .arg(next.department.as_str())
-                .arg(next.officer.as_str())
-                .arg(instant_text(next.until))
-                .arg(due_micros(next.until)),
-            None => call.arg("").arg("").arg("").arg(0),
-        };
-        call.arg(events.len());
-        for event in events {
-            call.arg_json(event)
-                .map_err(|e| StoreError::Corrupt(format!("event does not encode: {e}")))?;
-        }
-        for m in &effects.moves {
-            match m {
-                QueueMove::Dispatch(entry) => {
-                    call.arg("d")
-                        .arg(task_member(&entry.key))
-                        .arg(entry.department.as_str())
-                        .arg(entry.key.task.as_str())
-                        .arg(day_number(entry.due))
-                        .arg(entry_rest(entry));
-                }
-                QueueMove::Move {
-                    key,
-                    department,
-                    holder,
-                } => {
-                    let (kind, officer, until, until_us) = holder_args(holder);
-                    call.arg("m")
-                        .arg(task_member(key))
-                        .arg(department.as_str())
-                        .arg(kind)
-                        .arg(officer)
-                        .arg(until)
-                        .arg(until_us);
-                }
-                QueueMove::Ack { key, department } => {
-                    call.arg("a").arg(task_member(key)).arg(department.as_str());
-                }
-            }
-        }
-        let mut conn = self.store.conn.clone();
-        type Reply = (i64, u64, String, String, String, Vec<u8>);
-        let result: Result<Reply, Error> = call.invoke(&mut conn).await.map_err(Error::from);
         let error = match result {
             Ok((1, version, _, failure, claimed_key, claimed_json)) => {
                 for m in &effects.moves {
@@ -125,17 +72,89 @@ impl RedisBackend {
                     claimed,
                 });
             }
-            Ok((_, actual, _, _, _, _)) => StoreError::Conflict {
+            Ok((0, actual, _, _, _, _)) => StoreError::Conflict {
                 what: case.to_string(),
                 expected,
                 actual,
             },
-            Err(error) => error.into(),
+            Ok((_, _, _, failure, _, _)) => StoreError::Backend(format!("redis: {failure}")),
+            Err(error) => error,
         };
         // Nothing was written: the cursor move taken above still waits to be sent.
         if let Some(mark) = pending {
             self.events.marks.add(case, mark);
         }
         Err(error)
+    }
+
+    /// One case's keys and arguments for `append_effects.lua`.
+    fn fused_item(
+        &self,
+        case: &CaseId,
+        expected: u64,
+        events: &[Recorded],
+        status: &'static str,
+        effects: &Effects,
+        pending: Option<Mark>,
+    ) -> Result<Args, StoreError> {
+        let keys = &self.store.keys;
+        let mut item = Args::default();
+        item.key(keys.case_events(case))
+            .key(keys.case_meta(case))
+            .key(keys.case_homes(case));
+        item.arg(expected)
+            .arg(status)
+            .arg(case.as_str())
+            .arg(if effects.settle { "1" } else { "0" })
+            .arg(pending.map_or(0, |m| m.from))
+            .arg(pending.map_or(0, |m| m.to));
+        match effects.check {
+            CheckWrite::Keep => item.arg(""),
+            CheckWrite::Cancel => item.arg("-"),
+            CheckWrite::Schedule(at) => item.arg(due_micros(at)),
+        };
+        match &effects.claim_next {
+            Some(next) => item
+                .arg(next.department.as_str())
+                .arg(next.officer.as_str())
+                .arg(instant_text(next.until))
+                .arg(due_micros(next.until)),
+            None => item.arg("").arg("").arg("").arg(0),
+        };
+        item.arg(events.len());
+        for event in events {
+            item.arg_json(event)
+                .map_err(|e| StoreError::Corrupt(format!("event does not encode: {e}")))?;
+        }
+        for m in &effects.moves {
+            match m {
+                QueueMove::Dispatch(entry) => {
+                    item.arg("d")
+                        .arg(task_member(&entry.key))
+                        .arg(entry.department.as_str())
+                        .arg(entry.key.task.as_str())
+                        .arg(day_number(entry.due))
+                        .arg(entry_rest(entry));
+                }
+                QueueMove::Move {
+                    key,
+                    department,
+                    holder,
+                } => {
+                    let (kind, officer, until, until_us) = holder_args(holder);
+                    item.arg("m")
+                        .arg(task_member(key))
+                        .arg(department.as_str())
+                        .arg(kind)
+                        .arg(officer)
+                        .arg(until)
+                        .arg(until_us);
+                }
+                QueueMove::Ack { key, department } => {
+                    item.arg("a").arg(task_member(key)).arg(department.as_str());
+                }
+            }
+        }
+        Ok(item)
     }
 }

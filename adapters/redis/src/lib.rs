@@ -28,6 +28,7 @@
 //! "durable when acknowledged" (see `README.md` beside this crate).
 
 mod announce;
+mod batch;
 mod codec;
 mod conn;
 mod deadlines;
@@ -71,6 +72,8 @@ pub(crate) struct Store {
 pub struct RedisBackend {
     target: Target,
     store: Store,
+    /// Gathers concurrent appends into one call (one server only).
+    batcher: batch::Batcher,
     events: RedisEvents,
     queue: RedisQueue,
     deadlines: RedisDeadlines,
@@ -112,6 +115,7 @@ impl RedisBackend {
     fn from_parts(target: Target, store: Store) -> RedisBackend {
         RedisBackend {
             target,
+            batcher: batch::Batcher::new(store.conn.clone(), store.keys.prefix()),
             events: RedisEvents::new(store.clone()),
             queue: RedisQueue::new(store.clone()),
             deadlines: RedisDeadlines {

@@ -78,8 +78,7 @@ impl Lua {
     pub(crate) fn call(&'static self) -> Call {
         Call {
             lua: self,
-            keys: Packed::default(),
-            args: Packed::default(),
+            args: Args::default(),
         }
     }
 }
@@ -283,23 +282,23 @@ impl Drop for ArgWriter<'_> {
     }
 }
 
-/// One call of a script: `FCALL` of its function on a single server that has functions,
-/// else `EVALSHA`.
-pub(crate) struct Call {
-    lua: &'static Lua,
+/// Keys and arguments: those of a [`Call`], or of one item of a batched call
+/// ([`Call::item`]).
+#[derive(Default)]
+pub(crate) struct Args {
     keys: Packed,
     args: Packed,
 }
 
-impl Call {
+impl Args {
     /// Adds a key.
-    pub(crate) fn key<T: ToRedisArgs>(&mut self, key: T) -> &mut Call {
+    pub(crate) fn key<T: ToRedisArgs>(&mut self, key: T) -> &mut Args {
         key.write_redis_args(&mut self.keys);
         self
     }
 
     /// Adds an argument.
-    pub(crate) fn arg<T: ToRedisArgs>(&mut self, arg: T) -> &mut Call {
+    pub(crate) fn arg<T: ToRedisArgs>(&mut self, arg: T) -> &mut Args {
         arg.write_redis_args(&mut self.args);
         self
     }
@@ -308,7 +307,7 @@ impl Call {
     pub(crate) fn arg_json<T: serde::Serialize>(
         &mut self,
         value: &T,
-    ) -> Result<&mut Call, serde_json::Error> {
+    ) -> Result<&mut Args, serde_json::Error> {
         serde_json::to_writer(
             ArgWriter {
                 packed: &mut self.args,
@@ -317,31 +316,67 @@ impl Call {
         )?;
         Ok(self)
     }
+}
+
+/// One call of a script: `FCALL` of its function on a single server that has functions,
+/// else `EVALSHA`. Keys and arguments are added through [`Args`].
+pub(crate) struct Call {
+    lua: &'static Lua,
+    args: Args,
+}
+
+impl std::ops::Deref for Call {
+    type Target = Args;
+    fn deref(&self) -> &Args {
+        &self.args
+    }
+}
+
+impl std::ops::DerefMut for Call {
+    fn deref_mut(&mut self) -> &mut Args {
+        &mut self.args
+    }
+}
+
+impl Call {
+    /// Adds one item of a batch: its keys after the call's keys, and its number of
+    /// arguments, then its arguments, after the call's arguments.
+    pub(crate) fn item(&mut self, item: &Args) -> &mut Call {
+        use redis::RedisWrite;
+        for key in item.keys.iter() {
+            self.args.keys.write_arg(key);
+        }
+        item.args.ends.len().write_redis_args(&mut self.args.args);
+        for arg in item.args.iter() {
+            self.args.args.write_arg(arg);
+        }
+        self
+    }
 
     /// Runs the call. A server that answers that the function is missing (restarted
     /// without persistence, or flushed) is sent the library, and the call is repeated once.
     pub(crate) async fn invoke<T: FromRedisValue>(&self, conn: &mut Conn) -> RedisResult<T> {
         if !(conn.is_single() && conn.functions()) {
             let mut call = self.lua.script.prepare_invoke();
-            for key in self.keys.iter() {
+            for key in self.args.keys.iter() {
                 call.key(key);
             }
-            for arg in self.args.iter() {
+            for arg in self.args.args.iter() {
                 call.arg(arg);
             }
             return call.invoke_async(conn).await;
         }
         let function = self.lua.function();
-        let count = self.keys.ends.len();
+        let count = self.args.keys.ends.len();
         let mut fcall = redis::Cmd::with_capacity(
-            3 + count + self.args.ends.len(),
-            5 + function.len() + 20 + self.keys.data.len() + self.args.data.len(),
+            3 + count + self.args.args.ends.len(),
+            5 + function.len() + 20 + self.args.keys.data.len() + self.args.args.data.len(),
         );
         fcall.arg("FCALL").arg(function).arg(count);
-        for key in self.keys.iter() {
+        for key in self.args.keys.iter() {
             fcall.arg(key);
         }
-        for arg in self.args.iter() {
+        for arg in self.args.args.iter() {
             fcall.arg(arg);
         }
         match fcall.query_async(conn).await {

@@ -7,14 +7,16 @@ mod support;
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
-use greenlane_engine::case::{Command, TaskStatus};
+use greenlane_engine::case::{Command, Event, Recorded, TaskStatus};
 use greenlane_engine::ids::{CaseId, DepartmentId, PrincipalId, TaskId, WorkflowId};
 use greenlane_engine::principal::{Principal, Role};
 use greenlane_redis::RedisBackend;
 use greenlane_runtime::ports::{
-    Backend, EventStore, Holder, LogNotifier, ManualClock, QueueEntry, TaskKey, TaskQueue,
+    Backend, CheckWrite, Effects, EventStore, Holder, LogNotifier, ManualClock, QueueEntry,
+    TaskKey, TaskQueue,
 };
 use greenlane_runtime::workloads::{cn_calendars, staged_source};
+use greenlane_runtime::StoreError;
 use greenlane_runtime::{ClaimedTask, Runtime, RuntimeConfig};
 use support::RedisServer;
 
@@ -90,6 +92,87 @@ async fn an_effect_failing_inside_the_script_keeps_the_events_and_recovery_compl
     let officer = Principal::officer("officer-2", "dept-2", CENTER);
     let claimed = runtime.claim_next(&officer, None).await.unwrap().unwrap();
     assert_eq!(claimed.task, TaskId::new("s1-t2"));
+}
+
+/// Appends of many cases made at once go out together, many cases per call; a case whose
+/// own keys are broken fails alone, and a stale expected version is a conflict for its
+/// case only.
+#[tokio::test]
+async fn appends_made_at_once_share_calls_and_fail_one_by_one() {
+    let server = RedisServer::start();
+    let backend = Arc::new(server.backend("gl").await);
+    let mut redis = server.connection().await;
+    // case-7's summary is a list: reading it fails inside the script.
+    let _: () = redis::cmd("RPUSH")
+        .arg("gl:c:{case-7}:m")
+        .arg("not a hash")
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    let fcalls =
+        |calls: &std::collections::HashMap<String, u64>| calls.get("fcall").copied().unwrap_or(0);
+    let before = fcalls(&command_calls(&mut redis).await);
+
+    let appends: Vec<_> = (0..40)
+        .map(|i| {
+            let backend = backend.clone();
+            tokio::spawn(async move {
+                let event = Recorded {
+                    at: Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap(),
+                    by: PrincipalId::new("officer-1"),
+                    event: Event::TaskApproved {
+                        task: TaskId::new("t"),
+                    },
+                };
+                let effects = Effects {
+                    moves: vec![],
+                    check: CheckWrite::Keep,
+                    settle: true,
+                    claim_next: None,
+                };
+                let expected = if i == 9 { 5 } else { 0 };
+                let case = CaseId::new(format!("case-{i}"));
+                backend
+                    .append_with_effects(&case, expected, &[event], "open", &effects)
+                    .await
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for append in appends {
+        results.push(append.await.unwrap());
+    }
+
+    let calls = fcalls(&command_calls(&mut redis).await) - before;
+    assert!(calls < 10, "40 appends at once took {calls} calls");
+    for (i, result) in results.iter().enumerate() {
+        match (i, result) {
+            (7, Err(StoreError::Backend(error))) => {
+                assert!(error.contains("WRONGTYPE"), "{error}")
+            }
+            (
+                9,
+                Err(StoreError::Conflict {
+                    expected, actual, ..
+                }),
+            ) => {
+                assert_eq!((*expected, *actual), (5, 0))
+            }
+            (7 | 9, other) => panic!("case-{i}: {other:?}"),
+            (_, Ok(appended)) => {
+                assert_eq!(appended.version, 1, "case-{i}");
+                assert!(appended.effects.is_ok(), "case-{i}");
+            }
+            (_, Err(error)) => panic!("case-{i}: {error}"),
+        }
+    }
+    let events = backend.events();
+    assert_eq!(events.load(&CaseId::new("case-39")).await.unwrap().len(), 1);
+    assert!(events
+        .load(&CaseId::new("case-9"))
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 /// A connection to one server loads the function library when it opens: the first
