@@ -86,11 +86,14 @@ impl Inner {
 
     /// Sends calls until nothing waits.
     async fn send_all(self: Arc<Self>) {
+        let mut out = Out(Some(self.clone()));
         loop {
             let batch: Vec<Waiting> = {
                 let mut state = self.lock();
                 if state.waiting.is_empty() {
+                    // Under the lock that appends take: none is left waiting unseen.
                     state.out -= 1;
+                    out.0 = None;
                     return;
                 }
                 let take = state.waiting.len().min(MOST);
@@ -128,6 +131,19 @@ impl Inner {
                     let _ = answer.send(Err(error.clone()));
                 }
             }
+        }
+    }
+}
+
+/// A sender's place among the calls out: given back if the sender stops other than by
+/// finding nothing to send (a panic, or its runtime shutting down), so that the next
+/// append starts another one instead of waiting for good.
+struct Out(Option<Arc<Inner>>);
+
+impl Drop for Out {
+    fn drop(&mut self) {
+        if let Some(inner) = self.0.take() {
+            inner.lock().out -= 1;
         }
     }
 }
