@@ -57,6 +57,18 @@ pub(crate) struct RedisFigures {
     pub top_commands: Vec<(String, f64)>,
     /// The key prefix the run used.
     pub prefix: String,
+    /// How long a published definition took to reach another node.
+    pub publish_reach: Option<PublishReach>,
+}
+
+/// Published versions timed from the publish call until another node was told of them
+/// (pub/sub) and read them.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub(crate) struct PublishReach {
+    /// Median, milliseconds.
+    pub p50_ms: f64,
+    /// Slowest, milliseconds.
+    pub max_ms: f64,
 }
 
 impl BenchReport {
@@ -97,6 +109,12 @@ impl BenchReport {
                 " redis_commands_per_task={:.1} redis_requests_per_task={:.1} redis_cpu_us_per_task={:.1}",
                 redis.commands_per_task, redis.requests_per_task, redis.cpu_us_per_task
             ));
+            if let Some(reach) = redis.publish_reach {
+                line.push_str(&format!(
+                    " publish_reach_p50_ms={:.2} publish_reach_max_ms={:.2}",
+                    reach.p50_ms, reach.max_ms
+                ));
+            }
         }
         line
     }
