@@ -5,6 +5,8 @@
 //! Nothing waits for a batch to fill: an append alone goes out at once, as a batch of one.
 //! At most [`OUT`] calls are out at a time, so that the server has the next call queued
 //! while the engine reads the last reply; what arrives meanwhile goes in the next call.
+//! An append whose caller stops waiting still goes out, as a request already sent would:
+//! the expected version keeps a retry from appending twice.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
