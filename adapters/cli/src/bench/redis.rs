@@ -16,7 +16,7 @@ use greenlane_runtime::workloads::cn_calendars;
 use greenlane_runtime::{Runtime, RuntimeConfig};
 
 use super::report::{percentile, BenchReport, PublishReach, RedisFigures};
-use super::run::drive;
+use super::run::{drive, CENTER};
 use super::spec::Spec;
 use super::Args;
 
@@ -103,7 +103,7 @@ async fn publish_reach(
         publisher,
         Arc::new(SystemClock),
         Arc::new(LogNotifier),
-        RuntimeConfig::new("bench", cn_calendars()),
+        RuntimeConfig::new(CENTER, cn_calendars()),
     );
     let other = RedisBackend::connect(Target::Single(url.to_string()), prefix).await?;
     let mut announcements = other.announcements().await?;

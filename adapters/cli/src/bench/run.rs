@@ -25,7 +25,7 @@ use greenlane_runtime::{ClaimedTask, Outcome, Runtime, RuntimeConfig, RuntimeErr
 use super::report::{peak_rss_mib, percentile, BenchReport};
 use super::{Args, Backend as BackendArg, Claims};
 
-const CENTER: &str = "bench";
+pub(super) const CENTER: &str = "bench";
 
 /// Runs the benchmark described by `args` on a fresh tokio runtime.
 pub(super) fn run(args: &Args) -> anyhow::Result<BenchReport> {
