@@ -12,39 +12,12 @@ use std::sync::Arc;
 
 use greenlane_engine::calendar::Calendar;
 use greenlane_engine::ids::CalendarId;
-use greenlane_engine::workflow::SourceText;
 
 use crate::ports::DefinitionSource;
 
-/// The cn calendar years shipped in `rules/calendars/cn/`.
-const CN_YEARS: [(&str, &str); 3] = [
-    (
-        "rules/calendars/cn/2024.yaml",
-        include_str!("../../rules/calendars/cn/2024.yaml"),
-    ),
-    (
-        "rules/calendars/cn/2025.yaml",
-        include_str!("../../rules/calendars/cn/2025.yaml"),
-    ),
-    (
-        "rules/calendars/cn/2026.yaml",
-        include_str!("../../rules/calendars/cn/2026.yaml"),
-    ),
-];
-
 /// The shipped `cn` calendar, keyed by its id.
 pub fn cn_calendars() -> BTreeMap<CalendarId, Arc<Calendar>> {
-    let years: Vec<SourceText> = CN_YEARS
-        .iter()
-        .map(|(name, text)| SourceText {
-            name: name.to_string(),
-            text: text.to_string(),
-        })
-        .collect();
-    let id = CalendarId::new("cn");
-    let calendar =
-        Calendar::from_sources(id.clone(), &years).expect("the shipped calendar is valid");
-    BTreeMap::from([(id, Arc::new(calendar))])
+    greenlane_engine::calendar::shipped::cn_calendars()
 }
 
 /// Which standard workload.

@@ -17,26 +17,9 @@ fn file(name: &str, text: &str) -> SourceText {
     }
 }
 
-/// The shipped `cn` calendar, 2024–2026.
+/// The shipped `cn` calendar.
 pub fn cn() -> Calendar {
-    let years = [
-        file(
-            "2024.yaml",
-            include_str!("../../../rules/calendars/cn/2024.yaml"),
-        ),
-        file(
-            "2025.yaml",
-            include_str!("../../../rules/calendars/cn/2025.yaml"),
-        ),
-        file(
-            "2026.yaml",
-            include_str!("../../../rules/calendars/cn/2026.yaml"),
-        ),
-    ];
-    match Calendar::from_sources("cn".into(), &years) {
-        Ok(calendar) => calendar,
-        Err(diagnostics) => panic!("shipped calendar is invalid: {diagnostics:?}"),
-    }
+    (*greenlane_engine::calendar::shipped::cn()).clone()
 }
 
 /// The shipped industrial-project workflow, compiled.

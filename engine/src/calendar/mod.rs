@@ -34,6 +34,7 @@
 
 mod data;
 mod locate;
+pub mod shipped;
 #[cfg(test)]
 mod tests;
 
@@ -289,39 +290,12 @@ fn is_weekend(date: NaiveDate) -> bool {
 /// Test helpers for other modules of this crate.
 #[cfg(test)]
 pub(crate) mod testing {
-    use std::sync::{Arc, OnceLock};
+    use std::sync::Arc;
 
     use super::Calendar;
-    use crate::workflow::SourceText;
 
-    /// The shipped `cn` calendar, 2024–2026, read from the repository's data at compile time
-    /// and built once per test binary.
+    /// The shipped `cn` calendar.
     pub(crate) fn cn() -> Arc<Calendar> {
-        static CN: OnceLock<Arc<Calendar>> = OnceLock::new();
-        CN.get_or_init(|| {
-            let file = |name: &str, text: &str| SourceText {
-                name: format!("rules/calendars/cn/{name}"),
-                text: text.to_owned(),
-            };
-            let years = [
-                file(
-                    "2024.yaml",
-                    include_str!("../../../rules/calendars/cn/2024.yaml"),
-                ),
-                file(
-                    "2025.yaml",
-                    include_str!("../../../rules/calendars/cn/2025.yaml"),
-                ),
-                file(
-                    "2026.yaml",
-                    include_str!("../../../rules/calendars/cn/2026.yaml"),
-                ),
-            ];
-            match Calendar::from_sources("cn".into(), &years) {
-                Ok(calendar) => Arc::new(calendar),
-                Err(diagnostics) => panic!("shipped calendar is invalid: {diagnostics:?}"),
-            }
-        })
-        .clone()
+        super::shipped::cn()
     }
 }
