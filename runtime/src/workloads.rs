@@ -130,7 +130,7 @@ mod tests {
                 calendars: calendars.clone(),
                 ..Default::default()
             };
-            let file = SourceText {
+            let file = greenlane_engine::workflow::SourceText {
                 name: source.workflow_name.clone(),
                 text: source.workflow.clone(),
             };
