@@ -27,6 +27,16 @@ const MAX_YEAR: i32 = 9999;
 struct RawYear {
     /// The year of the notice.
     year: i32,
+    /// `official` (from the State Council's notice; the default) or `provisional` (what the
+    /// law alone fixes before the notice is out).
+    #[serde(default)]
+    kind: YearKind,
+    /// Where the data comes from: the notice's URL for an official year.
+    #[serde(default)]
+    source: Option<String>,
+    /// The legal basis of a provisional year.
+    #[serde(default)]
+    basis: Option<String>,
     /// Days off; an empty `off:` is allowed and means none.
     #[serde(default)]
     off: Option<Vec<RawDay>>,
@@ -44,6 +54,38 @@ struct RawDay {
     date: String,
     /// The holiday the day belongs to, e.g. `春节`.
     name: String,
+}
+
+/// Where a year's days come from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum YearKind {
+    /// From the State Council's notice for the year (国务院办公厅关于部分节假日安排的通知).
+    #[default]
+    Official,
+    /// What the law alone fixes before the notice is out (《全国年节及纪念日放假办法》): the
+    /// holidays and their make-up days, no adjusted working days. Dates that depend on such
+    /// a year are marked provisional wherever they are shown.
+    Provisional,
+}
+
+impl YearKind {
+    /// The name used in files and views.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            YearKind::Official => "official",
+            YearKind::Provisional => "provisional",
+        }
+    }
+}
+
+/// What a calendar knows about one covered year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YearInfo {
+    /// Official or provisional.
+    pub kind: YearKind,
+    /// The notice's URL, or another statement of where the data comes from.
+    pub source: Option<String>,
 }
 
 /// The list a date is given in.
@@ -83,6 +125,8 @@ pub(super) struct Listing {
     pub(super) last: NaiveDate,
     /// Every listed date.
     pub(super) days: BTreeMap<NaiveDate, Listed>,
+    /// Every covered year.
+    pub(super) years: BTreeMap<i32, YearInfo>,
 }
 
 /// A place in one of the source files: its index in the input and a line and column.
@@ -104,6 +148,7 @@ struct Entry {
 /// One file that parsed.
 struct Parsed {
     year: i32,
+    info: YearInfo,
     /// 1 January and 31 December of `year`.
     span: (NaiveDate, NaiveDate),
     year_place: Place,
@@ -168,6 +213,7 @@ pub(super) fn read(id: &CalendarId, sources: &[SourceText]) -> Result<Listing, V
         }
     }
     check_duplicate_dates(&parsed, &mut report);
+    check_weekend_only_holidays(&parsed, &mut report);
     // A file that did not parse has an unknown year, so the coverage checks would only add
     // noise (a "missing" year that is in fact the broken file); they wait for the next round.
     let coverage = check_years(&parsed, all_parsed, &mut report);
@@ -179,6 +225,7 @@ pub(super) fn read(id: &CalendarId, sources: &[SourceText]) -> Result<Listing, V
     let diagnostics = report.finish();
     match coverage {
         Some((first, last)) if diagnostics.is_empty() => {
+            let years = parsed.iter().map(|p| (p.year, p.info.clone())).collect();
             let days = parsed
                 .into_iter()
                 .flat_map(|p| p.entries)
@@ -190,7 +237,12 @@ pub(super) fn read(id: &CalendarId, sources: &[SourceText]) -> Result<Listing, V
                     (e.date, listed)
                 })
                 .collect();
-            Ok(Listing { first, last, days })
+            Ok(Listing {
+                first,
+                last,
+                days,
+                years,
+            })
         }
         _ => Err(diagnostics),
     }
@@ -248,12 +300,44 @@ fn parse_file(file: usize, source: &SourceText, report: &mut Report<'_>) -> Opti
                 at(locate::entry_date(text, section.key(), &day.date, *seen).unwrap_or((1, 1)));
             *seen += 1;
             if let Some(entry) = check_entry(section, day, place, report) {
+                if entry.date.year() != raw.year {
+                    report.push(
+                        place,
+                        format!(
+                            "{} lies outside the year of this file ({}); list each date in the \
+                             file of its own year",
+                            entry.date, raw.year
+                        ),
+                    );
+                    continue;
+                }
+                if section == Section::Work && raw.kind == YearKind::Provisional {
+                    report.push(
+                        place,
+                        format!(
+                            "{} in `work`: a provisional year has no adjusted working days \
+                             (调休上班), since only the State Council's notice sets them; \
+                             publish the year as `kind: official` with the notice's `source`",
+                            entry.date
+                        ),
+                    );
+                    continue;
+                }
                 entries.push(entry);
             }
         }
     }
+    let info = YearInfo {
+        kind: raw.kind,
+        source: raw
+            .source
+            .or(raw.basis)
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty()),
+    };
     Some(Parsed {
         year: raw.year,
+        info,
         span: span?,
         year_place,
         entries,
@@ -335,6 +419,51 @@ fn check_duplicate_dates(parsed: &[Parsed], report: &mut Report<'_>) {
             }
         }
     }
+}
+
+/// Reports every Saturday or Sunday listed in `off` that no weekday off joins: a weekend
+/// day is a rest day already, so listing it alone is a typing error. A weekend day belongs
+/// in `off` only inside a holiday that also takes a weekday off, reached through days that
+/// are off or ordinary weekend days (元旦 on a Saturday made up on the Monday is fine).
+fn check_weekend_only_holidays(parsed: &[Parsed], report: &mut Report<'_>) {
+    let off: BTreeMap<NaiveDate, &Entry> = parsed
+        .iter()
+        .flat_map(|p| &p.entries)
+        .filter(|e| e.section == Section::Off)
+        .map(|e| (e.date, e))
+        .collect();
+    let rests = |day: NaiveDate| off.contains_key(&day) || is_weekend_day(day);
+    let joined_to_weekday = |start: NaiveDate| {
+        let mut steps = [NaiveDate::pred_opt, NaiveDate::succ_opt].into_iter();
+        steps.any(|step| {
+            let mut day = start;
+            while let Some(next) = step(&day).filter(|d| rests(*d)) {
+                if off.contains_key(&next) && !is_weekend_day(next) {
+                    return true;
+                }
+                day = next;
+            }
+            false
+        })
+    };
+    for (date, entry) in &off {
+        if is_weekend_day(*date) && !joined_to_weekday(*date) {
+            report.push(
+                entry.place,
+                format!(
+                    "{date} in `off` is a {}, already a rest day, and no weekday of the holiday \
+                     is off beside it; list a weekend day under `off` only inside a holiday that \
+                     also takes a weekday off",
+                    weekday_name(date.weekday())
+                ),
+            );
+        }
+    }
+}
+
+/// Whether `date` is a Saturday or Sunday.
+fn is_weekend_day(date: NaiveDate) -> bool {
+    matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
 }
 
 /// Reports duplicate years, and missing years when `check_gaps` is set, and returns the

@@ -34,6 +34,7 @@
 
 mod data;
 mod locate;
+pub mod provisional;
 pub mod shipped;
 #[cfg(test)]
 mod tests;
@@ -47,6 +48,7 @@ use crate::ids::CalendarId;
 use crate::workflow::{Diagnostic, SourceText};
 
 use data::{Listed, Section};
+pub use data::{YearInfo, YearKind};
 
 /// Errors of calendar arithmetic.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -110,6 +112,8 @@ pub struct Calendar {
     working: Vec<NaiveDate>,
     /// The dates the data lists, for names and kinds.
     listed: BTreeMap<NaiveDate, Listed>,
+    /// Every covered year: official or provisional, and its source.
+    years: BTreeMap<i32, YearInfo>,
 }
 
 impl fmt::Debug for Calendar {
@@ -154,7 +158,55 @@ impl Calendar {
             before,
             working,
             listed: listing.days,
+            years: listing.years,
         })
+    }
+
+    /// Every covered year with its kind and source, in order.
+    pub fn years(&self) -> &BTreeMap<i32, YearInfo> {
+        &self.years
+    }
+
+    /// Whether `date` lies in a provisional year (or outside the coverage, where nothing is
+    /// firm either).
+    pub fn is_provisional(&self, date: NaiveDate) -> bool {
+        !self.is_official_year(date.year())
+    }
+
+    /// Whether a date computed by counting working days from `from` to `to` (either order)
+    /// depends on a provisional year: whether any year from the one of the earlier date to
+    /// the one of the later is provisional or not covered.
+    pub fn depends_on_provisional(&self, from: NaiveDate, to: NaiveDate) -> bool {
+        let (low, high) = if from <= to { (from, to) } else { (to, from) };
+        (low.year()..=high.year()).any(|year| !self.is_official_year(year))
+    }
+
+    /// Whether `year` is covered by an official year.
+    fn is_official_year(&self, year: i32) -> bool {
+        matches!(self.years.get(&year), Some(info) if info.kind == YearKind::Official)
+    }
+
+    /// The last day of the last official year that follows the first covered year without
+    /// a provisional year in between; `None` when the first year is provisional.
+    pub fn official_until(&self) -> Option<NaiveDate> {
+        let last_official = self
+            .years
+            .iter()
+            .take_while(|(_, info)| info.kind == YearKind::Official)
+            .map(|(year, _)| *year)
+            .last()?;
+        NaiveDate::from_ymd_opt(last_official, 12, 31)
+    }
+
+    /// Working days from `today` (not counted) to `until` (counted), clamped to the
+    /// coverage; 0 when `today` is at or past `until` or outside the coverage.
+    pub fn working_days_left(&self, today: NaiveDate, until: NaiveDate) -> u32 {
+        let until = until.min(self.last);
+        if today >= until {
+            return 0;
+        }
+        self.working_days_between(today.max(self.first), until)
+            .map_or(0, |days| u32::try_from(days.max(0)).unwrap_or(u32::MAX))
     }
 
     /// The calendar's id.

@@ -24,6 +24,10 @@ pub const CN_YEARS: &[(&str, &str)] = &[
         "rules/calendars/cn/2026.yaml",
         include_str!("../../../rules/calendars/cn/2026.yaml"),
     ),
+    (
+        "rules/calendars/cn/2027.yaml",
+        include_str!("../../../rules/calendars/cn/2027.yaml"),
+    ),
 ];
 
 /// The shipped `cn` year files as source texts.

@@ -46,9 +46,9 @@ fn add(calendar: &Calendar, start: &str, days: u32) -> NaiveDate {
 // The shipped data, 2026.
 
 #[test]
-fn shipped_calendar_covers_2024_to_2026() {
+fn shipped_calendar_covers_2024_to_2027() {
     let cal = cn();
-    assert_eq!(cal.coverage(), (d("2024-01-01"), d("2026-12-31")));
+    assert_eq!(cal.coverage(), (d("2024-01-01"), d("2027-12-31")));
     assert_eq!(cal.id().as_str(), "cn");
     let per_year =
         |y: i32| cal.working_days_between(d(&format!("{}-12-31", y - 1)), d(&format!("{y}-12-31")));
@@ -60,6 +60,9 @@ fn shipped_calendar_covers_2024_to_2026() {
     );
     assert_eq!(per_year(2025), Ok(248));
     assert_eq!(per_year(2026), Ok(248));
+    // 2027 is provisional: 261 weekdays less 13 weekdays off by law.
+    assert_eq!(per_year(2027), Ok(248));
+    assert_eq!(cal.official_until(), Some(d("2026-12-31")));
 }
 
 #[test]
@@ -179,33 +182,33 @@ fn out_of_range_on_both_ends() {
         calendar: "cn".into(),
         date: d(date),
         first: d("2024-01-01"),
-        last: d("2026-12-31"),
+        last: d("2027-12-31"),
     };
     assert_eq!(cal.is_working_day(d("2023-12-31")), Err(err("2023-12-31")));
-    assert_eq!(cal.is_working_day(d("2027-01-01")), Err(err("2027-01-01")));
+    assert_eq!(cal.is_working_day(d("2028-01-01")), Err(err("2028-01-01")));
     assert_eq!(
         cal.add_working_days(d("2023-12-31"), 0),
         Err(err("2023-12-31"))
     );
-    assert_eq!(cal.day_kind(d("2027-01-04")), Err(err("2027-01-04")));
-    assert_eq!(cal.holiday_name(d("2027-01-01")), None);
+    assert_eq!(cal.day_kind(d("2028-01-04")), Err(err("2028-01-04")));
+    assert_eq!(cal.holiday_name(d("2028-01-01")), None);
     assert_eq!(
-        cal.working_days_between(d("2026-06-01"), d("2027-02-01")),
-        Err(err("2027-02-01"))
+        cal.working_days_between(d("2027-06-01"), d("2028-02-01")),
+        Err(err("2028-02-01"))
     );
-    // The last covered week: 25, 28, 29, 30, 31 December 2026 are working days.
-    assert_eq!(add(&cal, "2026-12-25", 4), d("2026-12-31"));
+    // The last covered week: 24, 27, 28, 29, 30, 31 December 2027 are working days.
+    assert_eq!(add(&cal, "2027-12-24", 5), d("2027-12-31"));
     assert_eq!(
-        cal.add_working_days(d("2026-12-25"), 5),
-        Err(err("2027-01-01"))
+        cal.add_working_days(d("2027-12-24"), 6),
+        Err(err("2028-01-01"))
     );
     assert_eq!(
         cal.add_working_days(d("2024-06-01"), u32::MAX),
-        Err(err("2027-01-01"))
+        Err(err("2028-01-01"))
     );
     assert_eq!(
-        cal.next_working_day(d("2026-12-31")),
-        Err(err("2027-01-01"))
+        cal.next_working_day(d("2027-12-31")),
+        Err(err("2028-01-01"))
     );
     // 1 January 2024 is a holiday, so nothing covered lies before 2 January.
     assert_eq!(
@@ -218,10 +221,10 @@ fn out_of_range_on_both_ends() {
         Err(err("2023-12-31"))
     );
 
-    let message = err("2027-01-01").to_string();
+    let message = err("2028-01-01").to_string();
     assert_eq!(
         message,
-        "calendar `cn` covers 2024-01-01 to 2026-12-31 only; 2027-01-01 is outside it, so \
+        "calendar `cn` covers 2024-01-01 to 2027-12-31 only; 2028-01-01 is outside it, so \
          its working days are unknown"
     );
 }
@@ -243,7 +246,7 @@ fn kinds_agree_with_working_days_on_every_covered_day() {
 #[test]
 fn debug_is_short() {
     let text = format!("{:?}", cn());
-    assert!(text.contains("working_days: 747"), "{text}");
+    assert!(text.contains("working_days: 995"), "{text}");
     assert!(text.len() < 200, "{text}");
 }
 
@@ -254,19 +257,18 @@ const Y2025: &str = "year: 2025\noff:\n  - { date: 2025-10-01, name: 国庆节 }
 
 #[test]
 fn files_are_read_together_in_any_order() {
-    // A date may sit in the next year's file, like a notice moving a December day.
     let y2026 = "year: 2026\n\
-                 off:\n  - { date: 2025-12-31, name: 元旦 }\n\
+                 off:\n  - { date: 2026-01-01, name: 元旦 }\n\
                  work:\n  - date: '2026-01-03'\n    name: 元旦\n";
     let cal = match build(&[("cn/2026.yaml", y2026), ("cn/2025.yaml", Y2025)]) {
         Ok(cal) => cal,
         Err(e) => panic!("{e:?}"),
     };
     assert_eq!(cal.coverage(), (d("2025-01-01"), d("2026-12-31")));
-    assert_eq!(cal.is_working_day(d("2025-12-31")), Ok(false));
+    assert_eq!(cal.is_working_day(d("2026-01-01")), Ok(false));
     assert_eq!(cal.is_working_day(d("2026-01-03")), Ok(true));
     assert_eq!(cal.is_working_day(d("2025-10-01")), Ok(false));
-    assert_eq!(add(&cal, "2025-12-30", 1), d("2026-01-01"));
+    assert_eq!(add(&cal, "2025-12-31", 1), d("2026-01-02"));
     // `off:` and `work:` may be empty or absent.
     assert!(build(&[("2027.yaml", "year: 2027\noff:\n")]).is_ok());
     assert!(build(&[("x.yaml", "year: 2027\n")]).is_ok());
@@ -318,7 +320,15 @@ work:
     let at: Vec<_> = found.iter().map(|f| (f.line, f.column)).collect();
     assert_eq!(
         at,
-        vec![(3, 13), (4, 13), (5, 13), (8, 13), (9, 13), (11, 13)],
+        vec![
+            (3, 13),
+            (4, 13),
+            (5, 13),
+            (6, 13),
+            (8, 13),
+            (9, 13),
+            (11, 13)
+        ],
         "{found:#?}"
     );
     assert!(found[0]
@@ -326,13 +336,15 @@ work:
         .contains("`2026-02-30` in `off` is not a valid date"));
     assert!(found[1].message.contains("`2026-2-3`"));
     assert!(found[2].message.contains("empty name"));
-    assert!(found[3]
-        .message
-        .contains("2026-10-03 is listed both in `off` (at cn/2026.yaml:6:13) and in `work`"));
+    // A Saturday off on its own, with no weekday of its holiday beside it.
+    assert!(found[3].message.contains("already a rest day"));
     assert!(found[4]
         .message
-        .contains("is a Friday, already a working day"));
+        .contains("2026-10-03 is listed both in `off` (at cn/2026.yaml:6:13) and in `work`"));
     assert!(found[5]
+        .message
+        .contains("is a Friday, already a working day"));
+    assert!(found[6]
         .message
         .contains("2026-10-10 is listed twice in `work`; it is already at cn/2026.yaml:10:13"));
 }
@@ -378,16 +390,30 @@ fn year_checks() {
 }
 
 #[test]
-fn dates_outside_the_coverage_are_rejected() {
+fn dates_outside_their_year_are_rejected() {
     let text = "year: 2025\noff:\n  - { date: 2026-01-01, name: 元旦 }\n  - { date: 2024-12-31, name: 元旦 }\n";
     let found = diagnostics(&[("2025.yaml", text)]);
     assert_eq!(found.len(), 2, "{found:#?}");
     assert_eq!(
         found[0].to_string(),
-        "2025.yaml:3:13: 2026-01-01 lies outside calendar `test`, which covers 2025-01-01 to \
-         2025-12-31; add the file for 2026 or correct the date"
+        "2025.yaml:3:13: 2026-01-01 lies outside the year of this file (2025); list each date \
+         in the file of its own year"
     );
     assert_eq!(found[1].line, 4);
+}
+
+#[test]
+fn a_weekend_day_off_alone_is_rejected_and_one_joined_to_a_weekday_is_not() {
+    // 2028: 元旦 on Saturday, made up on Monday 3 January: fine.
+    let joined = "year: 2028\noff:\n  - { date: 2028-01-01, name: 元旦 }\n  - { date: 2028-01-03, name: 元旦 }\n";
+    assert!(build(&[("2028.yaml", joined)]).is_ok());
+    let alone = "year: 2028\noff:\n  - { date: 2028-03-04, name: 元旦 }\n";
+    let found = diagnostics(&[("2028.yaml", alone)]);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!((found[0].line, found[0].column), (3, 13));
+    assert!(found[0]
+        .message
+        .contains("2028-03-04 in `off` is a Saturday, already a rest day"));
 }
 
 #[test]

@@ -579,12 +579,12 @@ fn launch_rejects_bad_input_and_an_empty_plan_completes_at_once() {
         variant(&case.err(&coordinator(), launch(json!("not an object")), now)),
         "Plan"
     );
-    // A date outside the calendar (2024–2026) cannot be planned.
+    // A date outside the calendar (2024–2027) cannot be planned.
     assert_eq!(
         variant(&case.err(
             &coordinator(),
             launch(application()),
-            at("2027-06-01 09:00")
+            at("2028-06-01 09:00")
         )),
         "Timetable"
     );

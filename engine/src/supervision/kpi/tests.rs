@@ -561,16 +561,16 @@ fn elapsed_working_days_skip_the_2026_spring_festival() {
 
 #[test]
 fn a_completion_outside_the_calendar_is_counted_apart() {
-    let on = day(2026, 12, 30);
+    let on = day(2027, 12, 30);
     let history = vec![
         launch(
             "Y1",
             "enterprise",
             on,
-            day(2027, 1, 5),
+            day(2028, 1, 5),
             vec![commitment("a")],
         ),
-        rec(cst(day(2027, 1, 4), 10), Event::CaseCompleted),
+        rec(cst(day(2028, 1, 4), 10), Event::CaseCompleted),
     ];
     let report = report_of(&[history]);
     let cases = report.overall.cases.unwrap();
