@@ -2,7 +2,7 @@
 //! carry every computed value.
 
 use super::event::{Event, Recorded};
-use super::state::{CaseState, CaseStatus, Suspension, TaskState, TaskStatus};
+use super::state::{CaseState, CaseStatus, Pause, Suspension, TaskState, TaskStatus};
 
 /// Applies one recorded event to the state.
 pub fn apply(state: &mut CaseState, recorded: &Recorded) {
@@ -62,6 +62,7 @@ pub fn apply(state: &mut CaseState, recorded: &Recorded) {
                     committed_due: None,
                     statutory_due: None,
                     paused_days: 0,
+                    pauses: Vec::new(),
                     supplements_requested: 0,
                     supplements_allowed: 1,
                     alerts: Default::default(),
@@ -79,8 +80,8 @@ pub fn apply(state: &mut CaseState, recorded: &Recorded) {
                 t.status = TaskStatus::Ready;
                 t.ready_at = Some(at);
                 t.ready_on = Some(super::local_date(at, &time_zone));
-                t.committed_due = Some(*committed_due);
-                t.statutory_due = Some(*statutory_due);
+                t.committed_due = *committed_due;
+                t.statutory_due = *statutory_due;
             }
         }
         Event::TaskClaimed {
@@ -173,11 +174,27 @@ pub fn apply(state: &mut CaseState, recorded: &Recorded) {
             committed_due,
             statutory_due,
         } => {
+            let time_zone = state.time_zone.clone();
             if let Some(t) = task_mut(state, task.as_str()) {
+                if let TaskStatus::Suspended {
+                    since, suspension, ..
+                } = &t.status
+                {
+                    t.pauses.push(Pause {
+                        stopped_on: super::local_date(*since, &time_zone),
+                        resumed_on: super::local_date(at, &time_zone),
+                        limit: match suspension {
+                            Suspension::SpecialProcedure { granted_days, .. } => {
+                                Some(*granted_days)
+                            }
+                            Suspension::Supplement { .. } => None,
+                        },
+                    });
+                }
                 t.status = TaskStatus::Ready;
                 t.paused_days += paused_working_days;
-                t.committed_due = Some(*committed_due);
-                t.statutory_due = Some(*statutory_due);
+                t.committed_due = *committed_due;
+                t.statutory_due = *statutory_due;
             }
         }
         Event::AlertRaised { task, level, .. } => {
@@ -206,6 +223,22 @@ pub fn apply(state: &mut CaseState, recorded: &Recorded) {
             };
         }
         Event::CaseIssued => state.status = CaseStatus::Issued { at },
+        Event::CaseRedated {
+            promised_completion,
+            tasks,
+            ..
+        } => {
+            if let Some(change) = promised_completion {
+                state.promised_completion = change.to;
+            }
+            for redated in tasks {
+                if let Some(t) = task_mut(state, redated.task.as_str()) {
+                    t.paused_days = redated.paused_working_days;
+                    t.committed_due = redated.committed_due.to;
+                    t.statutory_due = redated.statutory_due.to;
+                }
+            }
+        }
         Event::CaseRated { rating } => state.rating = Some(*rating),
     }
 }

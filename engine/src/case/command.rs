@@ -5,7 +5,7 @@ use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::event::{Rating, SpecialProcedure};
-use crate::ids::{CaseId, TaskId, WorkflowId};
+use crate::ids::{CalendarId, CaseId, PrincipalId, TaskId, WorkflowId};
 
 /// Everything a principal can ask of a case.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -103,6 +103,16 @@ pub enum Command {
     },
     /// Fire the alerts that are due and re-check the projected completion (system).
     CheckDeadlines,
+    /// Count the case's dates again on its calendar after a year of it was published
+    /// (system): the open tasks' due dates and the promised completion.
+    Redate {
+        /// The calendar published.
+        calendar: CalendarId,
+        /// Its version after the publication.
+        calendar_version: u32,
+        /// Who published it.
+        published_by: PrincipalId,
+    },
 }
 
 impl Command {
@@ -137,6 +147,7 @@ impl Command {
             Command::Issue => "issue",
             Command::Rate { .. } => "rate",
             Command::CheckDeadlines => "check_deadlines",
+            Command::Redate { .. } => "redate",
         }
     }
 }

@@ -33,6 +33,10 @@ pub struct PendingAlert<'a> {
 /// A task waiting for supplements is not carded: the applicant holds the clock. A special
 /// procedure stops it for at most its granted days, so the dates move back by those days
 /// and a procedure that overruns them is carded.
+///
+/// An alert whose date lies past the calendar's coverage is left out (parked): its instant
+/// is unknown until a year covering it is published, and publishing one re-dates the case
+/// and writes its next check again.
 pub fn pending_alerts<'a>(
     case: &'a CaseState,
     definition: &CompiledWorkflow,
@@ -58,30 +62,35 @@ pub fn pending_alerts<'a>(
             continue;
         };
         let paused = task.paused_days + granted;
-        let committed_due = calendar.add_working_days(ready_on, task.committed_days + paused)?;
-        let statutory_due = calendar.add_working_days(ready_on, task.statutory_days + paused)?;
+        let committed_due = calendar
+            .add_working_days(ready_on, task.committed_days + paused)
+            .ok();
+        let statutory_due = calendar
+            .add_working_days(ready_on, task.statutory_days + paused)
+            .ok();
         let dates = alert_dates(
             calendar,
             definition.warning,
             ready_on,
             task.committed_days,
             paused,
-            committed_due,
-            statutory_due,
-        )?;
+            task.statutory_days,
+        );
         for (level, date) in dates {
             let Some(date) = date else { continue };
+            let due = if level == AlertLevel::Red {
+                statutory_due
+            } else {
+                committed_due
+            };
+            let Some(due) = due else { continue };
             if task.alerts.contains(&level) {
                 continue;
             }
             pending.push(PendingAlert {
                 task: index,
                 level,
-                due: if level == AlertLevel::Red {
-                    statutory_due
-                } else {
-                    committed_due
-                },
+                due,
                 fires_at: end_of_day(date, zone),
                 officer,
             });

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use super::command::Command;
 use super::deadline::pending_alerts;
-use super::event::{Event, PlannedTaskSnapshot, Timestamp};
+use super::event::{DateChange, Event, PlannedTaskSnapshot, TaskRedated, Timestamp};
 use super::projection::projection;
 use super::rejection::Rejection;
 use super::state::{CaseState, CaseStatus, Suspension, TaskState, TaskStatus};
@@ -55,7 +55,9 @@ pub fn decide(
             let zone = parse_time_zone(time_zone)?;
             let launched_on = local_date(now, zone.name());
             let plan = definition.plan(application)?;
-            let timetable = plan.timetable(&definition.calendar, launched_on)?;
+            let timetable = plan
+                .timetable(&definition.calendar, launched_on)
+                .map_err(beyond_calendar)?;
             let tasks: Vec<PlannedTaskSnapshot> = plan
                 .tasks()
                 .zip(&timetable.tasks)
@@ -79,8 +81,7 @@ pub fn decide(
                     launched_on,
                     task.committed_days,
                     task.statutory_days,
-                    0,
-                )?);
+                ));
             }
             let empty = tasks.is_empty();
             events.insert(
@@ -174,7 +175,7 @@ pub fn decide(
                 .filter(|t| t.status == TaskStatus::Waiting)
             {
                 if t.needs.iter().all(|&n| approved(n)) {
-                    events.push(ctx.ready(&t.id, today, t.committed_days, t.statutory_days, 0)?);
+                    events.push(ctx.ready(&t.id, today, t.committed_days, t.statutory_days));
                 }
             }
             if (0..case.tasks.len()).all(approved) {
@@ -251,7 +252,7 @@ pub fn decide(
                     since,
                     ..
                 } => {
-                    let (paused, committed_due, statutory_due) = ctx.resume(t, *since, None)?;
+                    let (paused, committed_due, statutory_due) = ctx.resume(t, *since, None);
                     Ok(vec![Event::SupplementSubmitted {
                         task: task.clone(),
                         paused_working_days: paused,
@@ -288,7 +289,7 @@ pub fn decide(
                     ..
                 } => {
                     let (paused, committed_due, statutory_due) =
-                        ctx.resume(t, *since, Some(*granted_days))?;
+                        ctx.resume(t, *since, Some(*granted_days));
                     Ok(vec![Event::SpecialProcedureEnded {
                         task: task.clone(),
                         paused_working_days: paused,
@@ -369,6 +370,40 @@ pub fn decide(
             }
             Ok(events)
         }
+        Command::Redate {
+            calendar,
+            calendar_version,
+            published_by,
+        } => {
+            ctx.require(&[Role::System, Role::Admin], "system")?;
+            ctx.launched()?;
+            if !case.is_open() || definition.calendar.id() != calendar {
+                return Ok(Vec::new());
+            }
+            Ok(ctx
+                .redated(calendar, *calendar_version, published_by)
+                .into_iter()
+                .collect())
+        }
+    }
+}
+
+/// A launch whose timetable runs past the calendar: the year missing, named.
+fn beyond_calendar(error: crate::plan::TimetableError) -> Rejection {
+    use chrono::Datelike;
+    match error {
+        crate::plan::TimetableError::Calendar(crate::calendar::Error::OutOfRange {
+            calendar,
+            date,
+            first,
+            last,
+        }) => Rejection::BeyondCalendar {
+            calendar,
+            year: date.year(),
+            first,
+            last,
+        },
+        other => Rejection::Timetable(other),
     }
 }
 
@@ -481,21 +516,15 @@ impl Ctx<'_> {
         }
     }
 
-    /// The event dispatching `task`, ready on `ready_on`, with its due dates.
-    fn ready(
-        &self,
-        task: &TaskId,
-        ready_on: NaiveDate,
-        committed: u32,
-        statutory: u32,
-        paused: u32,
-    ) -> Result<Event, Rejection> {
+    /// The event dispatching `task`, ready on `ready_on`, with its due dates (`None` for a
+    /// date past the calendar's coverage: the task is dispatched all the same).
+    fn ready(&self, task: &TaskId, ready_on: NaiveDate, committed: u32, statutory: u32) -> Event {
         let calendar = &self.definition.calendar;
-        Ok(Event::TaskReady {
+        Event::TaskReady {
             task: task.clone(),
-            committed_due: calendar.add_working_days(ready_on, committed + paused)?,
-            statutory_due: calendar.add_working_days(ready_on, statutory + paused)?,
-        })
+            committed_due: calendar.add_working_days(ready_on, committed).ok(),
+            statutory_due: calendar.add_working_days(ready_on, statutory).ok(),
+        }
     }
 
     /// Working days paused since `since` (at most `limit`) and the extended due dates of
@@ -504,25 +533,98 @@ impl Ctx<'_> {
     /// The day the clock stopped still counts for the task; the working days after it, up
     /// to and including the day it runs again, do not. A special procedure pauses the clock
     /// for at most its granted days: time it runs over counts against the department.
+    ///
+    /// A day past the calendar's coverage has no count: the pause is counted up to the last
+    /// covered day and the due dates are `None`, until a [`Command::Redate`] counts them on
+    /// a calendar that covers them.
     fn resume(
         &self,
         task: &TaskState,
         since: Timestamp,
         limit: Option<u32>,
-    ) -> Result<(u32, NaiveDate, NaiveDate), Rejection> {
+    ) -> (u32, Option<NaiveDate>, Option<NaiveDate>) {
         let calendar = &self.definition.calendar;
         let stopped_on = local_date(since, &self.case.time_zone);
-        let paused = calendar
-            .working_days_between(stopped_on, self.today())?
-            .max(0) as u32;
-        let paused = limit.map_or(paused, |limit| paused.min(limit));
+        let paused = paused_days(calendar, stopped_on, self.today(), limit);
         let ready_on = task.ready_on.unwrap_or(stopped_on);
-        let total = task.paused_days + paused;
-        Ok((
-            paused,
-            calendar.add_working_days(ready_on, task.committed_days + total)?,
-            calendar.add_working_days(ready_on, task.statutory_days + total)?,
-        ))
+        let total = task.paused_days + paused.unwrap_or(0);
+        let due =
+            |days: u32| paused.and_then(|_| calendar.add_working_days(ready_on, days + total).ok());
+        (
+            paused.unwrap_or_else(|| {
+                let last = calendar.coverage().1;
+                paused_days(calendar, stopped_on, last.min(self.today()), limit).unwrap_or(0)
+            }),
+            due(task.committed_days),
+            due(task.statutory_days),
+        )
+    }
+
+    /// The case's dates counted again on the definition's calendar; `None` when none moved.
+    ///
+    /// What moves: every date that is a count of working days — the open tasks' due dates
+    /// (from the day each became ready, its limits and its pauses, each pause counted again)
+    /// and the promised completion (the launch date plus the planned working days). What does
+    /// not: what happened and when (ready, claimed, paused, decided), and the dates of tasks
+    /// already decided, which were judged against the dates they had.
+    fn redated(
+        &self,
+        calendar: &crate::ids::CalendarId,
+        calendar_version: u32,
+        published_by: &crate::ids::PrincipalId,
+    ) -> Option<Event> {
+        let cal = &self.definition.calendar;
+        let mut tasks = Vec::new();
+        for task in self.case.tasks.iter().filter(|t| t.status.is_open()) {
+            let Some(ready_on) = task.ready_on else {
+                continue;
+            };
+            let recounted: Option<u32> = task
+                .pauses
+                .iter()
+                .map(|p| paused_days(cal, p.stopped_on, p.resumed_on, p.limit))
+                .sum();
+            let paused = recounted.unwrap_or(task.paused_days);
+            let due = |days: u32| cal.add_working_days(ready_on, days + paused).ok();
+            let (committed, statutory) = (due(task.committed_days), due(task.statutory_days));
+            if committed != task.committed_due
+                || statutory != task.statutory_due
+                || paused != task.paused_days
+            {
+                tasks.push(TaskRedated {
+                    task: task.id.clone(),
+                    paused_working_days: paused,
+                    committed_due: DateChange {
+                        from: task.committed_due,
+                        to: committed,
+                    },
+                    statutory_due: DateChange {
+                        from: task.statutory_due,
+                        to: statutory,
+                    },
+                });
+            }
+        }
+        let promised = self.case.launched_on.map(|on| {
+            cal.add_working_days(on, self.case.duration_working_days)
+                .ok()
+        });
+        let promised_completion = promised
+            .filter(|to| *to != self.case.promised_completion)
+            .map(|to| DateChange {
+                from: self.case.promised_completion,
+                to,
+            });
+        if tasks.is_empty() && promised_completion.is_none() {
+            return None;
+        }
+        Some(Event::CaseRedated {
+            calendar: calendar.clone(),
+            calendar_version,
+            published_by: published_by.clone(),
+            promised_completion,
+            tasks,
+        })
     }
 
     /// Withdraws every task not yet decided, except `except`.
@@ -585,13 +687,16 @@ impl Ctx<'_> {
         else {
             return Ok(None);
         };
-        let projected = projection(
+        // A projection past the calendar's coverage has no date: nothing to compare.
+        let Some(projected) = projection(
             self.case,
             &self.definition.calendar,
             self.today(),
             self.now,
             just_approved,
-        )?;
+        ) else {
+            return Ok(None);
+        };
         let already = self
             .case
             .at_risk
@@ -634,6 +739,19 @@ impl Ctx<'_> {
             rule_error: addressed.rule_error,
         }))
     }
+}
+
+/// Working days from `from` (not counted) to `to` (counted), at least 0 and at most `limit`;
+/// `None` when either day lies outside the calendar's coverage.
+fn paused_days(
+    calendar: &crate::calendar::Calendar,
+    from: NaiveDate,
+    to: NaiveDate,
+    limit: Option<u32>,
+) -> Option<u32> {
+    let days = calendar.working_days_between(from, to).ok()?.max(0);
+    let days = u32::try_from(days).unwrap_or(u32::MAX);
+    Some(limit.map_or(days, |limit| days.min(limit)))
 }
 
 fn non_empty(text: &str, field: &'static str) -> Result<String, Rejection> {

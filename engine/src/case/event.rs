@@ -7,7 +7,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{CaseId, CenterId, DepartmentId, PrincipalId, TaskId, WorkflowId};
+use crate::ids::{CalendarId, CaseId, CenterId, DepartmentId, PrincipalId, TaskId, WorkflowId};
 use crate::supervision::{AlertLevel, Recipient};
 use crate::workflow::TaskKind;
 
@@ -126,10 +126,11 @@ pub enum Event {
     TaskReady {
         /// The task.
         task: TaskId,
-        /// 承诺时限 due date.
-        committed_due: NaiveDate,
-        /// 法定时限 due date.
-        statutory_due: NaiveDate,
+        /// 承诺时限 due date; `None` when it lies beyond the calendar's coverage (it is set
+        /// by a [`Event::CaseRedated`] once a year covering it is published).
+        committed_due: Option<NaiveDate>,
+        /// 法定时限 due date; `None` beyond the calendar's coverage.
+        statutory_due: Option<NaiveDate>,
     },
     /// An officer claimed the task; the claim is a lease until `lease_until`.
     TaskClaimed {
@@ -191,10 +192,10 @@ pub enum Event {
         task: TaskId,
         /// Working days the task was paused.
         paused_working_days: u32,
-        /// New 承诺时限 due date.
-        committed_due: NaiveDate,
-        /// New 法定时限 due date.
-        statutory_due: NaiveDate,
+        /// New 承诺时限 due date; `None` beyond the calendar's coverage.
+        committed_due: Option<NaiveDate>,
+        /// New 法定时限 due date; `None` beyond the calendar's coverage.
+        statutory_due: Option<NaiveDate>,
     },
     /// A special procedure started; the clock pauses.
     SpecialProcedureStarted {
@@ -211,10 +212,10 @@ pub enum Event {
         task: TaskId,
         /// Working days the task was paused.
         paused_working_days: u32,
-        /// New 承诺时限 due date.
-        committed_due: NaiveDate,
-        /// New 法定时限 due date.
-        statutory_due: NaiveDate,
+        /// New 承诺时限 due date; `None` beyond the calendar's coverage.
+        committed_due: Option<NaiveDate>,
+        /// New 法定时限 due date; `None` beyond the calendar's coverage.
+        statutory_due: Option<NaiveDate>,
     },
     /// A warning or card for one task (电子监察).
     AlertRaised {
@@ -271,6 +272,44 @@ pub enum Event {
         /// The rating.
         rating: Rating,
     },
+    /// A calendar year was published and the case's dates that depend on it moved: the
+    /// open tasks' due dates (the law counts working days on the real calendar) and the
+    /// promised completion (a promise of so many working days).
+    CaseRedated {
+        /// The calendar.
+        calendar: CalendarId,
+        /// The calendar's version after the publication.
+        calendar_version: u32,
+        /// Who published it.
+        published_by: PrincipalId,
+        /// The promised completion, when it moved.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        promised_completion: Option<DateChange>,
+        /// Every open task whose dates moved.
+        tasks: Vec<TaskRedated>,
+    },
+}
+
+/// A date before and after a change; `None` is beyond the calendar's coverage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DateChange {
+    /// Before.
+    pub from: Option<NaiveDate>,
+    /// After.
+    pub to: Option<NaiveDate>,
+}
+
+/// One task's dates re-dated on a new calendar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskRedated {
+    /// The task.
+    pub task: TaskId,
+    /// Working days its clock was paused, counted again on the new calendar.
+    pub paused_working_days: u32,
+    /// 承诺时限 due date.
+    pub committed_due: DateChange,
+    /// 法定时限 due date.
+    pub statutory_due: DateChange,
 }
 
 impl Event {
@@ -297,6 +336,7 @@ impl Event {
             Event::CaseWithdrawn { .. } => "case_withdrawn",
             Event::CaseIssued => "case_issued",
             Event::CaseRated { .. } => "case_rated",
+            Event::CaseRedated { .. } => "case_redated",
         }
     }
 
@@ -322,7 +362,8 @@ impl Event {
             | Event::CaseRejected { .. }
             | Event::CaseWithdrawn { .. }
             | Event::CaseIssued
-            | Event::CaseRated { .. } => None,
+            | Event::CaseRated { .. }
+            | Event::CaseRedated { .. } => None,
         }
     }
 }

@@ -19,10 +19,13 @@ pub use apply::{apply, replay};
 pub use command::Command;
 pub use deadline::{next_check, pending_alerts, PendingAlert};
 pub use decide::decide;
-pub use event::{Event, PlannedTaskSnapshot, Rating, Recorded, SpecialProcedure, Timestamp};
+pub use event::{
+    DateChange, Event, PlannedTaskSnapshot, Rating, Recorded, SpecialProcedure, TaskRedated,
+    Timestamp,
+};
 pub use projection::{projection, Projection};
 pub use rejection::Rejection;
-pub use state::{CaseState, CaseStatus, Suspension, TaskState, TaskStatus};
+pub use state::{CaseState, CaseStatus, Pause, Suspension, TaskState, TaskStatus};
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;

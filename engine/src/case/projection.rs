@@ -8,7 +8,6 @@ use petgraph::graph::DiGraph;
 
 use super::event::Timestamp;
 use super::local_date;
-use super::rejection::Rejection;
 use super::state::{CaseState, TaskState, TaskStatus};
 use crate::calendar::Calendar;
 use crate::ids::TaskId;
@@ -28,16 +27,20 @@ pub struct Projection {
 }
 
 /// Projects `case` as of `today`; the task at `just_approved` counts as approved at `now`.
+///
+/// `None` when the projection lies beyond the calendar's coverage ("beyond calendar"):
+/// today, a date of the case or the projected completion has no working-day count yet.
 pub fn projection(
     case: &CaseState,
     calendar: &Calendar,
     today: NaiveDate,
     now: Timestamp,
     just_approved: Option<usize>,
-) -> Result<Projection, Rejection> {
+) -> Option<Projection> {
     let launched_on = case.launched_on.unwrap_or(today);
-    let offset = |date: NaiveDate| -> Result<u32, Rejection> {
-        Ok(calendar.working_days_between(launched_on, date)?.max(0) as u32)
+    let offset = |date: NaiveDate| -> Option<u32> {
+        let days = calendar.working_days_between(launched_on, date).ok()?;
+        Some(u32::try_from(days.max(0)).unwrap_or(u32::MAX))
     };
     let today_offset = offset(today)?;
 
@@ -95,8 +98,10 @@ pub fn projection(
         })
         .map(|(_, task)| task.id.clone())
         .collect();
-    Ok(Projection {
-        completion: calendar.add_working_days(launched_on, projected.duration)?,
+    Some(Projection {
+        completion: calendar
+            .add_working_days(launched_on, projected.duration)
+            .ok()?,
         critical_path: projected
             .critical_path
             .iter()

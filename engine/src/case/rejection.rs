@@ -133,6 +133,24 @@ pub enum Rejection {
     /// Dates of the plan fell outside the calendar.
     #[error(transparent)]
     Timetable(#[from] plan::TimetableError),
+    /// The promised date of a launch would lie past the calendar's coverage, so no date can
+    /// be promised.
+    #[error(
+        "calendar `{calendar}` covers {first} to {last}; this application's promised date would \
+         lie in {year}, for which no year of `{calendar}` is published, so no date can be \
+         promised: publish {year} (official, or provisional: `greenlane calendar provisional \
+         --year {year}`) and launch again"
+    )]
+    BeyondCalendar {
+        /// The calendar.
+        calendar: crate::ids::CalendarId,
+        /// The first year missing.
+        year: i32,
+        /// First covered day.
+        first: chrono::NaiveDate,
+        /// Last covered day.
+        last: chrono::NaiveDate,
+    },
     /// The center's time zone is not a known IANA name.
     #[error("unknown time zone `{0}`; use an IANA name such as Asia/Shanghai")]
     TimeZone(String),

@@ -186,6 +186,8 @@ pub struct TaskState {
     pub statutory_due: Option<NaiveDate>,
     /// Working days the clock was paused so far.
     pub paused_days: u32,
+    /// Every pause that ended, so a new calendar can count its working days again.
+    pub pauses: Vec<Pause>,
     /// Supplement requests made.
     pub supplements_requested: u32,
     /// Supplement requests allowed (1, plus one per supervisor allowance).
@@ -194,6 +196,17 @@ pub struct TaskState {
     pub alerts: BTreeSet<AlertLevel>,
     /// When it was decided (approved or rejected).
     pub finished_at: Option<Timestamp>,
+}
+
+/// A pause of a task's clock that ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Pause {
+    /// The day the clock stopped (still counted for the task).
+    pub stopped_on: NaiveDate,
+    /// The day it ran again.
+    pub resumed_on: NaiveDate,
+    /// At most this many working days count as paused (a special procedure's granted days).
+    pub limit: Option<u32>,
 }
 
 /// A case: one joint approval.

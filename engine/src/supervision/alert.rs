@@ -4,7 +4,7 @@ use chrono::{NaiveDate, TimeZone};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::{self, Calendar};
+use crate::calendar::Calendar;
 use crate::case::Timestamp;
 
 /// How serious an alert is.
@@ -61,30 +61,31 @@ impl Default for WarningPolicy {
 }
 
 /// The dates at the end of which each level fires for a task that became ready on
-/// `ready_on` with the given due dates; `None` when the level never fires (a warning for a
-/// task with no committed time).
+/// `ready_on` with these limits and paused days: the warning's, the committed due date and
+/// the statutory due date. `None` when the level never fires (a warning for a task with no
+/// committed time) or when its date lies past the calendar's coverage.
 pub fn alert_dates(
     calendar: &Calendar,
     policy: WarningPolicy,
     ready_on: NaiveDate,
     committed_days: u32,
     paused_days: u32,
-    committed_due: NaiveDate,
-    statutory_due: NaiveDate,
-) -> Result<[(AlertLevel, Option<NaiveDate>); 3], calendar::Error> {
+    statutory_days: u32,
+) -> [(AlertLevel, Option<NaiveDate>); 3] {
+    // Paused working days push every date of the task back by as many working days.
+    let after = |days: u32| calendar.add_working_days(ready_on, days + paused_days).ok();
     let warning = if committed_days == 0 {
         None
     } else {
         let left = committed_days.saturating_sub(policy.days_left);
         let used = (committed_days * policy.used_percent).div_ceil(100);
-        // Paused working days push every date of the task back by as many working days.
-        Some(calendar.add_working_days(ready_on, left.min(used) + paused_days)?)
+        after(left.min(used))
     };
-    Ok([
+    [
         (AlertLevel::Warning, warning),
-        (AlertLevel::Yellow, Some(committed_due)),
-        (AlertLevel::Red, Some(statutory_due)),
-    ])
+        (AlertLevel::Yellow, after(committed_days)),
+        (AlertLevel::Red, after(statutory_days)),
+    ]
 }
 
 /// The instant a day ends in `zone`: midnight starting the next calendar day.

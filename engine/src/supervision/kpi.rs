@@ -670,7 +670,7 @@ impl KpiBoard {
                 ..
             } => track.task_mut(task).map(|t| {
                 t.dispatched = true;
-                t.committed_due = Some(*committed_due);
+                t.committed_due = *committed_due;
             }),
             Event::SupplementSubmitted {
                 task,
@@ -682,8 +682,23 @@ impl KpiBoard {
                 committed_due,
                 ..
             } => track.task_mut(task).map(|t| {
-                t.committed_due = Some(*committed_due);
+                t.committed_due = *committed_due;
             }),
+            Event::CaseRedated {
+                promised_completion,
+                tasks,
+                ..
+            } => {
+                if let Some(to) = promised_completion.and_then(|change| change.to) {
+                    track.promised = to;
+                }
+                for redated in tasks {
+                    if let Some(t) = track.task_mut(&redated.task) {
+                        t.committed_due = redated.committed_due.to;
+                    }
+                }
+                Some(())
+            }
             Event::TaskApproved { task } => {
                 let on = local_date(recorded.at, &track.time_zone);
                 track.task_mut(task).map(|t| {

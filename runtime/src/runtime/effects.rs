@@ -14,6 +14,14 @@ use crate::ports::{
 };
 use crate::{RuntimeError, StoreError};
 
+/// The queue order of a task whose committed due date lies past the calendar's coverage:
+/// after every task with a date (the last day of year 9999, which every store keeps as it
+/// keeps any other date).
+const BEYOND_CALENDAR: chrono::NaiveDate = match chrono::NaiveDate::from_ymd_opt(9999, 12, 31) {
+    Some(date) => date,
+    None => panic!("9999-12-31 is a date"),
+};
+
 /// The effects of some recorded events.
 pub(super) struct Planned {
     /// What the stores must do.
@@ -73,7 +81,7 @@ impl<B: Backend> Runtime<B> {
                     moves.push(QueueMove::Dispatch(QueueEntry {
                         key: key(task),
                         department,
-                        due: *committed_due,
+                        due: committed_due.unwrap_or(BEYOND_CALENDAR),
                         dispatched_at: r.at,
                         holder: Holder::Free,
                     }));

@@ -46,7 +46,9 @@ pub(crate) fn describe(event: &Event) -> String {
             committed_due,
             statutory_due,
         } => format!(
-            "派发 dispatched {task}, 承诺到期 due {committed_due} (法定 statutory {statutory_due})"
+            "派发 dispatched {task}, 承诺到期 due {} (法定 statutory {})",
+            due(*committed_due),
+            due(*statutory_due)
         ),
         Event::TaskClaimed { task, .. } => format!("认领 claimed {task}"),
         Event::TaskReleased { task } => format!("放回 released {task}"),
@@ -67,7 +69,8 @@ pub(crate) fn describe(event: &Event) -> String {
             committed_due,
             ..
         } => format!(
-            "补正材料已交 supplement submitted on {task}, 暂停 paused {paused_working_days} 个工作日 working days, 新到期 now due {committed_due}"
+            "补正材料已交 supplement submitted on {task}, 暂停 paused {paused_working_days} 个工作日 working days, 新到期 now due {}",
+            due(*committed_due)
         ),
         Event::SpecialProcedureStarted {
             task,
@@ -83,7 +86,8 @@ pub(crate) fn describe(event: &Event) -> String {
             committed_due,
             ..
         } => format!(
-            "特别程序结束 special procedure ended on {task}, 暂停 paused {paused_working_days} 个工作日 working days, 新到期 now due {committed_due}"
+            "特别程序结束 special procedure ended on {task}, 暂停 paused {paused_working_days} 个工作日 working days, 新到期 now due {}",
+            due(*committed_due)
         ),
         Event::AlertRaised {
             task,
@@ -117,6 +121,26 @@ pub(crate) fn describe(event: &Event) -> String {
         Event::CaseWithdrawn { reason } => format!("申请撤回 withdrawn: {reason}"),
         Event::CaseIssued => "统一出件 result issued at one window".to_string(),
         Event::CaseRated { rating } => format!("评价 rated {}", rating_label(*rating)),
+        Event::CaseRedated {
+            calendar,
+            calendar_version,
+            promised_completion,
+            tasks,
+            ..
+        } => {
+            let mut text = format!(
+                "重新计算期限 re-dated on calendar {calendar} v{calendar_version}: {} 项事项 tasks",
+                tasks.len()
+            );
+            if let Some(change) = promised_completion {
+                text.push_str(&format!(
+                    ", 承诺办结 promised {} → {}",
+                    due(change.from),
+                    due(change.to)
+                ));
+            }
+            text
+        }
     }
 }
 
@@ -139,4 +163,9 @@ fn rating_label(rating: Rating) -> String {
         Rating::Satisfied => "满意 satisfied".to_string(),
         Rating::Unsatisfied => "不满意 unsatisfied".to_string(),
     }
+}
+
+/// A due date, or the words for one past the calendar's coverage.
+fn due(date: Option<chrono::NaiveDate>) -> String {
+    date.map_or_else(|| "超出日历 beyond calendar".to_string(), |d| d.to_string())
 }

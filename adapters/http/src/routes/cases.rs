@@ -240,7 +240,7 @@ pub(crate) async fn show<B: Backend>(
         let projection = definition
             .as_ref()
             .filter(|_| state.is_open())
-            .and_then(|d| projection(state, &d.calendar, today, now, None).ok());
+            .and_then(|d| projection(state, &d.calendar, today, now, None));
         CaseView::new(state, projection, &timeline)
     })
     .await?;

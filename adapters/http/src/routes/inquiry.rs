@@ -132,9 +132,7 @@ pub(crate) async fn show<B: Backend>(
     let definition = pinned(&app, &state).await?;
     let projected = if state.is_open() {
         let now = app.runtime().clock().now();
-        projection(&state, &definition.calendar, today(&app), now, None)
-            .ok()
-            .map(|p| p.completion)
+        projection(&state, &definition.calendar, today(&app), now, None).map(|p| p.completion)
     } else {
         None
     };

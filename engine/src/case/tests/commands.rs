@@ -515,8 +515,8 @@ fn a_launch_pins_the_plan_and_dispatches_every_task_without_needs() {
         events[1],
         Event::TaskReady {
             task: "intake".into(),
-            committed_due: day("2026-02-13"),
-            statutory_due: day("2026-02-13")
+            committed_due: Some(day("2026-02-13")),
+            statutory_due: Some(day("2026-02-13"))
         }
     );
     assert_eq!(case.state.coordinator, Some("coord".into()));
@@ -579,15 +579,18 @@ fn launch_rejects_bad_input_and_an_empty_plan_completes_at_once() {
         variant(&case.err(&coordinator(), launch(json!("not an object")), now)),
         "Plan"
     );
-    // A date outside the calendar (2024–2027) cannot be planned.
-    assert_eq!(
-        variant(&case.err(
-            &coordinator(),
-            launch(application()),
-            at("2028-06-01 09:00")
-        )),
-        "Timetable"
+    // A date outside the calendar (2024–2027) cannot be promised: the year is named.
+    let beyond = case.err(
+        &coordinator(),
+        launch(application()),
+        at("2028-06-01 09:00"),
     );
+    assert_eq!(variant(&beyond), "BeyondCalendar");
+    assert!(
+        beyond.to_string().contains("no year of `cn` is published"),
+        "{beyond}"
+    );
+    assert!(beyond.to_string().contains("lie in 2028"), "{beyond}");
 
     let only_optional = compile(&[spec("x", "x", &[], 1, 2).when("app.env == true")]);
     let mut case = Case::new(only_optional);

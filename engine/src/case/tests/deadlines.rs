@@ -54,10 +54,7 @@ fn warnings_fire_at_one_day_left_or_ninety_percent_used() {
     let policy = WarningPolicy::default();
     let monday = day("2026-03-02");
     let warning = |committed: u32, paused: u32| {
-        let due = calendar
-            .add_working_days(monday, committed + paused)
-            .unwrap();
-        alert_dates(&calendar, policy, monday, committed, paused, due, due).unwrap()[0].1
+        alert_dates(&calendar, policy, monday, committed, paused, committed)[0].1
     };
     assert_eq!(warning(0, 0), None);
     // One day: warn at the end of the day it became ready, one working day left.
@@ -82,8 +79,8 @@ fn cards_across_the_spring_festival_fire_once_at_the_end_of_their_day() {
         ready_event(&dispatch, "a"),
         Event::TaskReady {
             task: "a".into(),
-            committed_due: day("2026-02-25"),
-            statutory_due: day("2026-03-05")
+            committed_due: Some(day("2026-02-25")),
+            statutory_due: Some(day("2026-03-05"))
         }
     );
     // b: 5 committed days end on 02-27; 20 statutory on 03-19.
@@ -91,8 +88,8 @@ fn cards_across_the_spring_festival_fire_once_at_the_end_of_their_day() {
         ready_event(&dispatch, "b"),
         Event::TaskReady {
             task: "b".into(),
-            committed_due: day("2026-02-27"),
-            statutory_due: day("2026-03-19")
+            committed_due: Some(day("2026-02-27")),
+            statutory_due: Some(day("2026-03-19"))
         }
     );
 
@@ -207,8 +204,8 @@ fn a_supplement_pause_across_national_day_extends_both_due_dates() {
         ready_event(&dispatch, "a"),
         Event::TaskReady {
             task: "a".into(),
-            committed_due: day("2026-10-08"),
-            statutory_due: day("2026-10-16")
+            committed_due: Some(day("2026-10-08")),
+            statutory_due: Some(day("2026-10-16"))
         }
     );
     let m1 = officer("m1", "market");
@@ -232,8 +229,8 @@ fn a_supplement_pause_across_national_day_extends_both_due_dates() {
         vec![Event::SupplementSubmitted {
             task: "a".into(),
             paused_working_days: 3,
-            committed_due: day("2026-10-12"),
-            statutory_due: day("2026-10-21")
+            committed_due: Some(day("2026-10-12")),
+            statutory_due: Some(day("2026-10-21"))
         }]
     );
     assert_eq!(case.state.task("a").unwrap().paused_days, 3);
@@ -268,8 +265,8 @@ fn a_special_procedure_pauses_the_clock_and_lands_the_due_date_on_an_adjusted_sa
         vec![Event::SpecialProcedureEnded {
             task: "a".into(),
             paused_working_days: 3,
-            committed_due: day("2026-02-28"),
-            statutory_due: day("2026-03-10")
+            committed_due: Some(day("2026-02-28")),
+            statutory_due: Some(day("2026-03-10"))
         }]
     );
     assert_eq!(
@@ -306,8 +303,8 @@ fn pauses_add_up_and_alerts_stay_silent_while_suspended() {
         vec![Event::SpecialProcedureEnded {
             task: "a".into(),
             paused_working_days: 2,
-            committed_due: day("2026-03-09"),
-            statutory_due: day("2026-03-18")
+            committed_due: Some(day("2026-03-09")),
+            statutory_due: Some(day("2026-03-18"))
         }]
     );
     // Second pause over a weekend: (03-06, 03-10] = 03-09, 03-10 = 2 more.
@@ -324,8 +321,8 @@ fn pauses_add_up_and_alerts_stay_silent_while_suspended() {
         vec![Event::SupplementSubmitted {
             task: "a".into(),
             paused_working_days: 2,
-            committed_due: day("2026-03-11"),
-            statutory_due: day("2026-03-20")
+            committed_due: Some(day("2026-03-11")),
+            statutory_due: Some(day("2026-03-20"))
         }]
     );
     assert_eq!(case.state.task("a").unwrap().paused_days, 4);
@@ -394,8 +391,8 @@ fn a_special_procedure_pauses_the_clock_for_at_most_its_granted_days() {
         vec![Event::SpecialProcedureEnded {
             task: "a".into(),
             paused_working_days: 1,
-            committed_due: day("2026-02-26"),
-            statutory_due: day("2026-03-06")
+            committed_due: Some(day("2026-02-26")),
+            statutory_due: Some(day("2026-03-06"))
         }]
     );
     assert_eq!(

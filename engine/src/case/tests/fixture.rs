@@ -370,6 +370,14 @@ fn describe(event: &Event) -> String {
         Event::CaseWithdrawn { .. } => "case_withdrawn".into(),
         Event::CaseIssued => "issued".into(),
         Event::CaseRated { .. } => "rated".into(),
+        Event::CaseRedated { tasks, .. } => format!(
+            "redated:{}",
+            tasks
+                .iter()
+                .map(|t| t.task.as_str())
+                .collect::<Vec<_>>()
+                .join("+")
+        ),
     }
 }
 

@@ -8,6 +8,7 @@
 //! loader.
 
 mod at_risk;
+mod calendar_years;
 mod commands;
 mod deadlines;
 mod escalation;

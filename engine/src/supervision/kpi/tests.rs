@@ -87,8 +87,8 @@ fn ready(at: Timestamp, task: &str, due: NaiveDate) -> Recorded {
         at,
         Event::TaskReady {
             task: task.into(),
-            committed_due: due,
-            statutory_due: due + Duration::days(30),
+            committed_due: Some(due),
+            statutory_due: Some(due + Duration::days(30)),
         },
     )
 }
@@ -170,8 +170,8 @@ fn approval_on_the_due_date_is_on_time_but_not_early_and_after_it_is_late() {
             Event::SupplementSubmitted {
                 task: "extended".into(),
                 paused_working_days: 3,
-                committed_due: day(2026, 3, 12),
-                statutory_due: day(2026, 4, 10),
+                committed_due: Some(day(2026, 3, 12)),
+                statutory_due: Some(day(2026, 4, 10)),
             },
         ),
         approved(cst(day(2026, 3, 11), 10), "extended"),

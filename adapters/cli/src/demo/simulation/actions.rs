@@ -276,7 +276,12 @@ impl<B: Backend> Sim<'_, B> {
                     committed_due,
                     statutory_due,
                     ..
-                } => self.schedule_work(case, task, *committed_due, *statutory_due),
+                } => match (committed_due, statutory_due) {
+                    (Some(committed), Some(statutory)) => {
+                        self.schedule_work(case, task, *committed, *statutory)
+                    }
+                    _ => self.stats.beyond_calendar += 1,
+                },
                 Event::CaseCompleted => {
                     self.cases[case].status = Status::Completed;
                     let days = behaviour::issue_days(&mut self.rng);
