@@ -288,12 +288,12 @@ async fn errors_name_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("no-such-dir").join("g.db");
     match SqliteBackend::open(&missing) {
-        Err(StoreError::Failed(error)) => {
+        Err(error @ StoreError::Failed(_)) => {
             let message = error.to_string();
             assert!(message.contains("no-such-dir"), "{message}");
             assert!(
-                std::error::Error::source(&*error).is_some(),
-                "SQLite's own error stays the source: {error:?}"
+                std::error::Error::source(&error).is_some(),
+                "the adapter's error is the source: {error:?}"
             );
         }
         other => panic!("{other:?}"),
