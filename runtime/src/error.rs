@@ -1,11 +1,18 @@
 //! Errors of the ports and of the runtime.
 
+use std::sync::Arc;
+
 use greenlane_engine::case::Rejection;
 use greenlane_engine::ids::{CaseId, WorkflowId};
 use greenlane_engine::workflow::Diagnostics;
 
+/// The error underneath a [`StoreError`] (SQLite's, Redis's, a notifier's), shared so the
+/// store error stays `Clone`.
+pub type Cause = Arc<dyn std::error::Error + Send + Sync + 'static>;
+
 /// A port failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
 pub enum StoreError {
     /// Someone else appended first (optimistic concurrency); nothing was stored.
     #[error("conflict on {what}: expected version {expected}, found {actual}")]
@@ -17,16 +24,93 @@ pub enum StoreError {
         /// The version found.
         actual: u64,
     },
-    /// The backend failed (I/O, a lost connection, a full disk).
+    /// The backend failed and says why in words, with no error of its own underneath (a
+    /// script's failure reply, a writer that stopped, an injected fault).
     #[error("storage failed: {0}")]
     Backend(String),
-    /// A stored record could not be read back.
-    #[error("stored data is corrupt: {0}")]
-    Corrupt(String),
+    /// The backend failed with an error of its own (I/O, a lost connection, a full disk):
+    /// that error is the source, so a caller can walk the chain down to it.
+    #[error("storage failed: {0}")]
+    Failed(#[source] Cause),
+    /// A stored record could not be read back (or a value could not be encoded for
+    /// storage).
+    #[error("stored data is corrupt: {message}")]
+    Corrupt {
+        /// Which record and what is wrong with it.
+        message: String,
+        /// The decoder's or the adapter's error, when there is one.
+        #[source]
+        source: Option<Cause>,
+    },
 }
+
+impl StoreError {
+    /// A backend failure caused by `error`, kept as the source.
+    pub fn failed(error: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+        StoreError::Failed(Arc::new(error))
+    }
+
+    /// A corrupt record, described by `message` alone.
+    pub fn corrupt(message: impl Into<String>) -> StoreError {
+        StoreError::Corrupt {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// A corrupt record (or a value that does not encode) described by `message` and
+    /// caused by `error`.
+    pub fn corrupt_with(
+        message: impl Into<String>,
+        error: impl std::error::Error + Send + Sync + 'static,
+    ) -> StoreError {
+        StoreError::Corrupt {
+            message: message.into(),
+            source: Some(Arc::new(error)),
+        }
+    }
+
+    /// A corrupt record that `error` (a decoder's, an adapter's) describes and causes.
+    pub fn corrupt_from(error: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+        StoreError::Corrupt {
+            message: error.to_string(),
+            source: Some(Arc::new(error)),
+        }
+    }
+}
+
+/// Two store errors are equal when they say the same: the same conflict, or the same kind
+/// of failure with the same message (a source is compared by its text).
+impl PartialEq for StoreError {
+    fn eq(&self, other: &StoreError) -> bool {
+        match (self, other) {
+            (
+                StoreError::Conflict {
+                    what,
+                    expected,
+                    actual,
+                },
+                StoreError::Conflict {
+                    what: what_2,
+                    expected: expected_2,
+                    actual: actual_2,
+                },
+            ) => (what, expected, actual) == (what_2, expected_2, actual_2),
+            (StoreError::Backend(a), StoreError::Backend(b)) => a == b,
+            (StoreError::Failed(a), StoreError::Failed(b)) => a.to_string() == b.to_string(),
+            (StoreError::Corrupt { message: a, .. }, StoreError::Corrupt { message: b, .. }) => {
+                a == b
+            }
+            _ => false,
+        }
+    }
+}
+
+impl Eq for StoreError {}
 
 /// Why the runtime could not carry out a request.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum RuntimeError {
     /// The core refused the command; nothing changed.
     #[error(transparent)]

@@ -20,7 +20,7 @@ pub mod ports;
 mod runtime;
 pub mod workloads;
 
-pub use error::{RuntimeError, StoreError};
+pub use error::{Cause, RuntimeError, StoreError};
 pub use runtime::{
     access, CaseEvent, ClaimedTask, Launched, Outcome, RecoveryReport, Runtime, RuntimeConfig,
     TickReport, LIVE_CAPACITY,

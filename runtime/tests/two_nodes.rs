@@ -1,7 +1,8 @@
 //! Two runtimes over one store, as two processes over one Redis would be: a case cached by
-//! one node and changed through the other. Regression: a tick expired a lease taken on
-//! the other node by deciding on its own cached state, where the task was not claimed;
-//! the rejection stood and the repair dropped the live queue entry, so the task was lost.
+//! one node and changed through the other. A node's tick must not decide on its own cached
+//! state, where a task claimed through the other node is not claimed: the lease expiry
+//! would be rejected there, the repair would drop the live queue entry, and the task would
+//! be lost.
 
 use std::sync::Arc;
 

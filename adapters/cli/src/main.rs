@@ -65,7 +65,7 @@ enum Command {
     /// 工作日 Working-day arithmetic on a business calendar.
     #[command(subcommand)]
     Calendar(calendar_cmd::Command),
-    /// 压测 Run a standard benchmark workload (shared/bench/WORKLOADS.md).
+    /// 压测 Run a standard benchmark workload (bench/WORKLOADS.md).
     Bench(bench::Args),
     /// 恢复 Recover an embedded store after a crash; `--drain` then finishes every open case.
     Recover(recover_cmd::Args),

@@ -265,6 +265,7 @@ impl From<RuntimeError> for ApiError {
                 "someone else changed this at the same moment; read it again and retry".to_string(),
             ),
             RuntimeError::Store(other) => ApiError::Internal(other.to_string()),
+            _ => ApiError::Internal(error.to_string()),
         }
     }
 }

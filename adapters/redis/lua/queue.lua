@@ -21,8 +21,7 @@
 --                (free), 'l' (leased to officer till an instant) or 'h' (held by officer;
 --                till '-'). Plain text read by position: no JSON to decode, no number to
 --                convert, on the way of every claim and decision. The first four fields
---                (the base) never change; a move rewrites the holder after them. An entry
---                an earlier version wrote as JSON is read too (`entry_of`)
+--                (the base) never change; a move rewrites the holder after them
 --   q.f free     sorted set of free entries: score due day, member padded stream id ..
 --                task key, so claims take the earliest due, then the earliest dispatched
 -- The queue_*.lua scripts take them as KEYS[1..3] (`queue_at(KEYS, 1)`).
@@ -89,11 +88,6 @@ end
 local function entry_of(value)
   if not value then
     return nil
-  end
-  if string.byte(value, 1) == 123 then
-    -- '{': JSON, as an earlier version wrote entries.
-    local e = cjson.decode(value)
-    return string.format('%s %d %s %s', e.id, e.d, e.due, e.at), e.id, tostring(e.d), e.h
   end
   return string.match(value, '^((%S+) (%S+) %S+ %S+) (%a)')
 end

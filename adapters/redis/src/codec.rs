@@ -8,7 +8,6 @@ use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat};
 use greenlane_engine::case::Timestamp;
 use greenlane_engine::ids::{DepartmentId, PrincipalId};
 use greenlane_runtime::ports::{Holder, QueueEntry};
-use serde::Deserialize;
 
 use crate::keys::parse_task_member;
 use crate::Error;
@@ -61,19 +60,6 @@ pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(
     text: &[u8],
 ) -> Result<T, Error> {
     serde_json::from_slice(text).map_err(|source| Error::Decode { what, source })
-}
-
-/// A queue entry as an earlier version kept it: JSON.
-#[derive(Debug, Deserialize)]
-struct JsonEntry {
-    id: String,
-    due: String,
-    at: String,
-    h: String,
-    #[serde(default)]
-    o: Option<String>,
-    #[serde(default)]
-    u: Option<String>,
 }
 
 /// A queue entry's fields as stored, borrowed from its value.
@@ -129,22 +115,9 @@ pub(crate) fn decode_entry(
     member: &str,
     value: &[u8],
 ) -> Result<(QueueEntry, StreamOrder), Error> {
-    let json: JsonEntry;
-    let stored = if value.first() == Some(&b'{') {
-        json = decode_json("queue entry", value)?;
-        StoredEntry {
-            id: &json.id,
-            due: &json.due,
-            at: &json.at,
-            h: &json.h,
-            officer: json.o.as_deref(),
-            until: json.u.as_deref(),
-        }
-    } else {
-        let text =
-            std::str::from_utf8(value).map_err(|_| Error::corrupt("queue entry", "not UTF-8"))?;
-        StoredEntry::parse(text)?
-    };
+    let text =
+        std::str::from_utf8(value).map_err(|_| Error::corrupt("queue entry", "not UTF-8"))?;
+    let stored = StoredEntry::parse(text)?;
     let due = NaiveDate::parse_from_str(stored.due, "%Y-%m-%d")
         .map_err(|e| Error::corrupt("queue entry", format!("due {:?}: {e}", stored.due)))?;
     let officer = || {
@@ -219,7 +192,7 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     #[test]
-    fn entries_decode_from_text_and_from_earlier_json() {
+    fn entries_decode_from_their_text() {
         let department = DepartmentId::new("tax");
         let member = &crate::keys::task_member(&greenlane_runtime::ports::TaskKey::new(
             &"c1".into(),
@@ -260,17 +233,11 @@ mod tests {
                 officer: PrincipalId::new("officer-2")
             }
         );
-        let (json, _) = decode_entry(
-            &department,
-            member,
-            br#"{"id":"1-0","due":"2026-03-09","d":739677,"at":"2026-03-02T01:00:00Z","h":"h","o":"officer-2"}"#,
-        )
-        .unwrap();
-        assert_eq!(json, held);
         for corrupt in [
             &b"1-0 739677 2026-03-09"[..],
             b"1-0 739677 2026-03-09 at l",
             b"",
+            br#"{"id":"1-0","due":"2026-03-09","at":"2026-03-02T01:00:00Z","h":"f"}"#,
         ] {
             assert!(decode_entry(&department, member, corrupt).is_err());
         }

@@ -37,7 +37,7 @@ impl DefinitionStore for RedisDefinitions {
     async fn publish(&self, definition: &PublishedDefinition) -> Result<(), StoreError> {
         let keys = &self.store.keys;
         let json = serde_json::to_vec(definition)
-            .map_err(|e| StoreError::Corrupt(format!("definition does not encode: {e}")))?;
+            .map_err(|e| StoreError::corrupt_with(format!("definition does not encode: {e}"), e))?;
         let mut conn = self.store.conn.clone();
         // Listed first, so that the list of workflows is never missing a stored one.
         conn.zadd::<_, _, _, ()>(keys.workflows(), definition.workflow.as_str(), 0)

@@ -43,8 +43,8 @@ impl Error {
 impl From<Error> for StoreError {
     fn from(error: Error) -> StoreError {
         match error {
-            Error::Redis(_) | Error::Config(_) => StoreError::Backend(error.to_string()),
-            Error::Decode { .. } | Error::Corrupt { .. } => StoreError::Corrupt(error.to_string()),
+            Error::Redis(_) | Error::Config(_) => StoreError::failed(error),
+            Error::Decode { .. } | Error::Corrupt { .. } => StoreError::corrupt_from(error),
         }
     }
 }

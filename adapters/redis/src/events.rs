@@ -107,8 +107,9 @@ impl RedisEvents {
         let mut encoded = Vec::with_capacity(events.len());
         for event in events {
             encoded.push(
-                serde_json::to_vec(event)
-                    .map_err(|e| StoreError::Corrupt(format!("event does not encode: {e}")))?,
+                serde_json::to_vec(event).map_err(|e| {
+                    StoreError::corrupt_with(format!("event does not encode: {e}"), e)
+                })?,
             );
         }
         let (stored, version, previous) = if self.store.conn.is_single() {

@@ -124,7 +124,7 @@ impl RedisBackend {
         item.arg(events.len());
         for event in events {
             item.arg_json(event)
-                .map_err(|e| StoreError::Corrupt(format!("event does not encode: {e}")))?;
+                .map_err(|e| StoreError::corrupt_with(format!("event does not encode: {e}"), e))?;
         }
         for m in &effects.moves {
             match m {

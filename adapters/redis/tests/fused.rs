@@ -12,8 +12,7 @@ use greenlane_engine::ids::{CaseId, DepartmentId, PrincipalId, TaskId, WorkflowI
 use greenlane_engine::principal::{Principal, Role};
 use greenlane_redis::RedisBackend;
 use greenlane_runtime::ports::{
-    Backend, CheckWrite, Effects, EventStore, Holder, LogNotifier, ManualClock, QueueEntry,
-    TaskKey, TaskQueue,
+    Backend, CheckWrite, Effects, EventStore, LogNotifier, ManualClock, TaskQueue,
 };
 use greenlane_runtime::workloads::{cn_calendars, staged_source};
 use greenlane_runtime::StoreError;
@@ -292,83 +291,6 @@ async fn intake_claimed(
     let window = Principal::officer("officer-window", "window", CENTER);
     let claimed = runtime.claim_next(&window, None).await.unwrap().unwrap();
     (runtime, case, window, claimed)
-}
-
-/// Queue entries an earlier version wrote as JSON are read, claimed, moved and removed as
-/// the text entries written now are.
-#[tokio::test]
-async fn entries_written_as_json_by_an_earlier_version_still_work() {
-    let server = RedisServer::start();
-    let backend = server.backend("gl").await;
-    let queue = backend.queue();
-    let tax = DepartmentId::new("tax");
-    let dispatched_at = Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap();
-    let entries: Vec<QueueEntry> = ["c1", "c2"]
-        .into_iter()
-        .map(|case| QueueEntry {
-            key: TaskKey::new(&CaseId::new(case), &TaskId::new("t1")),
-            department: tax.clone(),
-            due: dispatched_at.date_naive(),
-            dispatched_at,
-            holder: Holder::Free,
-        })
-        .collect();
-    queue.dispatch(&entries).await.unwrap();
-
-    // Rewrite both as the JSON an earlier version stored.
-    let mut redis = server.connection().await;
-    let stored: Vec<(Vec<u8>, String)> = redis::cmd("HGETALL")
-        .arg("gl:q:{tax}:e")
-        .query_async(&mut redis)
-        .await
-        .unwrap();
-    assert_eq!(stored.len(), 2);
-    for (field, text) in stored {
-        let parts: Vec<&str> = text.split(' ').collect();
-        assert_eq!(parts.len(), 5, "a free entry: {text:?}");
-        let json = serde_json::json!({
-            "id": parts[0], "d": parts[1].parse::<i64>().unwrap(), "due": parts[2],
-            "at": parts[3], "h": "f",
-        });
-        let _: () = redis::cmd("HSET")
-            .arg("gl:q:{tax}:e")
-            .arg(field)
-            .arg(json.to_string())
-            .query_async(&mut redis)
-            .await
-            .unwrap();
-    }
-
-    assert_eq!(
-        queue.get(&entries[0].key).await.unwrap(),
-        Some(entries[0].clone())
-    );
-    let officer = PrincipalId::new("officer-1");
-    let until = dispatched_at + chrono::Duration::minutes(10);
-    let claimed = queue
-        .claim_next(&tax, &officer, until)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(claimed.key, entries[0].key, "claimed in dispatch order");
-    assert_eq!(
-        claimed.holder,
-        Holder::Lease {
-            officer: officer.clone(),
-            until
-        }
-    );
-    assert!(queue.hold(&entries[1].key, &officer).await.unwrap());
-    assert_eq!(
-        queue.get(&entries[1].key).await.unwrap().unwrap().holder,
-        Holder::Held { officer }
-    );
-    queue
-        .ack(&[entries[0].key.clone(), entries[1].key.clone()])
-        .await
-        .unwrap();
-    assert_eq!(queue.inbox(&tax).await.unwrap(), []);
-    assert_eq!(queue.depth(&tax).await.unwrap(), 0);
 }
 
 /// A server that refuses the library (here a user whose ACL denies `FUNCTION`; likewise a

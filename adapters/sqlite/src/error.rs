@@ -1,6 +1,6 @@
 //! The adapter's errors. Each names the database file and what was being done; at the port
 //! boundary they become [`StoreError`]s (a corrupt record stays `Corrupt`, everything else
-//! is `Backend`), keeping the whole message.
+//! is `Failed`), with the adapter's error as their source.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -103,8 +103,8 @@ pub(crate) enum Error {
 impl From<Error> for StoreError {
     fn from(error: Error) -> StoreError {
         match error {
-            Error::Corrupt { .. } => StoreError::Corrupt(error.to_string()),
-            _ => StoreError::Backend(error.to_string()),
+            Error::Corrupt { .. } => StoreError::corrupt_from(error),
+            _ => StoreError::failed(error),
         }
     }
 }

@@ -32,7 +32,7 @@
 //!   takes an exclusive lock on `<file>.lock` beside the database, so a second open, in
 //!   this process or another, fails at once.
 //! - If a commit fails the store is *poisoned*: it refuses every later write (each fails
-//!   with `StoreError::Backend`) until it is dropped and reopened, which reloads memory
+//!   with `StoreError::Failed`) until it is dropped and reopened, which reloads memory
 //!   from the file. Nothing acknowledged is lost, since acknowledgments follow commits.
 
 mod codec;

@@ -16,10 +16,10 @@
 //! may hold changes the file lacks, so a poisoned store must be dropped and reopened, which
 //! reloads them from the file.
 //!
-//! **Checkpoints** stay SQLite's automatic ones, run by the commit that crosses the WAL
-//! limit. A separate checkpointing thread was tried and measured slower: its fsyncs of the
-//! database file lengthened the writer's WAL fsyncs (mean commit 3.4 → 4.5 ms, appends/s
-//! down by a quarter, on a 2-core VM).
+//! **Checkpoints** are SQLite's automatic ones, run by the commit that crosses the WAL
+//! limit. A separate checkpointing thread would be slower: its fsyncs of the database file
+//! lengthen the writer's WAL fsyncs (mean commit 3.4 → 4.5 ms and a quarter fewer
+//! appends/s, measured on a 2-core VM).
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -237,7 +237,8 @@ async fn a_failed_commit_poisons_the_store_and_loses_nothing_acknowledged() {
             .append(&good, 1, &[recorded(1)], "open")
             .await;
         match refused {
-            Err(StoreError::Backend(message)) => {
+            Err(StoreError::Failed(error)) => {
+                let message = error.to_string();
                 assert!(message.contains("refuses writes"), "{message}")
             }
             other => panic!("a poisoned store refuses writes: {other:?}"),
@@ -271,7 +272,8 @@ fn a_file_is_open_in_one_backend_at_a_time() {
     let path = dir.path().join("g.db");
     let first = SqliteBackend::open(&path).unwrap();
     match SqliteBackend::open(&path) {
-        Err(StoreError::Backend(message)) => {
+        Err(StoreError::Failed(error)) => {
+            let message = error.to_string();
             assert!(message.contains("already open"), "{message}");
             assert!(message.contains("g.db"), "{message}");
         }
@@ -286,7 +288,14 @@ async fn errors_name_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("no-such-dir").join("g.db");
     match SqliteBackend::open(&missing) {
-        Err(StoreError::Backend(message)) => assert!(message.contains("no-such-dir"), "{message}"),
+        Err(error @ StoreError::Failed(_)) => {
+            let message = error.to_string();
+            assert!(message.contains("no-such-dir"), "{message}");
+            assert!(
+                std::error::Error::source(&error).is_some(),
+                "the adapter's error is the source: {error:?}"
+            );
+        }
         other => panic!("{other:?}"),
     }
 
@@ -306,7 +315,7 @@ async fn errors_name_the_file() {
     drop(conn);
     let store = SqliteBackend::open(&path).unwrap();
     match store.events().load(&case).await {
-        Err(StoreError::Corrupt(message)) => {
+        Err(StoreError::Corrupt { message, .. }) => {
             assert!(message.contains("g.db"), "{message}");
             assert!(message.contains("event 1 of case c"), "{message}");
         }

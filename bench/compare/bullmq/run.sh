@@ -5,7 +5,7 @@
 #
 # By default Redis runs with an append-only file fsynced once a second
 # (--appendonly yes --appendfsync everysec); --in-memory turns persistence off
-# (--appendonly no), which is how the published reference figure was measured.
+# (--appendonly no), the setting of the reference figure in bench/WORKLOADS.md.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

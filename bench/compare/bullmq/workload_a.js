@@ -15,7 +15,7 @@
 // By default all N cases are launched as fast as Redis accepts them (at most K intake adds
 // awaiting their reply, default 256). With --rate R, case i is launched at t0 + i/R s
 // instead (open loop: its launch time is the scheduled time, so a launcher that falls
-// behind shows up in the latency); WORKLOADS.md asks for this at half the measured maximum.
+// behind shows up in the latency); bench/WORKLOADS.md quotes latency at half the measured maximum.
 //
 // The Redis database must be dedicated to the run: it is flushed (FLUSHDB) at start so
 // that INFO deltas and queue contents only reflect this run.

@@ -1,15 +1,14 @@
 //! Built-in helpers that read the application safely, as native Rust functions.
 //!
-//! Every rules script used to define the same small functions (`flag(app, "x")`,
-//! `num(app, "x")`, `not_held(app, "task-id")`, …) and workflow expressions call them a few
+//! Every workflow reads the application through the same small functions (`flag(app, "x")`,
+//! `num(app, "x")`, `not_held(app, "task-id")`, …), and its expressions call them a few
 //! hundred times per plan. A call of a script function costs far more in Rhai than a call
-//! of a native one, so the engine provides them: a script needs not (and should not) define
-//! them any more. A script that still defines one of them keeps its own version, since Rhai
+//! of a native one, so the engine provides them and a script need not (and should not)
+//! define them. A script that defines one of them anyway keeps its own version, since Rhai
 //! looks up script functions first.
 //!
-//! They behave exactly like the script versions they replace: a missing field, or a field
-//! of the wrong type, reads as `()` / false / 0 / "" / [], so a short application never
-//! fails to plan. They accept the read-only `app` ([`AppMap`]) as well as a plain object
+//! A missing field, or a field of the wrong type, reads as `()` / false / 0 / "" / [], so a
+//! short application never fails to plan. They accept the read-only `app` ([`AppMap`]) as well as a plain object
 //! map, in either call style: `flag(app, "x")` or `app.flag("x")`.
 
 use rhai::{

@@ -100,6 +100,7 @@ impl RecipientName {
 
 /// Why a text is not a recipient name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum RecipientNameError {
     /// Not one of the names.
     #[error(

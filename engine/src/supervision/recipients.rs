@@ -65,6 +65,7 @@ pub struct Addressed {
 
 /// Why the answer of a recipients function was not used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum RecipientsError {
     /// The call failed: a Rhai error, a sandbox limit, or an application Rhai cannot hold.
     #[error("`{function}` failed: {error}")]

@@ -169,7 +169,7 @@ impl<B: Backend> Runtime<B> {
             self.notifier
                 .notify(notification)
                 .await
-                .map_err(|e| StoreError::Backend(e.to_string()))?;
+                .map_err(StoreError::failed)?;
         }
         // Only from where these events start: if effects before them lag (a failure
         // here or in another process), the cursor stays behind them for recovery.

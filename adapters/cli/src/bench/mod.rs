@@ -1,7 +1,7 @@
-//! `greenlane bench`: the standard workloads of `shared/bench/WORKLOADS.md` through the
-//! real path — launch, dispatch to department queues, claim with a lease, approve, durable
+//! `greenlane bench`: the standard workloads of `bench/WORKLOADS.md` through the real
+//! path — launch, dispatch to department queues, claim with a lease, approve, durable
 //! completion before successors are dispatched — with in-process workers that approve at
-//! once. Prints the one-line result the brief asks for. On Redis, `--nodes K` runs K
+//! once. Prints the one-line result that document describes. On Redis, `--nodes K` runs K
 //! engine nodes in this process over one server and prefix.
 
 mod redis;

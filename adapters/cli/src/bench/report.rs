@@ -72,7 +72,7 @@ pub(crate) struct PublishReach {
 }
 
 impl BenchReport {
-    /// The one-line form of `shared/bench/WORKLOADS.md`, with the extra figures after it.
+    /// The one-line form of `bench/WORKLOADS.md`, with the extra figures after it.
     pub(crate) fn line(&self) -> String {
         let mut line = format!(
             "backend={} workload={} cases={} wall_s={:.2} cases_per_s={:.0} tasks_per_s={:.0} p50_ms={:.1} p99_ms={:.1}",

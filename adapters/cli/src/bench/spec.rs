@@ -1,5 +1,5 @@
 //! What one benchmark case is: the workflow to publish, the departments whose workers run,
-//! and the application launched — workloads A and B of `shared/bench/WORKLOADS.md`, or the
+//! and the application launched — workloads A and B of `bench/WORKLOADS.md`, or the
 //! shipped industrial-project workflow with its chemical-plant example (to measure the launch
 //! of a real, rules-driven plan).
 
