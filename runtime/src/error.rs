@@ -2,7 +2,7 @@
 
 use greenlane_engine::case::Rejection;
 use greenlane_engine::ids::{CaseId, WorkflowId};
-use greenlane_engine::workflow::Diagnostics;
+use greenlane_engine::source::Diagnostics;
 
 /// A port failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

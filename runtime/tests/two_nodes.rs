@@ -11,7 +11,8 @@ use greenlane_engine::ids::{PrincipalId, TaskId, WorkflowId};
 use greenlane_engine::principal::{Principal, Role};
 use greenlane_runtime::memory::MemoryBackend;
 use greenlane_runtime::ports::{LogNotifier, ManualClock};
-use greenlane_runtime::workloads::{cn_calendars, staged_source};
+use greenlane_engine::calendar::shipped::cn_calendars;
+use greenlane_testkit::workloads::staged_source;
 use greenlane_runtime::{Runtime, RuntimeConfig};
 
 const CENTER: &str = "city";

@@ -19,7 +19,8 @@ use greenlane_engine::ids::{CaseId, PrincipalId, WorkflowId};
 use greenlane_engine::principal::{Principal, Role};
 use greenlane_redis::RedisBackend;
 use greenlane_runtime::ports::{LogNotifier, ManualClock};
-use greenlane_runtime::workloads::{cn_calendars, staged_source};
+use greenlane_engine::calendar::shipped::cn_calendars;
+use greenlane_testkit::workloads::staged_source;
 use greenlane_runtime::{Runtime, RuntimeConfig};
 use support::RedisServer;
 

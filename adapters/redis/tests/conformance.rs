@@ -3,7 +3,7 @@
 
 mod support;
 
-use greenlane_runtime::conformance;
+use greenlane_testkit::conformance;
 use greenlane_runtime::ports::Backend;
 use support::{fresh_backends, RedisServer};
 

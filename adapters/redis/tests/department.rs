@@ -13,7 +13,8 @@ use greenlane_engine::ids::{CaseId, PrincipalId, TaskId, WorkflowId};
 use greenlane_engine::principal::{Principal, Role};
 use greenlane_redis::{DepartmentClient, DepartmentError, Target};
 use greenlane_runtime::ports::{Clock, Holder, LogNotifier, ManualClock};
-use greenlane_runtime::workloads::{cn_calendars, staged_source};
+use greenlane_engine::calendar::shipped::cn_calendars;
+use greenlane_testkit::workloads::staged_source;
 use greenlane_runtime::{Runtime, RuntimeConfig};
 use support::RedisServer;
 

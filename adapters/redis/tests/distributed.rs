@@ -19,7 +19,8 @@ use greenlane_redis::RedisBackend;
 use greenlane_runtime::ports::{
     Backend, DeadlineIndex, DefinitionSource, Holder, ManualClock, Notifier, RecordingNotifier,
 };
-use greenlane_runtime::workloads::{cn_calendars, staged_source};
+use greenlane_engine::calendar::shipped::cn_calendars;
+use greenlane_testkit::workloads::staged_source;
 use greenlane_runtime::{Runtime, RuntimeConfig, RuntimeError};
 use support::RedisServer;
 

@@ -15,7 +15,8 @@ use greenlane_runtime::ports::{
     Backend, CheckWrite, Effects, EventStore, Holder, LogNotifier, ManualClock, QueueEntry,
     TaskKey, TaskQueue,
 };
-use greenlane_runtime::workloads::{cn_calendars, staged_source};
+use greenlane_engine::calendar::shipped::cn_calendars;
+use greenlane_testkit::workloads::staged_source;
 use greenlane_runtime::StoreError;
 use greenlane_runtime::{ClaimedTask, Runtime, RuntimeConfig};
 use support::RedisServer;

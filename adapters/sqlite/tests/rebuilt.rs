@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use greenlane_engine::case::{CaseStatus, Command};
 use greenlane_engine::ids::{DepartmentId, TaskId};
-use greenlane_runtime::conformance::Harness;
+use greenlane_testkit::conformance::Harness;
 use greenlane_runtime::ports::{Backend, DeadlineIndex, Holder, TaskKey, TaskQueue};
 use greenlane_sqlite::{EffectWrites, SqliteBackend, SqliteOptions};
 

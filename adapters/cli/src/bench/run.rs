@@ -19,7 +19,7 @@ use greenlane_engine::ids::{CaseId, PrincipalId, WorkflowId};
 use greenlane_engine::principal::{Principal, Role};
 use greenlane_runtime::memory::MemoryBackend;
 use greenlane_runtime::ports::{Backend, Clock, LogNotifier};
-use greenlane_runtime::workloads::cn_calendars;
+use greenlane_engine::calendar::shipped::cn_calendars;
 use greenlane_runtime::{ClaimedTask, Outcome, Runtime, RuntimeConfig, RuntimeError, StoreError};
 
 use super::report::{peak_rss_mib, percentile, BenchReport};

@@ -5,8 +5,7 @@
 
 use greenlane_fs::Project;
 use greenlane_runtime::ports::DefinitionSource;
-use greenlane_runtime::workloads::Workload;
-
+use super::workloads::Workload;
 use super::{Args, WorkloadArg};
 
 /// One benchmark case.

@@ -14,7 +14,7 @@ use axum::Router;
 use chrono::{TimeZone, Utc};
 use greenlane_engine::ids::{PrincipalId, WorkflowId};
 use greenlane_http::{App, Principals, Settings};
-use greenlane_runtime::faults::{Faults, FaultyBackend};
+use greenlane_testkit::faults::{Faults, FaultyBackend};
 use greenlane_runtime::memory::MemoryBackend;
 use greenlane_runtime::ports::{DefinitionSource, ManualClock, RecordingNotifier};
 use greenlane_runtime::{Runtime, RuntimeConfig};
