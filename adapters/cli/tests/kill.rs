@@ -71,7 +71,9 @@ fn every_acknowledged_approval_survives_kill_9_and_recovery_finishes_every_case(
     child.wait().unwrap();
 
     let recover = Command::new(env!("CARGO_BIN_EXE_greenlane"))
-        .args(["--root", ROOT, "recover", "--db", db_arg, "--center", CENTER])
+        .args([
+            "--root", ROOT, "recover", "--db", db_arg, "--center", CENTER,
+        ])
         .output()
         .expect("greenlane recover runs");
     let report = String::from_utf8_lossy(&recover.stdout);
@@ -101,7 +103,10 @@ fn every_acknowledged_approval_survives_kill_9_and_recovery_finishes_every_case(
         greenlane_testkit::drain::drain(&engine, CENTER)
             .await
             .expect("the drain approves every open task");
-        assert_eq!(greenlane_testkit::drain::open_cases(&engine).await.unwrap(), 0);
+        assert_eq!(
+            greenlane_testkit::drain::open_cases(&engine).await.unwrap(),
+            0
+        );
         drop(engine);
 
         let backend = SqliteBackend::open(&db).expect("the file reopens");

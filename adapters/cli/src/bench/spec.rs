@@ -3,10 +3,10 @@
 //! shipped industrial-project workflow with its chemical-plant example (to measure the launch
 //! of a real, rules-driven plan).
 
-use greenlane_fs::Project;
-use greenlane_runtime::ports::DefinitionSource;
 use super::workloads::Workload;
 use super::{Args, WorkloadArg};
+use greenlane_fs::Project;
+use greenlane_runtime::ports::DefinitionSource;
 
 /// One benchmark case.
 pub(crate) struct Spec {
