@@ -22,7 +22,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Arc::new(MemoryBackend::new()),
         Arc::new(clock),
         Arc::new(RecordingNotifier::default()),
-        RuntimeConfig::new("jilin-city", greenlane_engine::calendar::shipped::cn_calendars()),
+        RuntimeConfig::new(
+            "jilin-city",
+            greenlane_engine::calendar::shipped::cn_calendars(),
+        ),
     );
 
     // Policy staff publish the workflow with its rules (version 1).

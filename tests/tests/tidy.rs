@@ -24,7 +24,14 @@ fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
 fn every_source_file_starts_with_a_module_header() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut files = Vec::new();
-    for dir in ["engine", "runtime", "testkit", "adapters", "tests/src", "tests/tests"] {
+    for dir in [
+        "engine",
+        "runtime",
+        "testkit",
+        "adapters",
+        "tests/src",
+        "tests/tests",
+    ] {
         rust_files(&root.join(dir), &mut files);
     }
     assert!(files.len() > 20, "the source tree went missing");

@@ -56,8 +56,10 @@ macro_rules! conformance_tests {
         }
         #[tokio::test]
         async fn definition_store() {
-            $crate::conformance::definition_store($crate::__macro::Backend::definitions(&*$fresh()))
-                .await;
+            $crate::conformance::definition_store(
+                $crate::__macro::Backend::definitions(&*$fresh()),
+            )
+            .await;
         }
         #[tokio::test]
         async fn append_with_effects() {

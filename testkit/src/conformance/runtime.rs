@@ -4,19 +4,19 @@
 use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
+use greenlane_engine::calendar::shipped::cn_calendars;
 use greenlane_engine::case::{CaseStatus, Command, Event, Recorded, Rejection, TaskStatus};
 use greenlane_engine::ids::{CaseId, DepartmentId, PrincipalId, TaskId, WorkflowId};
 use greenlane_engine::principal::{Principal, Role};
 use greenlane_engine::supervision::AlertLevel;
-
-use crate::faults::{Faults, FaultyBackend, FaultyNotifier, Op};
 use greenlane_runtime::ports::{
     Backend, Clock, DeadlineIndex, DefinitionSource, EventStore, Holder, ManualClock, Notifier,
     RecordingNotifier, TaskKey, TaskQueue,
 };
-use crate::workloads::staged_source;
-use greenlane_engine::calendar::shipped::cn_calendars;
 use greenlane_runtime::{Runtime, RuntimeConfig, RuntimeError};
+
+use crate::faults::{Faults, FaultyBackend, FaultyNotifier, Op};
+use crate::workloads::staged_source;
 
 const CENTER: &str = "city";
 

@@ -1,11 +1,12 @@
 //! The supervision board's KPIs (电子监察考核指标), computed from case events.
 //!
-//! A [`KpiBoard`] (`board`) is fed case histories — a whole history with [`KpiBoard::add_history`], or
-//! event by event with [`KpiBoard::record`] — and keeps a small summary of each case. Its
-//! [`KpiBoard::report`] folds the summaries into a [`KpiReport`] (`report`): every KPI overall, per
-//! workflow and per department, with its numerator and denominator, the seed's target beside
-//! it and whether the target is met. The calendar is a parameter of `report` (it is needed
-//! only for elapsed working days), so the board does no I/O and stores no calendar.
+//! A [`KpiBoard`] (`board`) is fed case histories — a whole history with
+//! [`KpiBoard::add_history`], or event by event with [`KpiBoard::record`] — and keeps a small
+//! summary of each case. Its [`KpiBoard::report`] folds the summaries into a [`KpiReport`]
+//! (`report`): every KPI overall, per workflow and per department, with its numerator and
+//! denominator, the seed's target beside it and whether the target is met. The calendar is
+//! a parameter of `report` (it is needed only for elapsed working days), so the board does
+//! no I/O and stores no calendar.
 //!
 //! # Definitions
 //!
