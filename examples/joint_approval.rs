@@ -10,7 +10,7 @@ use greenlane_engine::case::Command;
 use greenlane_engine::principal::{Principal, Role};
 use greenlane_runtime::memory::MemoryBackend;
 use greenlane_runtime::ports::{DefinitionSource, ManualClock, RecordingNotifier};
-use greenlane_runtime::{workloads, Runtime, RuntimeConfig};
+use greenlane_runtime::{Runtime, RuntimeConfig};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -22,7 +22,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Arc::new(MemoryBackend::new()),
         Arc::new(clock),
         Arc::new(RecordingNotifier::default()),
-        RuntimeConfig::new("jilin-city", workloads::cn_calendars()),
+        RuntimeConfig::new(
+            "jilin-city",
+            greenlane_engine::calendar::shipped::cn_calendars(),
+        ),
     );
 
     // Policy staff publish the workflow with its rules (version 1).

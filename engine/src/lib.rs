@@ -6,6 +6,7 @@
 //!
 //! Layout:
 //! - [`ids`]: newtype identifiers (`WorkflowId`, `TaskId`, `DepartmentId`).
+//! - [`source`]: named source texts and located diagnostics (`file:line:column`).
 //! - [`calendar`]: working-day arithmetic over holidays and adjusted working days (调休).
 //! - [`workflow`]: the workflow YAML schema, parsing and validation with `file:line:column`
 //!   diagnostics, and the validated [`workflow::Workflow`] model.
@@ -25,5 +26,6 @@ pub mod plan;
 pub mod principal;
 pub mod rules;
 pub mod schedule;
+pub mod source;
 pub mod supervision;
 pub mod workflow;

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use greenlane_engine::case::Rejection;
 use greenlane_engine::ids::{CaseId, WorkflowId};
-use greenlane_engine::workflow::Diagnostics;
+use greenlane_engine::source::Diagnostics;
 
 /// The error underneath a [`StoreError`] (SQLite's, Redis's, a notifier's), shared so the
 /// store error stays `Clone`.

@@ -9,16 +9,14 @@
 //!
 //! - [`ports`]: the traits backends implement; [`memory`]: in-memory adapters.
 //! - [`Runtime`]: commands, claims, ticks (lease expiry, deadlines), recovery.
-//! - [`conformance`]: the one suite every backend runs.
-//! - [`faults`]: wrappers that fail a chosen port call, for crash tests.
+//!
+//! The conformance suite every backend runs, fault injection and test workflows are in the
+//! `greenlane-testkit` crate, outside the product.
 
-pub mod conformance;
 mod error;
-pub mod faults;
 pub mod memory;
 pub mod ports;
 mod runtime;
-pub mod workloads;
 
 pub use error::{Cause, RuntimeError, StoreError};
 pub use runtime::{

@@ -8,4 +8,4 @@ fn fresh() -> Arc<MemoryBackend> {
     Arc::new(MemoryBackend::new())
 }
 
-greenlane_runtime::conformance_tests!(fresh);
+greenlane_testkit::conformance_tests!(fresh);

@@ -7,13 +7,14 @@
 use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
+use greenlane_engine::calendar::shipped::cn_calendars;
 use greenlane_engine::case::{Command, TaskStatus};
 use greenlane_engine::ids::{PrincipalId, TaskId, WorkflowId};
 use greenlane_engine::principal::{Principal, Role};
 use greenlane_runtime::memory::MemoryBackend;
 use greenlane_runtime::ports::{LogNotifier, ManualClock};
-use greenlane_runtime::workloads::{cn_calendars, staged_source};
 use greenlane_runtime::{Runtime, RuntimeConfig};
+use greenlane_testkit::workloads::staged_source;
 
 const CENTER: &str = "city";
 

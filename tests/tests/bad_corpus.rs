@@ -14,8 +14,9 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use greenlane_engine::source::SourceText;
 use greenlane_engine::supervision::{AlertLevel, Occasion, WarningPolicy};
-use greenlane_engine::workflow::{build, SourceText, Sources};
+use greenlane_engine::workflow::{build, Sources};
 
 /// Reads a corpus file, named by its path relative to the `tests` crate.
 fn source(path: impl AsRef<Path>) -> SourceText {

@@ -27,6 +27,7 @@ fn every_source_file_starts_with_a_module_header() {
     for dir in [
         "engine",
         "runtime",
+        "testkit",
         "adapters",
         "examples",
         "tests/src",

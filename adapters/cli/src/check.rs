@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use greenlane_engine::rules::{self, Rules};
-use greenlane_engine::workflow::{self, Diagnostic, Diagnostics};
+use greenlane_engine::source::{Diagnostic, Diagnostics};
+use greenlane_engine::workflow;
 use greenlane_fs::{files_with_extension, read, Error, Project};
 
 /// Arguments of `greenlane check`.

@@ -5,7 +5,7 @@
 //! - `plan`: plan an application and print its critical path and promised date.
 //! - `calendar`: working-day arithmetic on a business calendar.
 //! - `bench`: the standard benchmark workloads through the real path.
-//! - `recover`: bring an embedded store in line after a crash, optionally finish its cases.
+//! - `recover`: bring an embedded store in line after a crash.
 //! - `demo`: a simulated service center running both workflows on the runtime.
 //! - `serve`: the HTTP API on the runtime (`greenlane-http`).
 //! - `worker`: a department's side on a shared Redis (`--redis URL --department ID`) with
@@ -67,7 +67,7 @@ enum Command {
     Calendar(calendar_cmd::Command),
     /// 压测 Run a standard benchmark workload (bench/WORKLOADS.md).
     Bench(bench::Args),
-    /// 恢复 Recover an embedded store after a crash; `--drain` then finishes every open case.
+    /// 恢复 Recover an embedded store after a crash: complete the effects its events imply.
     Recover(recover_cmd::Args),
     /// 模拟 Simulate a service center: cases, officers, alerts and the KPI board.
     Demo(demo::Args),
@@ -140,7 +140,7 @@ fn main() -> ExitCode {
             args.root = cli.root.clone();
             bench::run(args)
         }
-        Command::Recover(args) => recover_cmd::run(args),
+        Command::Recover(args) => recover_cmd::run(&project, args),
         Command::Demo(args) => demo::run(&project, args),
         Command::Serve(args) => serve_cmd::run(&project, args),
         Command::Worker(args) => worker_cmd::run(&project, args),

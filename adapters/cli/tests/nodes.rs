@@ -285,12 +285,12 @@ fn a_node_killed_mid_run_loses_nothing_and_the_other_finishes_every_case() {
 
 #[test]
 fn effects_a_dead_node_left_half_done_are_completed_by_another_nodes_tick() {
+    use greenlane_engine::calendar::shipped::cn_calendars;
     use greenlane_engine::ids::WorkflowId;
     use greenlane_engine::principal::{Principal, Role};
-    use greenlane_runtime::faults::{Faults, FaultyBackend, Op};
     use greenlane_runtime::ports::{LogNotifier, ManualClock};
-    use greenlane_runtime::workloads::cn_calendars;
     use greenlane_runtime::{Runtime, RuntimeConfig};
+    use greenlane_testkit::faults::{Faults, FaultyBackend, Op};
     use std::sync::Arc;
 
     let server = support::RedisServer::start();

@@ -14,13 +14,14 @@ use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Duration, Utc};
+use greenlane_engine::calendar::shipped::cn_calendars;
 use greenlane_engine::case::{replay, CaseState, CaseStatus, Event, Recorded, TaskStatus};
 use greenlane_engine::ids::{CaseId, PrincipalId, WorkflowId};
 use greenlane_engine::principal::{Principal, Role};
 use greenlane_redis::RedisBackend;
 use greenlane_runtime::ports::{LogNotifier, ManualClock};
-use greenlane_runtime::workloads::{cn_calendars, staged_source};
 use greenlane_runtime::{Runtime, RuntimeConfig};
+use greenlane_testkit::workloads::staged_source;
 use support::RedisServer;
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");

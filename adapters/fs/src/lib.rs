@@ -17,7 +17,8 @@ use std::sync::Arc;
 use greenlane_engine::calendar::Calendar;
 use greenlane_engine::ids::CalendarId;
 use greenlane_engine::plan::CompiledWorkflow;
-use greenlane_engine::workflow::{self, Diagnostic, Diagnostics, SourceText, Sources};
+use greenlane_engine::source::{Diagnostic, Diagnostics, SourceText};
+use greenlane_engine::workflow::{self, Sources};
 
 /// Errors of reading definitions from disk.
 #[derive(Debug, thiserror::Error)]

@@ -1,6 +1,9 @@
 //! The OpenAPI document, generated from the handlers' `#[utoipa::path]` annotations and the
-//! views' schemas, with the bearer-token security scheme.
+//! views' schemas, with the bearer-token security scheme, and the handler serving it at
+//! `/api/openapi.json`.
 
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -24,7 +27,7 @@ use crate::routes::{cases, definitions, events, health, inbox, inquiry, supervis
         definitions::rollback, definitions::plan,
         supervision::alerts, supervision::kpis,
         events::stream,
-        health::healthz, health::readyz, health::metrics, health::openapi_json, health::me,
+        health::healthz, health::readyz, health::metrics, openapi_json, health::me,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -54,4 +57,15 @@ impl Modify for BearerAuth {
 /// The API's OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
+}
+
+/// The OpenAPI document of this API.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "operations",
+    responses((status = 200, description = "OpenAPI 3.1 document")))]
+pub(crate) async fn openapi_json() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        openapi().to_json().unwrap_or_default(),
+    )
+        .into_response()
 }

@@ -7,7 +7,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use greenlane_engine::case::Rejection;
 use greenlane_engine::principal::Role;
-use greenlane_engine::workflow::Diagnostic;
+use greenlane_engine::source::Diagnostic;
 use greenlane_runtime::{RuntimeError, StoreError};
 use serde::Serialize;
 use utoipa::ToSchema;

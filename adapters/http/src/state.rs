@@ -10,9 +10,9 @@ use greenlane_engine::ids::WorkflowId;
 use greenlane_runtime::ports::Backend;
 use greenlane_runtime::Runtime;
 
+use crate::attempts::Attempts;
 use crate::auth::config::Principals;
 use crate::metrics::Metrics;
-use crate::routes::inquiry::Attempts;
 
 /// How the API behaves.
 #[derive(Debug, Clone)]

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use greenlane_engine::case::{
     CaseState, CaseStatus, Event, Projection, Recorded, TaskState, TaskStatus,
 };
-use greenlane_engine::supervision::AlertLevel;
+use greenlane_engine::supervision::{AlertLevel, KpiReport, Measure, Unit};
 use greenlane_runtime::Launched;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -390,4 +390,131 @@ pub(crate) fn text<T: std::fmt::Display>(id: &Option<T>) -> String {
 /// Ids as strings.
 pub(crate) fn strings<T: std::fmt::Display>(ids: &[T]) -> Vec<String> {
     ids.iter().map(|t| t.to_string()).collect()
+}
+
+/// One line of the KPI board as text cells for a table, Chinese first: what
+/// `greenlane kpis` prints.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct KpiRow {
+    /// The KPI's label.
+    pub(crate) kpi: &'static str,
+    /// The scope, e.g. `部门 department market-regulation`.
+    pub(crate) scope: String,
+    /// The value, e.g. `92.3 %` or `无数据 no data`.
+    pub(crate) value: String,
+    /// Numerator and denominator, e.g. `12 / 13`.
+    pub(crate) basis: String,
+    /// The target, e.g. `≥ 90 %`, or `—`.
+    pub(crate) target: String,
+    /// `达标 met`, `未达标 not met`, or `—`.
+    pub(crate) met: String,
+}
+
+/// One row per KPI per scope: overall, then workflows, then departments.
+pub(crate) fn kpi_rows(report: &KpiReport) -> Vec<KpiRow> {
+    let mut rows = Vec::new();
+    for scope in report.scopes() {
+        for m in &scope.measures {
+            let numerator = match m.unit {
+                Unit::Percent if m.kpi.is_average() => format!("{:.1}", m.numerator),
+                _ => format!("{}", m.numerator),
+            };
+            rows.push(KpiRow {
+                kpi: m.label,
+                scope: scope.scope.to_string(),
+                value: measure_value(m),
+                basis: format!("{numerator} / {}", m.denominator),
+                target: m.target.map_or_else(|| "—".to_string(), |t| t.to_string()),
+                met: match m.met {
+                    Some(true) => "达标 met".to_string(),
+                    Some(false) => "未达标 not met".to_string(),
+                    None => "—".to_string(),
+                },
+            });
+        }
+    }
+    rows
+}
+
+/// A measure's value for people: `92.3 %`, `5.0 工作日 working days`, or `无数据 no data`.
+fn measure_value(m: &Measure) -> String {
+    match (m.value, m.unit) {
+        (None, _) => "无数据 no data".to_string(),
+        (Some(v), Unit::Percent) => format!("{v:.1} %"),
+        (Some(v), Unit::WorkingDays) => format!("{v:.1} 工作日 working days"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use greenlane_engine::supervision::{
+        AlertCounts, Kpi, Measure, Scope, ScopeReport, TaskCounts,
+    };
+
+    use super::*;
+
+    fn scope(scope: Scope, measures: Vec<Measure>) -> ScopeReport {
+        ScopeReport {
+            scope,
+            measures,
+            tasks: TaskCounts::default(),
+            cases: None,
+            alerts: AlertCounts::default(),
+        }
+    }
+
+    fn measure(kpi: Kpi, numerator: f64, denominator: u64, value: Option<f64>) -> Measure {
+        Measure {
+            kpi,
+            label: kpi.label(),
+            unit: kpi.unit(),
+            numerator,
+            denominator,
+            value,
+            target: kpi.target(),
+            met: value.map(|v| v >= 90.0),
+        }
+    }
+
+    #[test]
+    fn kpi_rows_name_the_scope_value_basis_target_and_whether_it_is_met() {
+        let report = KpiReport {
+            overall: scope(
+                Scope::Overall,
+                vec![
+                    measure(Kpi::OnSiteRate, 1.0, 1, Some(100.0)),
+                    measure(Kpi::TaskOnTimeRate, 0.0, 0, None),
+                ],
+            ),
+            workflows: vec![],
+            departments: vec![scope(
+                Scope::Department("dr".into()),
+                vec![measure(Kpi::LimitReduction, 150.0, 2, Some(75.0))],
+            )],
+            ignored_events: 0,
+        };
+        let rows = kpi_rows(&report);
+        assert_eq!(rows.len(), 3);
+        assert_eq!(
+            rows[0],
+            KpiRow {
+                kpi: "现场办结率 on-site completion rate",
+                scope: "全部 overall".to_string(),
+                value: "100.0 %".to_string(),
+                basis: "1 / 1".to_string(),
+                target: "≥ 90 %".to_string(),
+                met: "达标 met".to_string(),
+            }
+        );
+        assert_eq!(rows[1].target, "= 100 %");
+        assert_eq!(
+            (rows[1].value.as_str(), rows[1].met.as_str()),
+            ("无数据 no data", "—")
+        );
+        assert_eq!(
+            rows[2].basis, "150.0 / 2",
+            "an average's sum keeps one decimal"
+        );
+        assert!(rows[2].scope.starts_with("部门 department"));
+    }
 }

@@ -564,7 +564,7 @@ async fn operations_endpoints_answer() {
 #[tokio::test]
 async fn a_failing_store_is_a_500_that_leaks_nothing() {
     let f = Fixture::new().await;
-    f.faults.arm(greenlane_runtime::faults::Op::Append, 1);
+    f.faults.arm(greenlane_testkit::faults::Op::Append, 1);
     let reply = f
         .post("/api/v1/cases", "coordinator-city", json!({ "workflow": "enterprise-registration", "application": common::example("enterprise-registration-limited-company.json") }))
         .await;

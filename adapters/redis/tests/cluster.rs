@@ -5,8 +5,8 @@
 
 mod support;
 
-use greenlane_runtime::conformance;
 use greenlane_runtime::ports::Backend;
+use greenlane_testkit::conformance;
 use support::{fresh_backends, RedisCluster};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

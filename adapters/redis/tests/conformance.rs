@@ -3,8 +3,8 @@
 
 mod support;
 
-use greenlane_runtime::conformance;
 use greenlane_runtime::ports::Backend;
+use greenlane_testkit::conformance;
 use support::{fresh_backends, RedisServer};
 
 #[tokio::test]

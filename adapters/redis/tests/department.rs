@@ -8,13 +8,14 @@ mod support;
 use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
+use greenlane_engine::calendar::shipped::cn_calendars;
 use greenlane_engine::case::{CaseStatus, Rejection, TaskStatus};
 use greenlane_engine::ids::{CaseId, PrincipalId, TaskId, WorkflowId};
 use greenlane_engine::principal::{Principal, Role};
 use greenlane_redis::{DepartmentClient, DepartmentError, Target};
 use greenlane_runtime::ports::{Clock, Holder, LogNotifier, ManualClock};
-use greenlane_runtime::workloads::{cn_calendars, staged_source};
 use greenlane_runtime::{Runtime, RuntimeConfig};
+use greenlane_testkit::workloads::staged_source;
 use support::RedisServer;
 
 const CENTER: &str = "city";

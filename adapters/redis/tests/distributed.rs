@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::{Duration, TimeZone, Utc};
+use greenlane_engine::calendar::shipped::cn_calendars;
 use greenlane_engine::case::{Command, Event, Rejection};
 use greenlane_engine::ids::{CaseId, PrincipalId, TaskId, WorkflowId};
 use greenlane_engine::principal::{Principal, Role};
@@ -19,8 +20,8 @@ use greenlane_redis::RedisBackend;
 use greenlane_runtime::ports::{
     Backend, DeadlineIndex, DefinitionSource, Holder, ManualClock, Notifier, RecordingNotifier,
 };
-use greenlane_runtime::workloads::{cn_calendars, staged_source};
 use greenlane_runtime::{Runtime, RuntimeConfig, RuntimeError};
+use greenlane_testkit::workloads::staged_source;
 use support::RedisServer;
 
 const CENTER: &str = "city";

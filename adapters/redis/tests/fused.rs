@@ -7,6 +7,7 @@ mod support;
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
+use greenlane_engine::calendar::shipped::cn_calendars;
 use greenlane_engine::case::{Command, Event, Recorded, TaskStatus};
 use greenlane_engine::ids::{CaseId, DepartmentId, PrincipalId, TaskId, WorkflowId};
 use greenlane_engine::principal::{Principal, Role};
@@ -14,9 +15,9 @@ use greenlane_redis::RedisBackend;
 use greenlane_runtime::ports::{
     Backend, CheckWrite, Effects, EventStore, LogNotifier, ManualClock, TaskQueue,
 };
-use greenlane_runtime::workloads::{cn_calendars, staged_source};
 use greenlane_runtime::StoreError;
 use greenlane_runtime::{ClaimedTask, Runtime, RuntimeConfig};
+use greenlane_testkit::workloads::staged_source;
 use support::RedisServer;
 
 const CENTER: &str = "city";

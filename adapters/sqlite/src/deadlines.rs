@@ -10,14 +10,15 @@ use greenlane_engine::ids::CaseId;
 use greenlane_runtime::memory::DeadlineSet;
 use greenlane_runtime::ports::{DeadlineIndex, Fut};
 use greenlane_runtime::StoreError;
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 
 use crate::codec;
 use crate::error::{sql, Error, Fault};
-use crate::lock;
 use crate::options::EffectWrites;
 use crate::readers::Readers;
+use crate::sync::lock;
 use crate::writer::{settle, Op, Ticket, Writer};
+use crate::writes::deadlines::Write;
 
 /// Due instants of cases, indexed in memory and written through to the file.
 #[derive(Debug)]
@@ -25,35 +26,6 @@ pub struct SqliteDeadlines {
     set: Mutex<DeadlineSet>,
     writer: Arc<Writer>,
     effect_writes: EffectWrites,
-}
-
-/// A change to the `deadlines` table.
-#[derive(Debug)]
-pub(crate) enum Write {
-    /// Sets the entry of a case.
-    Put(CaseId, Timestamp),
-    /// Removes the entries of cases.
-    Delete(Vec<CaseId>),
-}
-
-impl Write {
-    pub(crate) fn run(&self, conn: &Connection) -> rusqlite::Result<()> {
-        match self {
-            Write::Put(case, at) => {
-                conn.prepare_cached(
-                    "INSERT OR REPLACE INTO deadlines (case_id, at) VALUES (?1, ?2)",
-                )?
-                .execute(params![case.as_str(), codec::timestamp(at)])?;
-            }
-            Write::Delete(cases) => {
-                let mut delete = conn.prepare_cached("DELETE FROM deadlines WHERE case_id = ?1")?;
-                for case in cases {
-                    delete.execute([case.as_str()])?;
-                }
-            }
-        }
-        Ok(())
-    }
 }
 
 impl SqliteDeadlines {

@@ -11,9 +11,10 @@ use greenlane_runtime::StoreError;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::{sql, Error, Fault};
-use crate::lock;
 use crate::readers::Readers;
+use crate::sync::lock;
 use crate::writer::{Op, Ticket, Writer};
+use crate::writes::definitions::Write;
 
 /// Versioned workflow definitions in the SQLite file.
 #[derive(Debug)]
@@ -22,32 +23,6 @@ pub struct SqliteDefinitions {
     latest: Mutex<BTreeMap<WorkflowId, u32>>,
     writer: Arc<Writer>,
     readers: Arc<Readers>,
-}
-
-/// A change to the `definitions` table.
-#[derive(Debug)]
-pub(crate) enum Write {
-    /// A new version, as JSON.
-    Insert {
-        workflow: WorkflowId,
-        version: u32,
-        json: String,
-    },
-}
-
-impl Write {
-    pub(crate) fn run(&self, conn: &Connection) -> rusqlite::Result<()> {
-        let Write::Insert {
-            workflow,
-            version,
-            json,
-        } = self;
-        conn.prepare_cached(
-            "INSERT INTO definitions (workflow, version, json) VALUES (?1, ?2, ?3)",
-        )?
-        .execute(params![workflow.as_str(), version, json])?;
-        Ok(())
-    }
 }
 
 impl SqliteDefinitions {

@@ -20,11 +20,12 @@ use greenlane_runtime::ports::{CaseRecord, EventStore, Fut, Unapplied};
 use greenlane_runtime::StoreError;
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::codec::{int, parse_count};
+use crate::codec::parse_count;
 use crate::error::{sql, Error, Fault};
-use crate::lock;
 use crate::readers::Readers;
+use crate::sync::lock;
 use crate::writer::{Op, Ticket, Writer};
+use crate::writes::events::Write;
 
 /// Event streams and case summaries in the SQLite file.
 #[derive(Debug)]
@@ -33,65 +34,6 @@ pub struct SqliteEvents {
     versions: Mutex<HashMap<CaseId, u64>>,
     writer: Arc<Writer>,
     readers: Arc<Readers>,
-}
-
-/// A change to the `events` and `cases` tables.
-#[derive(Debug)]
-pub(crate) enum Write {
-    /// Events `before + 1 ..` of `case`, as JSON, and the case's new status.
-    Append {
-        case: CaseId,
-        before: u64,
-        events: Vec<String>,
-        status: &'static str,
-    },
-    /// Moves the outbox cursor of `case` forward to `version` (never past its events) if
-    /// it is at `from` or beyond.
-    MarkApplied {
-        case: CaseId,
-        from: u64,
-        version: u64,
-    },
-}
-
-impl Write {
-    pub(crate) fn run(&self, conn: &Connection) -> rusqlite::Result<()> {
-        match self {
-            Write::Append {
-                case,
-                before,
-                events,
-                status,
-            } => {
-                let mut insert = conn.prepare_cached(
-                    "INSERT INTO events (case_id, seq, json) VALUES (?1, ?2, ?3)",
-                )?;
-                for (offset, json) in events.iter().enumerate() {
-                    let seq = int(before + offset as u64 + 1);
-                    insert.execute(params![case.as_str(), seq, json])?;
-                }
-                let version = int(before + events.len() as u64);
-                conn.prepare_cached(
-                    "INSERT INTO cases (id, version, applied, status) VALUES (?1, ?2, 0, ?3)
-                     ON CONFLICT (id) DO UPDATE SET version = excluded.version,
-                                                    status = excluded.status",
-                )?
-                .execute(params![case.as_str(), version, status])?;
-            }
-            Write::MarkApplied {
-                case,
-                from,
-                version,
-            } => {
-                conn.prepare_cached(
-                    "UPDATE cases SET applied = MAX(applied, MIN(?2, version))
-                     WHERE id = ?1 AND applied >= ?3",
-                )?
-                .execute(params![case.as_str(), int(*version), int(*from)])?;
-            }
-        }
-        Ok(())
-    }
 }
 
 impl SqliteEvents {

@@ -45,7 +45,9 @@ mod options;
 mod queue;
 mod readers;
 mod schema;
+mod sync;
 mod writer;
+mod writes;
 
 pub use deadlines::SqliteDeadlines;
 pub use definitions::SqliteDefinitions;
@@ -55,7 +57,7 @@ pub use queue::SqliteQueue;
 pub use writer::WriterStats;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use greenlane_runtime::ports::Backend;
@@ -158,9 +160,4 @@ impl Backend for SqliteBackend {
     fn definitions(&self) -> &SqliteDefinitions {
         &self.definitions
     }
-}
-
-/// Locks a mutex, ignoring poisoning: every critical section here leaves its data valid.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }

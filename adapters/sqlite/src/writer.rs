@@ -31,7 +31,7 @@ use rusqlite::Connection;
 use tokio::sync::watch;
 
 use crate::error::Error;
-use crate::{deadlines, definitions, events, queue};
+use crate::writes::{deadlines, definitions, events, queue};
 
 /// Most ops committed in one transaction; more wait for the next one.
 pub(crate) const MAX_BATCH: usize = 8192;

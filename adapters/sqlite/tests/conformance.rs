@@ -5,10 +5,10 @@
 
 mod support;
 
-use greenlane_runtime::conformance;
+use greenlane_testkit::conformance;
 use support::{fresh, fresh_ordered, fresh_rebuilt};
 
-greenlane_runtime::conformance_tests!(fresh);
+greenlane_testkit::conformance_tests!(fresh);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn everything_on_a_multi_threaded_runtime() {

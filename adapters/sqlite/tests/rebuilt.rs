@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use greenlane_engine::case::{CaseStatus, Command};
 use greenlane_engine::ids::{DepartmentId, TaskId};
-use greenlane_runtime::conformance::Harness;
 use greenlane_runtime::ports::{Backend, DeadlineIndex, Holder, TaskKey, TaskQueue};
 use greenlane_sqlite::{EffectWrites, SqliteBackend, SqliteOptions};
+use greenlane_testkit::conformance::Harness;
 
 fn open(path: &std::path::Path) -> Arc<SqliteBackend> {
     let options = SqliteOptions::default().effect_writes(EffectWrites::Rebuilt);

@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use greenlane_engine::calendar::Calendar;
 use greenlane_engine::plan::CompiledWorkflow;
-use greenlane_engine::workflow::{build, SourceText, Sources};
+use greenlane_engine::source::SourceText;
+use greenlane_engine::workflow::{build, Sources};
 
 fn file(name: &str, text: &str) -> SourceText {
     SourceText {

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::locate::{self, LineColumn};
 use crate::ids::CalendarId;
-use crate::workflow::{Diagnostic, SourceText};
+use crate::source::{Diagnostic, SourceText};
 
 /// The oldest year a calendar file may describe; an older one is taken as a typing error.
 const MIN_YEAR: i32 = 1900;

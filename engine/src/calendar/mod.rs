@@ -45,7 +45,7 @@ use std::fmt;
 use chrono::{Datelike, NaiveDate, Weekday};
 
 use crate::ids::CalendarId;
-use crate::workflow::{Diagnostic, SourceText};
+use crate::source::{Diagnostic, SourceText};
 
 use data::{Listed, Section};
 pub use data::{YearInfo, YearKind};

@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 
 use super::Calendar;
 use crate::ids::CalendarId;
-use crate::workflow::SourceText;
+use crate::source::SourceText;
 
 /// The `cn` year files as shipped: (path in the repository, text).
 pub const CN_YEARS: &[(&str, &str)] = &[

@@ -7,7 +7,7 @@ use proptest::prelude::*;
 
 use super::testing::cn;
 use super::{Calendar, DayKind, Error};
-use crate::workflow::{Diagnostic, SourceText};
+use crate::source::{Diagnostic, SourceText};
 
 fn d(text: &str) -> NaiveDate {
     match NaiveDate::parse_from_str(text, "%Y-%m-%d") {

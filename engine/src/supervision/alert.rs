@@ -1,11 +1,10 @@
 //! Alert levels and the instants at which they fire.
 
-use chrono::{NaiveDate, TimeZone};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::Calendar;
-use crate::case::Timestamp;
 
 /// How serious an alert is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -89,7 +88,7 @@ pub fn alert_dates(
 }
 
 /// The instant a day ends in `zone`: midnight starting the next calendar day.
-pub fn end_of_day(date: NaiveDate, zone: Tz) -> Timestamp {
+pub fn end_of_day(date: NaiveDate, zone: Tz) -> DateTime<Utc> {
     let next = date
         .succ_opt()
         .unwrap_or(date)

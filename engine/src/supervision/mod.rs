@@ -29,7 +29,7 @@ pub use escalation::{
     RecipientNameError,
 };
 pub use kpi::{
-    AlertCounts, CaseCounts, Kpi, KpiBoard, KpiReport, Measure, Row, Scope, ScopeReport, Target,
+    AlertCounts, CaseCounts, Kpi, KpiBoard, KpiReport, Measure, Scope, ScopeReport, Target,
     TaskCounts, Unit,
 };
 pub use recipients::{Addressed, Escalation, Notice, RecipientsError};

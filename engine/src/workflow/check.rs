@@ -14,11 +14,12 @@ use petgraph::graph::{DiGraph, NodeIndex};
 
 use super::position::Pos;
 use super::raw::{self, closest, ExprSource, RawDays, RawDepartment, RawTask, RawWorkflow, Reader};
-use super::{Days, Department, Diagnostic, SourceText, Sources, TaskDef, TaskKind, Workflow};
+use super::{Days, Department, Sources, TaskDef, TaskKind, Workflow};
 use crate::calendar::Calendar;
 use crate::ids::{CalendarId, DepartmentId, TaskId, WorkflowId};
 use crate::plan::{CompiledDays, CompiledWorkflow};
 use crate::rules::{self, Expr, Rules};
+use crate::source::{Diagnostic, SourceText};
 
 mod supervision;
 

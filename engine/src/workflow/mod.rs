@@ -3,7 +3,7 @@
 //! Input is handled in two stages, as ripgrep does with its flags: the YAML text is parsed
 //! into raw structs (with the position of every node kept), then [`build`] validates them
 //! into a [`Workflow`] and compiles its rules into a [`CompiledWorkflow`], reporting *every*
-//! problem at once as a [`Diagnostic`] located at `file:line:column`.
+//! problem at once as a [`Diagnostic`](crate::source::Diagnostic) located at `file:line:column`.
 //!
 //! This module reads no files: the caller (an adapter) passes the source texts in a
 //! [`Sources`].
@@ -26,12 +26,10 @@
 //! by file name.
 
 mod check;
-mod diagnostic;
 mod model;
 mod position;
 mod raw;
 
-pub use diagnostic::{Diagnostic, Diagnostics};
 pub use model::{Days, Department, TaskDef, TaskKind, Workflow};
 
 use std::collections::BTreeMap;
@@ -40,15 +38,7 @@ use std::sync::Arc;
 use crate::calendar::Calendar;
 use crate::ids::CalendarId;
 use crate::plan::CompiledWorkflow;
-
-/// A named source text: what a file held and the name to report it under.
-#[derive(Debug, Clone)]
-pub struct SourceText {
-    /// The name diagnostics use, normally the path as the user gave it.
-    pub name: String,
-    /// The file's contents.
-    pub text: String,
-}
+use crate::source::{Diagnostic, Diagnostics, SourceText};
 
 /// Everything a workflow may refer to, already read from disk by the caller.
 #[derive(Debug, Clone, Default)]

@@ -12,7 +12,8 @@ use serde_yaml::{Mapping, Value};
 use yaml_rust2::scanner::TScalarStyle;
 
 use super::position::{join_index, join_key, DuplicateKey, Pos, PositionIndex};
-use super::{Diagnostic, SourceText, TaskKind};
+use super::TaskKind;
+use crate::source::{Diagnostic, SourceText};
 
 mod supervision;
 

@@ -1,6 +1,6 @@
 //! Ports: the traits the runtime drives and adapters implement (in memory here; SQLite and
 //! Redis in `adapters/`). Every port method is async and returns a `Send` future, so one
-//! runtime serves every backend; the conformance suite ([`crate::conformance`]) pins down
+//! runtime serves every backend; the conformance suite (`greenlane-testkit`) pins down
 //! what each method must do.
 
 mod clock;

@@ -8,7 +8,8 @@ use greenlane_engine::calendar::Calendar;
 use greenlane_engine::case::CaseState;
 use greenlane_engine::ids::{CalendarId, PrincipalId, WorkflowId};
 use greenlane_engine::plan::CompiledWorkflow;
-use greenlane_engine::workflow::{self, SourceText, Sources};
+use greenlane_engine::source::SourceText;
+use greenlane_engine::workflow::{self, Sources};
 
 use super::Runtime;
 use crate::memory::lock;

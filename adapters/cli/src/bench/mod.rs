@@ -8,6 +8,7 @@ mod redis;
 mod report;
 mod run;
 mod spec;
+mod workloads;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

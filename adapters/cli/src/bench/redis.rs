@@ -9,10 +9,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
+use greenlane_engine::calendar::shipped::cn_calendars;
 use greenlane_engine::ids::{PrincipalId, WorkflowId};
 use greenlane_redis::{RedisBackend, Target};
 use greenlane_runtime::ports::{Backend, DefinitionStore, LogNotifier, SystemClock};
-use greenlane_runtime::workloads::cn_calendars;
 use greenlane_runtime::{Runtime, RuntimeConfig};
 
 use super::report::{percentile, BenchReport, PublishReach, RedisFigures};

@@ -14,12 +14,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use greenlane_engine::calendar::shipped::cn_calendars;
 use greenlane_engine::case::{Command, Event, Rejection};
 use greenlane_engine::ids::{CaseId, PrincipalId, WorkflowId};
 use greenlane_engine::principal::{Principal, Role};
 use greenlane_runtime::memory::MemoryBackend;
 use greenlane_runtime::ports::{Backend, Clock, LogNotifier};
-use greenlane_runtime::workloads::cn_calendars;
 use greenlane_runtime::{ClaimedTask, Outcome, Runtime, RuntimeConfig, RuntimeError, StoreError};
 
 use super::report::{peak_rss_mib, percentile, BenchReport};

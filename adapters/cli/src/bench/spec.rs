@@ -3,11 +3,10 @@
 //! shipped industrial-project workflow with its chemical-plant example (to measure the launch
 //! of a real, rules-driven plan).
 
+use super::workloads::Workload;
+use super::{Args, WorkloadArg};
 use greenlane_fs::Project;
 use greenlane_runtime::ports::DefinitionSource;
-use greenlane_runtime::workloads::Workload;
-
-use super::{Args, WorkloadArg};
 
 /// One benchmark case.
 pub(crate) struct Spec {

@@ -286,7 +286,7 @@ mod tests {
 
     #[test]
     fn decision_days_fall_where_the_pace_says() {
-        let calendars = greenlane_runtime::workloads::cn_calendars();
+        let calendars = greenlane_engine::calendar::shipped::cn_calendars();
         let calendar = calendars.values().next().unwrap();
         let hours = Hours::new(calendar, "Asia/Shanghai").unwrap();
         let mut rng = StdRng::seed_from_u64(2);

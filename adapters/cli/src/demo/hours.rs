@@ -158,7 +158,7 @@ mod tests {
 
     #[test]
     fn ticks_run_every_half_hour_on_working_days_and_at_midnight() {
-        let calendars = greenlane_runtime::workloads::cn_calendars();
+        let calendars = greenlane_engine::calendar::shipped::cn_calendars();
         let calendar = calendars.values().next().unwrap();
         let hours = Hours::new(calendar, "Asia/Shanghai").unwrap();
         // Friday 2026-03-06 18:00 Shanghai (10:00 UTC): the next tick is midnight, then

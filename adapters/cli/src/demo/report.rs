@@ -13,7 +13,7 @@ use comfy_table::{presets::UTF8_BORDERS_ONLY, ContentArrangement, Table};
 use greenlane_engine::case::{Event, Recorded, Timestamp};
 use greenlane_engine::ids::{CaseId, WorkflowId};
 use greenlane_engine::supervision::{
-    AlertLevel, Kpi, KpiBoard, KpiReport, Scope, ScopeReport, Unit,
+    AlertLevel, Kpi, KpiBoard, KpiReport, Measure, Scope, ScopeReport, Unit,
 };
 use serde::Serialize;
 
@@ -414,7 +414,7 @@ fn kpi_table(kpis: &KpiReport) -> String {
                 } else {
                     String::new()
                 };
-                format!("{}{basis}", m.value_text())
+                format!("{}{basis}", value_text(m))
             }));
         }
         row.push(match kpis.overall.measure(kpi).and_then(|m| m.met) {
@@ -447,7 +447,7 @@ fn department_table(kpis: &KpiReport) -> String {
         let Scope::Department(id) = &d.scope else {
             continue;
         };
-        let value = |kpi| d.measure(kpi).map_or_else(String::new, |m| m.value_text());
+        let value = |kpi| d.measure(kpi).map_or_else(String::new, value_text);
         table.add_row(vec![
             id.to_string(),
             d.tasks.dispatched.to_string(),
@@ -460,6 +460,15 @@ fn department_table(kpis: &KpiReport) -> String {
         ]);
     }
     format!("{table}\n")
+}
+
+/// A measure's value for people: `92.3 %`, `5.0 工作日 working days`, or `无数据 no data`.
+fn value_text(m: &Measure) -> String {
+    match (m.value, m.unit) {
+        (None, _) => "无数据 no data".to_string(),
+        (Some(v), Unit::Percent) => format!("{v:.1} %"),
+        (Some(v), Unit::WorkingDays) => format!("{v:.1} 工作日 working days"),
+    }
 }
 
 /// `2026-03-02 09:14`, local time.

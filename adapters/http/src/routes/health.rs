@@ -1,5 +1,6 @@
 //! Operations: `/healthz` (the process answers), `/readyz` (the store answers), `/metrics`
-//! (Prometheus text), `/api/openapi.json`, and `/api/v1/me` (who the token belongs to).
+//! (Prometheus text) and `/api/v1/me` (who the token belongs to); `/api/openapi.json` is
+//! served by `crate::openapi`.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -113,17 +114,6 @@ pub(crate) async fn metrics<B: Backend>(State(app): State<App<B>>) -> Result<Res
         out,
     )
         .into_response())
-}
-
-/// The OpenAPI document of this API.
-#[utoipa::path(get, path = "/api/openapi.json", tag = "operations",
-    responses((status = 200, description = "OpenAPI 3.1 document")))]
-pub(crate) async fn openapi_json() -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        crate::openapi::openapi().to_json().unwrap_or_default(),
-    )
-        .into_response()
 }
 
 /// Who the token belongs to.

@@ -87,7 +87,7 @@ pub fn router<B: Backend>(app: App<B>) -> Router {
         .route("/healthz", get(h::healthz))
         .route("/readyz", get(h::readyz::<B>))
         .route("/metrics", get(h::metrics::<B>))
-        .route("/api/openapi.json", get(h::openapi_json))
+        .route("/api/openapi.json", get(crate::openapi::openapi_json))
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(middleware::from_fn_with_state(

@@ -9,7 +9,7 @@ use axum::Json;
 use chrono::NaiveDate;
 use greenlane_engine::case::local_date;
 use greenlane_engine::ids::{CaseId, CenterId};
-use greenlane_engine::supervision::{AlertLevel, KpiBoard, KpiReport, Row};
+use greenlane_engine::supervision::{AlertLevel, KpiBoard, KpiReport};
 use greenlane_runtime::ports::Backend;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -20,7 +20,7 @@ use crate::auth::Caller;
 use crate::json::Query;
 use crate::problem::{ApiError, Problem};
 use crate::state::App;
-use crate::views::{alerts as alerts_of, AlertView};
+use crate::views::{alerts as alerts_of, kpi_rows, AlertView, KpiRow};
 
 /// Which alerts.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -146,7 +146,7 @@ pub(crate) struct KpiView {
     pub(crate) report: KpiReport,
     /// The board as table rows (KPI, scope, value, basis, target, met), Chinese first.
     #[schema(value_type = Vec<Object>)]
-    pub(crate) rows: Vec<Row>,
+    pub(crate) rows: Vec<KpiRow>,
 }
 
 /// The KPI table against the seed's targets (现场办结率, 按时办结率, 提前办结率, …).
@@ -193,7 +193,7 @@ pub(crate) async fn kpis<B: Backend>(
     let report = board.report(&calendar);
     Ok(Json(KpiView {
         cases: board.cases(),
-        rows: report.rows(),
+        rows: kpi_rows(&report),
         report,
     }))
 }

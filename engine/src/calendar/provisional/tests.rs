@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use super::{cn_days_off, cn_year_file, Error, YEARS};
 use crate::calendar::shipped;
 use crate::calendar::{Calendar, DayKind, YearKind};
-use crate::workflow::SourceText;
+use crate::source::SourceText;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).expect("valid test date")

@@ -9,7 +9,7 @@ use chrono::Duration;
 use super::fixture::*;
 use crate::calendar::{shipped, Calendar};
 use crate::case::{next_check, pending_alerts, Command, Event, TaskStatus};
-use crate::workflow::SourceText;
+use crate::source::SourceText;
 
 /// The shipped cn calendar with 2027 replaced by an "official" year whose Spring Festival
 /// differs from the provisional one: 11 and 12 February off as well, Saturday 20 February

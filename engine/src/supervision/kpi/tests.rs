@@ -4,8 +4,10 @@ use chrono::{Duration, NaiveDate, TimeZone, Utc};
 
 use super::*;
 use crate::calendar::testing::cn;
-use crate::case::{PlannedTaskSnapshot, Timestamp};
-use crate::ids::PrincipalId;
+use crate::case::{Event, PlannedTaskSnapshot, Rating, Recorded, Timestamp};
+use crate::ids::{CaseId, PrincipalId};
+use crate::supervision::AlertLevel;
+use crate::workflow::TaskKind;
 
 /// A calendar day.
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -372,10 +374,6 @@ fn a_zero_denominator_is_no_data_not_zero_or_hundred_percent() {
         );
     }
     assert!(report.workflows.is_empty() && report.departments.is_empty());
-    assert!(report
-        .rows()
-        .iter()
-        .all(|row| row.value == "无数据 no data" && row.met == "—"));
 
     // A launched case with nothing decided: the plan KPIs have data, the others do not.
     let on = day(2026, 3, 2);
@@ -712,7 +710,7 @@ fn events_the_board_cannot_place_are_counted_as_ignored() {
 }
 
 #[test]
-fn the_report_serialises_to_json_and_prints_as_a_table() {
+fn the_report_serialises_to_json() {
     let on = day(2026, 3, 2);
     let history = vec![
         launch("C1", "enterprise", on, on, vec![commitment("a")]),
@@ -740,23 +738,4 @@ fn the_report_serialises_to_json_and_prints_as_a_table() {
     assert_eq!(satisfaction["kpi"], "satisfaction_rate");
     assert_eq!(satisfaction["value"], serde_json::Value::Null);
     assert_eq!(satisfaction["met"], serde_json::Value::Null);
-
-    let rows = report.rows();
-    assert_eq!(rows.len(), 10 + 10 + 6);
-    assert_eq!(
-        rows[0],
-        Row {
-            kpi: "现场办结率 on-site completion rate",
-            scope: "全部 overall".to_string(),
-            value: "100.0 %".to_string(),
-            basis: "1 / 1".to_string(),
-            target: "≥ 90 %".to_string(),
-            met: "达标 met".to_string(),
-        }
-    );
-    assert_eq!(rows[1].target, "= 100 %");
-    let text = report.to_string();
-    assert!(text.starts_with("指标 KPI"), "{text}");
-    assert!(text.contains("群众满意率 satisfaction rate"), "{text}");
-    assert!(text.contains("无数据 no data"), "{text}");
 }

@@ -1,28 +1,18 @@
 //! The standard benchmark workloads of `shared/bench/WORKLOADS.md` as workflow definitions,
-//! and the calendar they run on, embedded so a benchmark or a conformance run needs no
-//! project folder.
+//! generated here so a benchmark needs no project folder; they run on the engine's shipped
+//! `cn` calendar (`greenlane_engine::calendar::shipped`).
 //!
 //! - A: intake → 8 department tasks in parallel (`dept-1` … `dept-8`) → issuance.
 //! - B: intake → 4 parallel stage-1 tasks → 6 parallel stage-2 tasks (each needs all of
 //!   stage 1) → issuance.
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::Arc;
 
-use greenlane_engine::calendar::Calendar;
-use greenlane_engine::ids::CalendarId;
-
-use crate::ports::DefinitionSource;
-
-/// The shipped `cn` calendar, keyed by its id.
-pub fn cn_calendars() -> BTreeMap<CalendarId, Arc<Calendar>> {
-    greenlane_engine::calendar::shipped::cn_calendars()
-}
+use greenlane_runtime::ports::DefinitionSource;
 
 /// Which standard workload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Workload {
+pub(crate) enum Workload {
     /// Intake → 8 in parallel → issuance: 10 tasks.
     A,
     /// Intake → 4 → 6 → issuance: 12 tasks.
@@ -31,7 +21,7 @@ pub enum Workload {
 
 impl Workload {
     /// The workflow id.
-    pub fn workflow_id(self) -> &'static str {
+    pub(crate) fn workflow_id(self) -> &'static str {
         match self {
             Workload::A => "workload-a",
             Workload::B => "workload-b",
@@ -39,7 +29,8 @@ impl Workload {
     }
 
     /// Tasks per case.
-    pub fn tasks_per_case(self) -> usize {
+    #[cfg(test)]
+    fn tasks_per_case(self) -> usize {
         match self {
             Workload::A => 10,
             Workload::B => 12,
@@ -47,7 +38,7 @@ impl Workload {
     }
 
     /// Every department the workload's tasks go to.
-    pub fn departments(self) -> Vec<String> {
+    pub(crate) fn departments(self) -> Vec<String> {
         let parallel = match self {
             Workload::A => 8,
             Workload::B => 10,
@@ -58,7 +49,7 @@ impl Workload {
     }
 
     /// The workflow definition.
-    pub fn definition(self) -> DefinitionSource {
+    pub(crate) fn definition(self) -> DefinitionSource {
         let stages: Vec<usize> = match self {
             Workload::A => vec![8],
             Workload::B => vec![4, 6],
@@ -68,7 +59,7 @@ impl Workload {
 }
 
 /// [`staged_workflow`] as a definition to publish, from a file named `<id>.yaml`.
-pub fn staged_source(id: &str, stages: &[usize]) -> DefinitionSource {
+fn staged_source(id: &str, stages: &[usize]) -> DefinitionSource {
     DefinitionSource {
         workflow_name: format!("{id}.yaml"),
         workflow: staged_workflow(id, stages),
@@ -80,7 +71,7 @@ pub fn staged_source(id: &str, stages: &[usize]) -> DefinitionSource {
 /// A workflow: an instant intake, then stages of parallel commitment tasks (each needing
 /// every task of the stage before), then an instant issuance needing the last stage.
 /// Stage tasks go to `dept-1`, `dept-2`, … in order.
-pub fn staged_workflow(id: &str, stages: &[usize]) -> String {
+fn staged_workflow(id: &str, stages: &[usize]) -> String {
     let total: usize = stages.iter().sum();
     let mut yaml = format!(
         "id: {id}\nname: 基准流程 {id} / Benchmark workflow {id}\ncalendar: cn\ndepartments:\n  - {{ id: window, name: 综合窗口 / One window }}\n"
@@ -123,14 +114,14 @@ mod tests {
 
     #[test]
     fn both_workloads_validate_with_the_task_counts_of_the_brief() {
-        let calendars = cn_calendars();
+        let calendars = greenlane_engine::calendar::shipped::cn_calendars();
         for workload in [Workload::A, Workload::B] {
             let source = workload.definition();
             let sources = greenlane_engine::workflow::Sources {
                 calendars: calendars.clone(),
                 ..Default::default()
             };
-            let file = greenlane_engine::workflow::SourceText {
+            let file = greenlane_engine::source::SourceText {
                 name: source.workflow_name.clone(),
                 text: source.workflow.clone(),
             };

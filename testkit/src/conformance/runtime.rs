@@ -4,18 +4,19 @@
 use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
+use greenlane_engine::calendar::shipped::cn_calendars;
 use greenlane_engine::case::{CaseStatus, Command, Event, Recorded, Rejection, TaskStatus};
 use greenlane_engine::ids::{CaseId, DepartmentId, PrincipalId, TaskId, WorkflowId};
 use greenlane_engine::principal::{Principal, Role};
 use greenlane_engine::supervision::AlertLevel;
-
-use crate::faults::{Faults, FaultyBackend, FaultyNotifier, Op};
-use crate::ports::{
+use greenlane_runtime::ports::{
     Backend, Clock, DeadlineIndex, DefinitionSource, EventStore, Holder, ManualClock, Notifier,
     RecordingNotifier, TaskKey, TaskQueue,
 };
-use crate::workloads::{cn_calendars, staged_source};
-use crate::{Runtime, RuntimeConfig, RuntimeError};
+use greenlane_runtime::{Runtime, RuntimeConfig, RuntimeError};
+
+use crate::faults::{Faults, FaultyBackend, FaultyNotifier, Op};
+use crate::workloads::staged_source;
 
 const CENTER: &str = "city";
 
@@ -632,7 +633,7 @@ pub async fn deferred_claims<B: Backend>(backend: Arc<B>) {
         .unwrap();
     assert_eq!(claimed.case, first, "dispatched first, claimed first");
     h.clock.advance(Duration::minutes(1));
-    let approve = |c: &crate::ClaimedTask| Command::Approve {
+    let approve = |c: &greenlane_runtime::ClaimedTask| Command::Approve {
         task: c.task.clone(),
     };
     let (outcome, next) = h

@@ -16,7 +16,7 @@ pub use runtime::{
 
 use std::sync::Arc;
 
-use crate::ports::Backend;
+use greenlane_runtime::ports::Backend;
 
 /// Runs every part of the suite; `fresh` makes a new, empty backend each time.
 pub async fn all<B: Backend>(fresh: impl Fn() -> Arc<B>) {
@@ -37,27 +37,29 @@ pub async fn all<B: Backend>(fresh: impl Fn() -> Arc<B>) {
 
 /// One `#[tokio::test]` per part of the suite, each on a new backend from `$fresh` (a
 /// function returning `Arc<B>` for some `B: Backend`). Use it at the top level of a test
-/// file: `greenlane_runtime::conformance_tests!(fresh);`.
+/// file: `greenlane_testkit::conformance_tests!(fresh);`.
 #[macro_export]
 macro_rules! conformance_tests {
     ($fresh:path) => {
         #[tokio::test]
         async fn event_store() {
-            $crate::conformance::event_store($crate::ports::Backend::events(&*$fresh())).await;
+            $crate::conformance::event_store($crate::__macro::Backend::events(&*$fresh())).await;
         }
         #[tokio::test]
         async fn task_queue() {
-            $crate::conformance::task_queue($crate::ports::Backend::queue(&*$fresh())).await;
+            $crate::conformance::task_queue($crate::__macro::Backend::queue(&*$fresh())).await;
         }
         #[tokio::test]
         async fn deadline_index() {
-            $crate::conformance::deadline_index($crate::ports::Backend::deadlines(&*$fresh()))
+            $crate::conformance::deadline_index($crate::__macro::Backend::deadlines(&*$fresh()))
                 .await;
         }
         #[tokio::test]
         async fn definition_store() {
-            $crate::conformance::definition_store($crate::ports::Backend::definitions(&*$fresh()))
-                .await;
+            $crate::conformance::definition_store(
+                $crate::__macro::Backend::definitions(&*$fresh()),
+            )
+            .await;
         }
         #[tokio::test]
         async fn append_with_effects() {

@@ -8,13 +8,11 @@ use std::sync::{Arc, Mutex};
 
 use greenlane_engine::case::{Recorded, Timestamp};
 use greenlane_engine::ids::{CaseId, DepartmentId, PrincipalId, WorkflowId};
-
-use crate::memory::lock;
-use crate::ports::{
-    Backend, CaseRecord, DeadlineIndex, DefinitionStore, EventStore, Notification, Notifier,
+use greenlane_runtime::ports::{
+    Backend, CaseRecord, DeadlineIndex, DefinitionStore, EventStore, Fut, Notification, Notifier,
     NotifyError, NotifyFuture, PublishedDefinition, QueueEntry, TaskKey, TaskQueue, Unapplied,
 };
-use crate::StoreError;
+use greenlane_runtime::StoreError;
 
 /// A port call that can be made to fail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,15 +150,15 @@ impl<B: Backend> EventStore for Faulty<B> {
         expected: u64,
         events: &[Recorded],
         status: &'static str,
-    ) -> impl crate::ports::Fut<u64> {
+    ) -> impl Fut<u64> {
         self.guarded(Op::Append, move || {
             self.inner.events().append(case, expected, events, status)
         })
     }
-    fn load(&self, case: &CaseId) -> impl crate::ports::Fut<Vec<Recorded>> {
+    fn load(&self, case: &CaseId) -> impl Fut<Vec<Recorded>> {
         self.inner.events().load(case)
     }
-    fn record(&self, case: &CaseId) -> impl crate::ports::Fut<Option<CaseRecord>> {
+    fn record(&self, case: &CaseId) -> impl Fut<Option<CaseRecord>> {
         self.inner.events().record(case)
     }
     fn cases(
@@ -168,24 +166,24 @@ impl<B: Backend> EventStore for Faulty<B> {
         status: Option<&'static str>,
         after: Option<&CaseId>,
         limit: usize,
-    ) -> impl crate::ports::Fut<Vec<CaseRecord>> {
+    ) -> impl Fut<Vec<CaseRecord>> {
         self.inner.events().cases(status, after, limit)
     }
-    fn mark_applied(&self, case: &CaseId, from: u64, version: u64) -> impl crate::ports::Fut<()> {
+    fn mark_applied(&self, case: &CaseId, from: u64, version: u64) -> impl Fut<()> {
         self.guarded(Op::MarkApplied, move || {
             self.inner.events().mark_applied(case, from, version)
         })
     }
-    fn unapplied(&self, limit: usize) -> impl crate::ports::Fut<Vec<Unapplied>> {
+    fn unapplied(&self, limit: usize) -> impl Fut<Vec<Unapplied>> {
         self.inner.events().unapplied(limit)
     }
 }
 
 impl<B: Backend> TaskQueue for Faulty<B> {
-    fn dispatch(&self, entries: &[QueueEntry]) -> impl crate::ports::Fut<()> {
+    fn dispatch(&self, entries: &[QueueEntry]) -> impl Fut<()> {
         self.guarded(Op::Dispatch, move || self.inner.queue().dispatch(entries))
     }
-    fn restore(&self, entry: &QueueEntry) -> impl crate::ports::Fut<()> {
+    fn restore(&self, entry: &QueueEntry) -> impl Fut<()> {
         self.inner.queue().restore(entry)
     }
     fn claim_next(
@@ -193,83 +191,70 @@ impl<B: Backend> TaskQueue for Faulty<B> {
         department: &DepartmentId,
         officer: &PrincipalId,
         until: Timestamp,
-    ) -> impl crate::ports::Fut<Option<QueueEntry>> {
+    ) -> impl Fut<Option<QueueEntry>> {
         self.inner.queue().claim_next(department, officer, until)
     }
-    fn lease(
-        &self,
-        key: &TaskKey,
-        officer: &PrincipalId,
-        until: Timestamp,
-    ) -> impl crate::ports::Fut<bool> {
+    fn lease(&self, key: &TaskKey, officer: &PrincipalId, until: Timestamp) -> impl Fut<bool> {
         self.guarded(Op::Lease, move || {
             self.inner.queue().lease(key, officer, until)
         })
     }
-    fn hold(&self, key: &TaskKey, officer: &PrincipalId) -> impl crate::ports::Fut<bool> {
+    fn hold(&self, key: &TaskKey, officer: &PrincipalId) -> impl Fut<bool> {
         self.guarded(Op::HoldOrRelease, move || {
             self.inner.queue().hold(key, officer)
         })
     }
-    fn release(&self, key: &TaskKey) -> impl crate::ports::Fut<bool> {
+    fn release(&self, key: &TaskKey) -> impl Fut<bool> {
         self.guarded(Op::HoldOrRelease, move || self.inner.queue().release(key))
     }
-    fn ack(&self, keys: &[TaskKey]) -> impl crate::ports::Fut<()> {
+    fn ack(&self, keys: &[TaskKey]) -> impl Fut<()> {
         self.guarded(Op::Ack, move || self.inner.queue().ack(keys))
     }
-    fn expired(&self, now: Timestamp, limit: usize) -> impl crate::ports::Fut<Vec<QueueEntry>> {
+    fn expired(&self, now: Timestamp, limit: usize) -> impl Fut<Vec<QueueEntry>> {
         self.inner.queue().expired(now, limit)
     }
-    fn inbox(&self, department: &DepartmentId) -> impl crate::ports::Fut<Vec<QueueEntry>> {
+    fn inbox(&self, department: &DepartmentId) -> impl Fut<Vec<QueueEntry>> {
         self.inner.queue().inbox(department)
     }
-    fn get(&self, key: &TaskKey) -> impl crate::ports::Fut<Option<QueueEntry>> {
+    fn get(&self, key: &TaskKey) -> impl Fut<Option<QueueEntry>> {
         self.inner.queue().get(key)
     }
-    fn depth(&self, department: &DepartmentId) -> impl crate::ports::Fut<usize> {
+    fn depth(&self, department: &DepartmentId) -> impl Fut<usize> {
         self.inner.queue().depth(department)
     }
 }
 
 impl<B: Backend> DeadlineIndex for Faulty<B> {
-    fn schedule(&self, case: &CaseId, at: Timestamp) -> impl crate::ports::Fut<()> {
+    fn schedule(&self, case: &CaseId, at: Timestamp) -> impl Fut<()> {
         self.guarded(Op::Schedule, move || {
             self.inner.deadlines().schedule(case, at)
         })
     }
-    fn cancel(&self, case: &CaseId) -> impl crate::ports::Fut<()> {
+    fn cancel(&self, case: &CaseId) -> impl Fut<()> {
         self.guarded(Op::Schedule, move || self.inner.deadlines().cancel(case))
     }
-    fn take_due(
-        &self,
-        now: Timestamp,
-        limit: usize,
-    ) -> impl crate::ports::Fut<Vec<(CaseId, Timestamp)>> {
+    fn take_due(&self, now: Timestamp, limit: usize) -> impl Fut<Vec<(CaseId, Timestamp)>> {
         self.inner.deadlines().take_due(now, limit)
     }
-    fn get(&self, case: &CaseId) -> impl crate::ports::Fut<Option<Timestamp>> {
+    fn get(&self, case: &CaseId) -> impl Fut<Option<Timestamp>> {
         self.inner.deadlines().get(case)
     }
-    fn len(&self) -> impl crate::ports::Fut<usize> {
+    fn len(&self) -> impl Fut<usize> {
         self.inner.deadlines().len()
     }
 }
 
 impl<B: Backend> DefinitionStore for Faulty<B> {
-    fn publish(&self, definition: &PublishedDefinition) -> impl crate::ports::Fut<()> {
+    fn publish(&self, definition: &PublishedDefinition) -> impl Fut<()> {
         self.inner.definitions().publish(definition)
     }
-    fn get(
-        &self,
-        workflow: &WorkflowId,
-        version: u32,
-    ) -> impl crate::ports::Fut<Option<PublishedDefinition>> {
+    fn get(&self, workflow: &WorkflowId, version: u32) -> impl Fut<Option<PublishedDefinition>> {
         self.inner.definitions().get(workflow, version)
     }
-    fn latest(&self, workflow: &WorkflowId) -> impl crate::ports::Fut<u32> {
+    fn latest(&self, workflow: &WorkflowId) -> impl Fut<u32> {
         self.inner.definitions().latest(workflow)
     }
-    fn workflows(&self) -> impl crate::ports::Fut<Vec<(WorkflowId, u32)>> {
+    fn workflows(&self) -> impl Fut<Vec<(WorkflowId, u32)>> {
         self.inner.definitions().workflows()
     }
 }
@@ -298,4 +283,9 @@ impl Notifier for FaultyNotifier {
         }
         self.inner.notify(notification)
     }
+}
+
+/// Locks a mutex, ignoring poisoning: every critical section here leaves its data valid.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }

@@ -1,11 +1,23 @@
-//! A located problem in a definition file, printed as `file:line:column: message`.
+//! Source texts and the problems found in them: a named [`SourceText`] as read by an
+//! adapter, and a located [`Diagnostic`], printed as `file:line:column: message`.
 //!
-//! Validation collects every diagnostic it finds instead of stopping at the first, so policy
-//! staff fix a file in one round.
+//! Validation (of workflows, departments, rules and calendars) collects every diagnostic it
+//! finds instead of stopping at the first, so policy staff fix a file in one round. This
+//! module depends on nothing else in the crate, so every part that reads source text uses
+//! it without depending on another.
 
 use std::fmt;
 
 use serde::Serialize;
+
+/// A named source text: what a file held and the name to report it under.
+#[derive(Debug, Clone)]
+pub struct SourceText {
+    /// The name diagnostics use, normally the path as the user gave it.
+    pub name: String,
+    /// The file's contents.
+    pub text: String,
+}
 
 /// One problem found in a workflow, departments, rules or calendar file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]

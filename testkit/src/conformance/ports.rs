@@ -4,11 +4,11 @@ use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use greenlane_engine::case::{Event, Recorded, Timestamp};
 use greenlane_engine::ids::{CaseId, DepartmentId, PrincipalId, TaskId, WorkflowId};
 
-use crate::ports::{
+use greenlane_runtime::ports::{
     Backend, CheckWrite, DeadlineIndex, DefinitionSource, DefinitionStore, Effects, EventStore,
     Holder, NextClaim, PublishedDefinition, QueueEntry, QueueMove, TaskKey, TaskQueue,
 };
-use crate::StoreError;
+use greenlane_runtime::StoreError;
 
 fn at(minutes: i64) -> Timestamp {
     Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap() + Duration::minutes(minutes)
