@@ -7,10 +7,11 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use greenlane_engine::case::{Recorded, Timestamp};
-use greenlane_engine::ids::{CaseId, DepartmentId, PrincipalId, WorkflowId};
+use greenlane_engine::ids::{CalendarId, CaseId, DepartmentId, PrincipalId, WorkflowId};
 use greenlane_runtime::ports::{
     Backend, CaseRecord, DeadlineIndex, DefinitionStore, EventStore, Fut, Notification, Notifier,
-    NotifyError, NotifyFuture, PublishedDefinition, QueueEntry, TaskKey, TaskQueue, Unapplied,
+    NotifyError, NotifyFuture, PublishedCalendar, PublishedDefinition, QueueEntry, TaskKey,
+    TaskQueue, Unapplied,
 };
 use greenlane_runtime::StoreError;
 
@@ -256,6 +257,15 @@ impl<B: Backend> DefinitionStore for Faulty<B> {
     }
     fn workflows(&self) -> impl Fut<Vec<(WorkflowId, u32)>> {
         self.inner.definitions().workflows()
+    }
+    fn publish_calendar(&self, calendar: &PublishedCalendar) -> impl Fut<()> {
+        self.inner.definitions().publish_calendar(calendar)
+    }
+    fn calendar(&self, calendar: &CalendarId, version: u32) -> impl Fut<Option<PublishedCalendar>> {
+        self.inner.definitions().calendar(calendar, version)
+    }
+    fn calendars(&self) -> impl Fut<Vec<(CalendarId, u32)>> {
+        self.inner.definitions().calendars()
     }
 }
 

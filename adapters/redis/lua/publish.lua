@@ -1,6 +1,7 @@
--- Stores the next version of one workflow and announces it on pub/sub, atomically.
+-- Stores the next version of one workflow or calendar and announces it on pub/sub,
+-- atomically.
 --
--- KEYS[1] the workflow's versions (a list, version 1 first)
+-- KEYS[1] the workflow's or calendar's versions (a list, version 1 first)
 -- ARGV[1] the version to store, ARGV[2] its JSON, ARGV[3] the announcement channel,
 -- ARGV[4] the announcement
 --

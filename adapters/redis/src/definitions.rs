@@ -5,8 +5,8 @@
 //! lets nodes compile it ahead of the first case (see [`crate::Announcements`]).
 
 use futures_util::future::try_join_all;
-use greenlane_engine::ids::WorkflowId;
-use greenlane_runtime::ports::{DefinitionStore, PublishedDefinition};
+use greenlane_engine::ids::{CalendarId, WorkflowId};
+use greenlane_runtime::ports::{DefinitionStore, PublishedCalendar, PublishedDefinition};
 use greenlane_runtime::StoreError;
 use redis::AsyncCommands;
 
@@ -100,6 +100,73 @@ impl DefinitionStore for RedisDefinitions {
             let workflow = WorkflowId::new(id);
             let latest = self.latest(&workflow).await?;
             Ok::<_, StoreError>((workflow, latest))
+        }))
+        .await?;
+        Ok(latest.into_iter().filter(|(_, v)| *v > 0).collect())
+    }
+
+    async fn publish_calendar(&self, calendar: &PublishedCalendar) -> Result<(), StoreError> {
+        let keys = &self.store.keys;
+        let json = serde_json::to_vec(calendar)
+            .map_err(|e| StoreError::corrupt_with(format!("calendar does not encode: {e}"), e))?;
+        let mut conn = self.store.conn.clone();
+        conn.zadd::<_, _, _, ()>(keys.calendars(), calendar.calendar.as_str(), 0)
+            .await
+            .map_err(Error::from)?;
+        let mut call = SCRIPTS.publish.call();
+        call.key(keys.calendar_versions(&calendar.calendar))
+            .arg(calendar.version)
+            .arg(json)
+            .arg(keys.calendars_channel())
+            .arg(format!("{} {}", calendar.calendar, calendar.version));
+        let (stored, latest): (i64, u64) = call.invoke(&mut conn).await.map_err(Error::from)?;
+        if stored != 1 {
+            return Err(StoreError::Conflict {
+                what: format!("calendar {}", calendar.calendar),
+                expected: u64::from(calendar.version.saturating_sub(1)),
+                actual: latest,
+            });
+        }
+        Ok(())
+    }
+
+    async fn calendar(
+        &self,
+        calendar: &CalendarId,
+        version: u32,
+    ) -> Result<Option<PublishedCalendar>, StoreError> {
+        if version == 0 {
+            return Ok(None);
+        }
+        let mut conn = self.store.conn.clone();
+        let json: Option<Vec<u8>> = conn
+            .lindex(
+                self.store.keys.calendar_versions(calendar),
+                version as isize - 1,
+            )
+            .await
+            .map_err(Error::from)?;
+        Ok(json
+            .map(|json| decode_json("calendar", &json))
+            .transpose()?)
+    }
+
+    async fn calendars(&self) -> Result<Vec<(CalendarId, u32)>, StoreError> {
+        let mut conn = self.store.conn.clone();
+        let ids: Vec<String> = conn
+            .zrange(self.store.keys.calendars(), 0, -1)
+            .await
+            .map_err(Error::from)?;
+        let latest = try_join_all(ids.into_iter().map(|id| {
+            let mut conn = conn.clone();
+            async move {
+                let calendar = CalendarId::new(id);
+                let len: u32 = conn
+                    .llen(self.store.keys.calendar_versions(&calendar))
+                    .await
+                    .map_err(Error::from)?;
+                Ok::<_, StoreError>((calendar, len))
+            }
         }))
         .await?;
         Ok(latest.into_iter().filter(|(_, v)| *v > 0).collect())

@@ -18,7 +18,7 @@
 //! command, and an exact index. `append_effects` names the keys every case shares from the
 //! prefix alone (`shared_keys` in `lua/case.lua`, which mirrors the names below).
 
-use greenlane_engine::ids::{CaseId, DepartmentId, WorkflowId};
+use greenlane_engine::ids::{CalendarId, CaseId, DepartmentId, WorkflowId};
 use greenlane_runtime::ports::TaskKey;
 
 use crate::Error;
@@ -109,6 +109,19 @@ impl Keys {
 
     pub(crate) fn workflows(&self) -> String {
         format!("{}:{{{}/workflows}}:all", self.prefix, self.prefix)
+    }
+
+    pub(crate) fn calendar_versions(&self, calendar: &CalendarId) -> String {
+        format!("{}:c:{{{calendar}}}:v", self.prefix)
+    }
+
+    pub(crate) fn calendars(&self) -> String {
+        format!("{}:{{{}/calendars}}:all", self.prefix, self.prefix)
+    }
+
+    /// The pub/sub channel on which new calendar versions are announced.
+    pub(crate) fn calendars_channel(&self) -> String {
+        format!("{}:calendars", self.prefix)
     }
 
     /// The pub/sub channel on which new definition versions are announced.

@@ -1,12 +1,13 @@
-//! Published definitions in the `definitions` table. The latest version of each workflow
-//! is kept in memory (loaded at open) so a publish checks and claims its version number
-//! under one lock, like an append; versions are read back from the file.
+//! Published definitions in the `definitions` table and calendars in the `calendars` table.
+//! The latest version of each workflow and calendar is kept in memory (loaded at open) so
+//! a publish checks and claims its version number under one lock, like an append; versions
+//! are read back from the file.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use greenlane_engine::ids::WorkflowId;
-use greenlane_runtime::ports::{DefinitionStore, Fut, PublishedDefinition};
+use greenlane_engine::ids::{CalendarId, WorkflowId};
+use greenlane_runtime::ports::{DefinitionStore, Fut, PublishedCalendar, PublishedDefinition};
 use greenlane_runtime::StoreError;
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -21,6 +22,8 @@ use crate::writes::definitions::Write;
 pub struct SqliteDefinitions {
     /// The latest version of each workflow, including publishes not yet committed.
     latest: Mutex<BTreeMap<WorkflowId, u32>>,
+    /// The latest version of each calendar, including publishes not yet committed.
+    calendars: Mutex<BTreeMap<CalendarId, u32>>,
     writer: Arc<Writer>,
     readers: Arc<Readers>,
 }
@@ -47,8 +50,23 @@ impl SqliteDefinitions {
             .and_then(Iterator::collect)
             .map_err(sql(path, doing))?;
         drop(stmt);
+        let doing = "loading calendar versions";
+        let mut stmt = conn
+            .prepare("SELECT calendar, MAX(version) FROM calendars GROUP BY calendar")
+            .map_err(sql(path, doing))?;
+        let calendars = stmt
+            .query_map([], |row| {
+                Ok((
+                    CalendarId::from(row.get::<_, String>(0)?),
+                    row.get::<_, u32>(1)?,
+                ))
+            })
+            .and_then(Iterator::collect)
+            .map_err(sql(path, doing))?;
+        drop(stmt);
         Ok(SqliteDefinitions {
             latest: Mutex::new(latest),
+            calendars: Mutex::new(calendars),
             writer,
             readers,
         })
@@ -106,6 +124,57 @@ impl SqliteDefinitions {
     }
 }
 
+impl SqliteDefinitions {
+    fn send_calendar(&self, calendar: &PublishedCalendar) -> Result<Ticket, StoreError> {
+        let json = serde_json::to_string(calendar).map_err(|e| Error::Encode {
+            path: self.readers.path().to_path_buf(),
+            what: format!(
+                "version {} of calendar {}",
+                calendar.version, calendar.calendar
+            ),
+            detail: e.to_string(),
+        })?;
+        let mut latest = lock(&self.calendars);
+        let found = latest.get(&calendar.calendar).copied().unwrap_or(0);
+        if u64::from(calendar.version) != u64::from(found) + 1 {
+            return Err(StoreError::Conflict {
+                what: format!("calendar {}", calendar.calendar),
+                expected: u64::from(calendar.version).saturating_sub(1),
+                actual: u64::from(found),
+            });
+        }
+        let ticket = self.writer.send(Op::Definitions(Write::InsertCalendar {
+            calendar: calendar.calendar.clone(),
+            version: calendar.version,
+            json,
+        }))?;
+        latest.insert(calendar.calendar.clone(), calendar.version);
+        Ok(ticket)
+    }
+
+    fn read_calendar(
+        &self,
+        calendar: &CalendarId,
+        version: u32,
+    ) -> Result<Option<PublishedCalendar>, Error> {
+        self.readers.read("reading a calendar", |conn| {
+            let json: Option<String> = conn
+                .prepare_cached("SELECT json FROM calendars WHERE calendar = ?1 AND version = ?2")?
+                .query_row(params![calendar.as_str(), version], |row| row.get(0))
+                .optional()?;
+            json.map(|json| {
+                serde_json::from_str(&json).map_err(|e| {
+                    Fault::Corrupt(
+                        format!("version {version} of calendar {calendar}"),
+                        e.to_string(),
+                    )
+                })
+            })
+            .transpose()
+        })
+    }
+}
+
 impl DefinitionStore for SqliteDefinitions {
     fn publish(&self, definition: &PublishedDefinition) -> impl Fut<()> {
         let sent = self.send_publish(definition);
@@ -137,6 +206,34 @@ impl DefinitionStore for SqliteDefinitions {
         Ok(lock(&self.latest)
             .iter()
             .map(|(workflow, version)| (workflow.clone(), *version))
+            .collect())
+    }
+
+    fn publish_calendar(&self, calendar: &PublishedCalendar) -> impl Fut<()> {
+        let sent = self.send_calendar(calendar);
+        async move { sent?.wait().await }
+    }
+
+    async fn calendar(
+        &self,
+        calendar: &CalendarId,
+        version: u32,
+    ) -> Result<Option<PublishedCalendar>, StoreError> {
+        if let Some(found) = self.read_calendar(calendar, version)? {
+            return Ok(Some(found));
+        }
+        let known = lock(&self.calendars).get(calendar).copied().unwrap_or(0);
+        if version == 0 || version > known {
+            return Ok(None);
+        }
+        self.writer.barrier().wait().await?;
+        Ok(self.read_calendar(calendar, version)?)
+    }
+
+    async fn calendars(&self) -> Result<Vec<(CalendarId, u32)>, StoreError> {
+        Ok(lock(&self.calendars)
+            .iter()
+            .map(|(calendar, version)| (calendar.clone(), *version))
             .collect())
     }
 }

@@ -63,6 +63,17 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (workflow, version)
     );
     ",
+    // 2: published calendars.
+    "
+    -- Published calendar versions; `json` is a serialized `PublishedCalendar` (every year
+    -- file of the calendar as it stood after one publication).
+    CREATE TABLE calendars (
+        calendar TEXT NOT NULL,
+        version  INTEGER NOT NULL,
+        json     TEXT NOT NULL,
+        PRIMARY KEY (calendar, version)
+    );
+    ",
 ];
 
 /// The schema version this build writes.

@@ -3,19 +3,22 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use greenlane_engine::ids::WorkflowId;
+use greenlane_engine::ids::{CalendarId, WorkflowId};
 
 use super::lock;
-use crate::ports::{DefinitionStore, PublishedDefinition};
+use crate::ports::{DefinitionStore, PublishedCalendar, PublishedDefinition};
 use crate::StoreError;
 
-/// Versions by workflow, version 1 at index 0.
+/// Versions by workflow and by calendar, version 1 at index 0.
 #[derive(Debug, Default)]
-pub struct MemoryDefinitions(Mutex<BTreeMap<WorkflowId, Vec<PublishedDefinition>>>);
+pub struct MemoryDefinitions {
+    workflows: Mutex<BTreeMap<WorkflowId, Vec<PublishedDefinition>>>,
+    calendars: Mutex<BTreeMap<CalendarId, Vec<PublishedCalendar>>>,
+}
 
 impl DefinitionStore for MemoryDefinitions {
     async fn publish(&self, definition: &PublishedDefinition) -> Result<(), StoreError> {
-        let mut all = lock(&self.0);
+        let mut all = lock(&self.workflows);
         let versions = all.entry(definition.workflow.clone()).or_default();
         let latest = versions.len() as u32;
         if definition.version != latest + 1 {
@@ -34,18 +37,53 @@ impl DefinitionStore for MemoryDefinitions {
         workflow: &WorkflowId,
         version: u32,
     ) -> Result<Option<PublishedDefinition>, StoreError> {
-        Ok(lock(&self.0)
+        Ok(lock(&self.workflows)
             .get(workflow)
             .and_then(|v| v.get((version as usize).checked_sub(1)?))
             .cloned())
     }
 
     async fn latest(&self, workflow: &WorkflowId) -> Result<u32, StoreError> {
-        Ok(lock(&self.0).get(workflow).map_or(0, |v| v.len() as u32))
+        Ok(lock(&self.workflows)
+            .get(workflow)
+            .map_or(0, |v| v.len() as u32))
     }
 
     async fn workflows(&self) -> Result<Vec<(WorkflowId, u32)>, StoreError> {
-        Ok(lock(&self.0)
+        Ok(lock(&self.workflows)
+            .iter()
+            .map(|(id, v)| (id.clone(), v.len() as u32))
+            .collect())
+    }
+
+    async fn publish_calendar(&self, calendar: &PublishedCalendar) -> Result<(), StoreError> {
+        let mut all = lock(&self.calendars);
+        let versions = all.entry(calendar.calendar.clone()).or_default();
+        let latest = versions.len() as u32;
+        if calendar.version != latest + 1 {
+            return Err(StoreError::Conflict {
+                what: format!("calendar {}", calendar.calendar),
+                expected: u64::from(calendar.version.saturating_sub(1)),
+                actual: u64::from(latest),
+            });
+        }
+        versions.push(calendar.clone());
+        Ok(())
+    }
+
+    async fn calendar(
+        &self,
+        calendar: &CalendarId,
+        version: u32,
+    ) -> Result<Option<PublishedCalendar>, StoreError> {
+        Ok(lock(&self.calendars)
+            .get(calendar)
+            .and_then(|v| v.get((version as usize).checked_sub(1)?))
+            .cloned())
+    }
+
+    async fn calendars(&self) -> Result<Vec<(CalendarId, u32)>, StoreError> {
+        Ok(lock(&self.calendars)
             .iter()
             .map(|(id, v)| (id.clone(), v.len() as u32))
             .collect())

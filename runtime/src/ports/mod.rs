@@ -13,7 +13,9 @@ mod queue;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use deadlines::DeadlineIndex;
-pub use definitions::{DefinitionSource, DefinitionStore, PublishedDefinition};
+pub use definitions::{
+    CalendarYearText, DefinitionSource, DefinitionStore, PublishedCalendar, PublishedDefinition,
+};
 pub use effects::{
     append_then_carry_out, make_moves, write_check, Appended, CheckWrite, Effects, NextClaim,
     QueueMove,

@@ -2,7 +2,7 @@
 //! pinned to that version.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use greenlane_engine::calendar::Calendar;
 use greenlane_engine::case::CaseState;
@@ -11,23 +11,80 @@ use greenlane_engine::plan::CompiledWorkflow;
 use greenlane_engine::source::SourceText;
 use greenlane_engine::workflow::{self, Sources};
 
+use super::calendars::InstalledCalendar;
 use super::Runtime;
 use crate::memory::lock;
-use crate::ports::{Backend, DefinitionSource, DefinitionStore, PublishedDefinition};
+use crate::ports::{
+    Backend, CalendarYearText, DefinitionSource, DefinitionStore, PublishedDefinition,
+};
 use crate::RuntimeError;
 
-/// Compiled definitions by (workflow, version).
+/// Compiled definitions by (workflow, version), and the calendars they are compiled with.
 pub(super) struct DefinitionCache {
-    calendars: BTreeMap<CalendarId, Arc<Calendar>>,
+    calendars: RwLock<BTreeMap<CalendarId, InstalledCalendar>>,
     compiled: Mutex<HashMap<(WorkflowId, u32), Arc<CompiledWorkflow>>>,
 }
 
 impl DefinitionCache {
     pub(super) fn new(calendars: BTreeMap<CalendarId, Arc<Calendar>>) -> DefinitionCache {
+        let calendars = calendars
+            .into_iter()
+            .map(|(id, calendar)| {
+                let installed = InstalledCalendar {
+                    version: 0,
+                    calendar,
+                    years: Vec::new(),
+                };
+                (id, installed)
+            })
+            .collect();
         DefinitionCache {
-            calendars,
+            calendars: RwLock::new(calendars),
             compiled: Mutex::default(),
         }
+    }
+
+    /// The calendars in use.
+    pub(super) fn installed(&self) -> BTreeMap<CalendarId, InstalledCalendar> {
+        read(&self.calendars).clone()
+    }
+
+    /// Uses `calendar` as version `version` of `id` from now on, unless a later version is
+    /// in use already; definitions compiled with the one it replaces are compiled again
+    /// when next asked for. Returns whether it was installed.
+    pub(super) fn install(
+        &self,
+        id: &CalendarId,
+        version: u32,
+        calendar: Arc<Calendar>,
+        years: Vec<CalendarYearText>,
+    ) -> bool {
+        let mut calendars = write(&self.calendars);
+        if calendars
+            .get(id)
+            .is_some_and(|current| current.version >= version && current.version > 0)
+        {
+            return false;
+        }
+        calendars.insert(
+            id.clone(),
+            InstalledCalendar {
+                version,
+                calendar,
+                years,
+            },
+        );
+        drop(calendars);
+        lock(&self.compiled).clear();
+        true
+    }
+
+    /// The calendars by id, as a workflow is compiled with them.
+    fn calendar_map(&self) -> BTreeMap<CalendarId, Arc<Calendar>> {
+        read(&self.calendars)
+            .iter()
+            .map(|(id, installed)| (id.clone(), installed.calendar.clone()))
+            .collect()
     }
 
     /// Validates and compiles `source`; every problem is reported.
@@ -51,7 +108,7 @@ impl DefinitionCache {
                     (name.clone(), file)
                 })
                 .collect(),
-            calendars: self.calendars.clone(),
+            calendars: self.calendar_map(),
         };
         let file = SourceText {
             name: source.workflow_name.clone(),
@@ -136,4 +193,17 @@ impl<B: Backend> Runtime<B> {
             .expect("a launched case names its workflow");
         self.definition(&workflow, state.workflow_version).await
     }
+}
+
+/// Reads `lock`, also after a panic elsewhere (the map is replaced whole, never left half
+/// written).
+fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    lock.read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Writes `lock`, also after a panic elsewhere.
+fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    lock.write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }

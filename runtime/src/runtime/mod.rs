@@ -9,6 +9,7 @@
 
 pub mod access;
 mod cache;
+mod calendars;
 mod claims;
 mod definitions;
 mod effects;
@@ -17,6 +18,7 @@ mod recovery;
 mod tick;
 mod work;
 
+pub use calendars::{CalendarPublished, InstalledCalendar};
 pub use claims::ClaimedTask;
 pub use live::{CaseEvent, LIVE_CAPACITY};
 pub use recovery::RecoveryReport;
@@ -108,6 +110,7 @@ pub struct Runtime<B: Backend> {
     rng: Mutex<StdRng>,
     work: WorkSignals,
     live: Live,
+    check_failures: tick::CheckFailures,
 }
 
 impl<B: Backend> std::fmt::Debug for Runtime<B> {
@@ -180,6 +183,7 @@ impl<B: Backend> Runtime<B> {
             rng: Mutex::new(rng),
             work: WorkSignals::default(),
             live: Live::default(),
+            check_failures: tick::CheckFailures::default(),
         }
     }
 

@@ -2,11 +2,12 @@
 //! the deadline checks that are due (alerts fire exactly once: the check is taken off the
 //! index by one node and its events are appended with an expected version), and finish
 //! effects that a failure left behind, and let the queues free what removed entries still
-//! occupy.
+//! occupy. Each tick first installs the calendar versions other processes published.
 
 use std::sync::Arc;
 
 use greenlane_engine::case::{Command, Rejection};
+use greenlane_engine::ids::CaseId;
 
 use super::Runtime;
 use crate::ports::{Backend, DeadlineIndex, Holder, TaskQueue};
@@ -25,6 +26,10 @@ pub struct TickReport {
     pub repaired: usize,
     /// Records of removed queue entries freed (`TaskQueue::compact`).
     pub compacted: usize,
+    /// Deadline checks that failed and were put back for later, with back-off.
+    pub failed_checks: usize,
+    /// Calendar versions published elsewhere and installed in this process.
+    pub calendars_installed: usize,
 }
 
 /// Entries handled per round of one tick.
@@ -35,6 +40,8 @@ impl<B: Backend> Runtime<B> {
     pub async fn tick(&self) -> Result<TickReport, RuntimeError> {
         let mut report = TickReport::default();
         let system = self.system();
+        // A calendar year published through another process is used from this tick on.
+        report.calendars_installed = self.refresh_calendars().await?.len();
         loop {
             let expired = self
                 .backend
@@ -73,14 +80,22 @@ impl<B: Backend> Runtime<B> {
                 // Taken from the index: the next command must write its next check again.
                 self.cases.forget_check(case);
                 match self.execute(case, &system, Command::CheckDeadlines).await {
-                    Ok(outcome) => report.alerts += outcome.recorded.len(),
+                    Ok(outcome) => {
+                        report.alerts += outcome.recorded.len();
+                        self.check_failures.succeeded(case);
+                    }
                     Err(RuntimeError::Rejected(Rejection::NotLaunched))
-                    | Err(RuntimeError::UnknownCase(_)) => {}
+                    | Err(RuntimeError::UnknownCase(_)) => self.check_failures.succeeded(case),
                     Err(error) => {
-                        // Put the check back so it is not lost, and try again next tick.
-                        tracing::error!(%case, %error, "deadline check failed; rescheduled");
-                        self.backend.deadlines().schedule(case, now).await?;
-                        return Err(error);
+                        // Put the check back so it is not lost, later each time it fails, and
+                        // go on with the rest of the batch: one case never stops the others.
+                        report.failed_checks += 1;
+                        let (attempt, delay) = self.check_failures.failed(case);
+                        tracing::error!(
+                            %case, %error, attempt, retry_in_s = delay.num_seconds(),
+                            "deadline check failed; put back with back-off"
+                        );
+                        self.backend.deadlines().schedule(case, now + delay).await?;
                     }
                 }
             }
@@ -94,6 +109,10 @@ impl<B: Backend> Runtime<B> {
     }
 
     /// Ticks every `every` until the returned handle is aborted; errors are logged.
+    ///
+    /// A tick that fails (the store cannot be reached, say) is logged once per failure and
+    /// tried again at the next interval; nothing it took is dropped (a deadline check taken
+    /// from the index is put back when it fails).
     pub fn spawn_ticker(
         self: Arc<Self>,
         every: std::time::Duration,
@@ -108,5 +127,37 @@ impl<B: Backend> Runtime<B> {
                 }
             }
         })
+    }
+}
+
+/// Deadline checks that failed, per case, for back-off: the n-th failure in a row puts the
+/// check back 2^n seconds later (at most an hour), so a case that keeps failing is retried
+/// without filling the log every second.
+#[derive(Debug, Default)]
+pub(super) struct CheckFailures(std::sync::Mutex<std::collections::HashMap<CaseId, u32>>);
+
+/// The longest back-off of a failing deadline check.
+const MAX_CHECK_BACKOFF_S: i64 = 3600;
+
+impl CheckFailures {
+    /// Records a failure of `case`'s check: its number in a row and the delay before the next
+    /// try.
+    fn failed(&self, case: &CaseId) -> (u32, chrono::Duration) {
+        let mut failures = crate::memory::lock(&self.0);
+        let count = failures.entry(case.clone()).or_default();
+        *count = count.saturating_add(1);
+        let seconds = 1_i64
+            .checked_shl(count.saturating_sub(1).min(12))
+            .unwrap_or(MAX_CHECK_BACKOFF_S)
+            .min(MAX_CHECK_BACKOFF_S);
+        (*count, chrono::Duration::seconds(seconds.max(1)))
+    }
+
+    /// Forgets the failures of `case` after a check that ran.
+    fn succeeded(&self, case: &CaseId) {
+        let mut failures = crate::memory::lock(&self.0);
+        if !failures.is_empty() {
+            failures.remove(case);
+        }
     }
 }

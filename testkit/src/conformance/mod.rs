@@ -5,9 +5,11 @@
 //! Backends run it from their own tests: in memory in `runtime/tests/conformance.rs`,
 //! SQLite in `adapters/sqlite/tests/conformance.rs`. [`all`] runs everything.
 
+mod calendars;
 mod ports;
 mod runtime;
 
+pub use calendars::{calendar_years, official_2027};
 pub use ports::{append_with_effects, deadline_index, definition_store, event_store, task_queue};
 pub use runtime::{
     crash_recovery, deadlines_and_alerts, deferred_claims, fan_out_and_join, leases,
@@ -32,6 +34,7 @@ pub async fn all<B: Backend>(fresh: impl Fn() -> Arc<B>) {
     deadlines_and_alerts(fresh()).await;
     supplements_and_rejection(fresh()).await;
     restart_mid_case(fresh()).await;
+    calendar_years(fresh()).await;
     crash_recovery(fresh).await;
 }
 
@@ -92,6 +95,10 @@ macro_rules! conformance_tests {
         #[tokio::test]
         async fn restart_mid_case() {
             $crate::conformance::restart_mid_case($fresh()).await;
+        }
+        #[tokio::test]
+        async fn calendar_years() {
+            $crate::conformance::calendar_years($fresh()).await;
         }
         #[tokio::test]
         async fn crash_recovery() {
