@@ -29,8 +29,11 @@ pub(crate) struct Args {
 /// What recovery did.
 #[derive(Debug, Serialize)]
 struct Summary {
+    /// Cases whose lagging effects were completed.
     effects_completed: usize,
+    /// Open cases checked (the name this field always had in the summary).
     open_cases_before: usize,
+    /// Queue entries put back or corrected.
     entries_restored: usize,
 }
 

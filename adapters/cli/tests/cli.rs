@@ -177,3 +177,20 @@ fn an_unknown_workflow_is_a_clear_error() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("no workflow `no-such-workflow`"));
 }
+
+#[test]
+fn recover_reads_the_project_and_has_no_drain() {
+    let help = greenlane(&["recover", "--help"]);
+    assert!(help.status.success());
+    let text = stdout(&help);
+    assert!(text.contains("--center"), "{text}");
+    assert!(!text.contains("drain"), "{text}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("greenlane.db");
+    let db = db.to_str().unwrap();
+    let elsewhere = greenlane(&["--root", "tests", "recover", "--db", db]);
+    assert_eq!(elsewhere.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&elsewhere.stderr);
+    assert!(stderr.contains("no calendar under"), "{stderr}");
+}

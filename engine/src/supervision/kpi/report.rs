@@ -178,8 +178,6 @@ impl ScopeReport {
     }
 }
 
-/// One line of the board, as text cells for a table.
-
 /// The supervision board: every KPI overall, per workflow and per department.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KpiReport {
