@@ -20,6 +20,6 @@ mod runtime;
 
 pub use error::{Cause, RuntimeError, StoreError};
 pub use runtime::{
-    access, CalendarPublished, CaseEvent, ClaimedTask, InstalledCalendar, Launched, Outcome,
-    RecoveryReport, Runtime, RuntimeConfig, TickReport, LIVE_CAPACITY,
+    access, CalendarPublished, CaseEvent, ClaimedTask, Coverage, InstalledCalendar, Launched,
+    Outcome, RecoveryReport, Runtime, RuntimeConfig, TickReport, LIVE_CAPACITY,
 };

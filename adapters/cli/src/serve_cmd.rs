@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args as ClapArgs;
-use greenlane_engine::ids::PrincipalId;
+use greenlane_engine::ids::{CalendarId, PrincipalId};
 use greenlane_fs::Project;
 use greenlane_http::{App, Principals, Settings};
 use greenlane_runtime::ports::{Backend, LogNotifier};
@@ -69,6 +69,10 @@ pub(crate) struct Args {
     /// Largest request body in bytes.
     #[arg(long, default_value_t = 1024 * 1024)]
     body_limit: usize,
+    /// Warn (in the log, `/metrics` and `/api/v1/calendars`) when a calendar's official
+    /// years end within this many working days.
+    #[arg(long, default_value_t = 60)]
+    coverage_warning_days: u32,
     /// Start the engine's clock at this instant (RFC 3339) and let it run at real speed:
     /// demos and tests on dates the business calendar covers. The system clock otherwise.
     #[arg(long, value_name = "INSTANT")]
@@ -116,7 +120,8 @@ async fn serve<B: Backend>(
     definitions: Definitions,
     args: &Args,
 ) -> anyhow::Result<()> {
-    let config = RuntimeConfig::new(&args.center, definitions.calendars.clone());
+    let mut config = RuntimeConfig::new(&args.center, definitions.calendars.clone());
+    config.coverage_warning_days = args.coverage_warning_days;
     if let Some(start) = args.clock_start {
         tracing::warn!(%start, "the engine's clock starts at --clock-start, not now");
     }
@@ -137,6 +142,8 @@ async fn serve<B: Backend>(
             .find_map(|w| w.source.departments.clone()),
         ..Settings::default()
     };
+    publish_calendars(&runtime, definitions.calendar_sources.clone()).await?;
+    runtime.warn_calendar_coverage();
     let app = App::new(runtime.clone(), principals, settings);
     for workflow in &definitions.workflows {
         if runtime.latest_version(&workflow.id).await.is_err() {
@@ -168,6 +175,40 @@ async fn serve<B: Backend>(
         .context("serving")?;
     ticker.abort();
     tracing::info!("stopped; every request in flight was answered");
+    Ok(())
+}
+
+/// The year files of each calendar.
+type CalendarFiles =
+    std::collections::BTreeMap<CalendarId, Vec<greenlane_engine::source::SourceText>>;
+
+/// Publishes the calendar years of `rules/calendars/` that the store lacks (all of them at
+/// first start) and installs what the store holds: the store is the record of every
+/// calendar year published, by whom and when.
+pub(crate) async fn publish_calendars<B: Backend>(
+    runtime: &Runtime<B>,
+    calendars: CalendarFiles,
+) -> anyhow::Result<()> {
+    let system = PrincipalId::new("system");
+    for (id, files) in calendars {
+        match runtime
+            .publish_missing_calendar_years(&id, &files, &system)
+            .await
+            .with_context(|| format!("publishing calendar {id} from rules/calendars/{id}/"))?
+        {
+            Some(published) => tracing::info!(
+                calendar = %id,
+                version = published.version,
+                years = ?published.changed,
+                "calendar years published from the project folder"
+            ),
+            None => tracing::info!(
+                calendar = %id,
+                version = runtime.calendar(&id).map_or(0, |c| c.version),
+                "calendar as published in the store"
+            ),
+        }
+    }
     Ok(())
 }
 

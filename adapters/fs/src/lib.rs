@@ -127,6 +127,22 @@ impl Project {
         })
     }
 
+    /// The year files of every calendar under `rules/calendars/`, by calendar id, each
+    /// named by its path from the project folder (`rules/calendars/cn/2027.yaml`).
+    pub fn calendar_sources(&self) -> Result<BTreeMap<CalendarId, Vec<SourceText>>, Error> {
+        let mut calendars = BTreeMap::new();
+        let dir = self.rules_dir().join("calendars");
+        for calendar_dir in sub_dirs(&dir)? {
+            let id = CalendarId::new(file_name(&calendar_dir));
+            let years = yaml_files(&calendar_dir)?
+                .iter()
+                .map(|f| read(f))
+                .collect::<Result<Vec<_>, _>>()?;
+            calendars.insert(id, years);
+        }
+        Ok(calendars)
+    }
+
     /// Every calendar under `rules/calendars/`, each built from its year files.
     pub fn calendars(&self) -> Result<BTreeMap<CalendarId, Arc<Calendar>>, Error> {
         let mut calendars = BTreeMap::new();

@@ -84,3 +84,9 @@ async fn crash_recovery() {
     let server = RedisServer::start();
     conformance::crash_recovery(fresh_backends(server.backend("gl").await)).await;
 }
+
+#[tokio::test]
+async fn calendar_years() {
+    let server = RedisServer::start();
+    conformance::calendar_years(server.backend("gl").await.into()).await;
+}

@@ -42,6 +42,26 @@ pub struct CalendarPublished {
     pub redated: usize,
 }
 
+/// How long a calendar covers from today.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Coverage {
+    /// The calendar.
+    pub calendar: CalendarId,
+    /// Its version in use (0: from the configuration, never published).
+    pub version: u32,
+    /// The last day of its official years (`None` when its first year is provisional).
+    pub official_until: Option<chrono::NaiveDate>,
+    /// The last day it covers, provisional years included.
+    pub covered_until: chrono::NaiveDate,
+    /// Working days from today to the end of the official years.
+    pub official_days_left: u32,
+    /// Working days from today to the end of the coverage.
+    pub days_left: u32,
+    /// Whether the official years end within the configured warning period
+    /// ([`crate::RuntimeConfig::coverage_warning_days`]): time to publish the next notice.
+    pub warning: bool,
+}
+
 /// Open cases re-dated per page read from the store.
 const REDATE_PAGE: usize = 256;
 
@@ -54,6 +74,61 @@ impl<B: Backend> Runtime<B> {
     /// Calendar `id` as this process uses it.
     pub fn calendar(&self, id: &CalendarId) -> Option<InstalledCalendar> {
         self.definitions.installed().remove(id)
+    }
+
+    /// How long each calendar covers from today, with a warning when its official years
+    /// end within the configured number of working days.
+    pub fn calendar_coverage(&self) -> Vec<Coverage> {
+        let today = self.today();
+        self.calendars()
+            .into_iter()
+            .map(|(id, installed)| {
+                let calendar = &installed.calendar;
+                let (_, covered_until) = calendar.coverage();
+                let official_until = calendar.official_until();
+                let official_days_left =
+                    official_until.map_or(0, |until| calendar.working_days_left(today, until));
+                Coverage {
+                    calendar: id,
+                    version: installed.version,
+                    official_until,
+                    covered_until,
+                    official_days_left,
+                    days_left: calendar.working_days_left(today, covered_until),
+                    warning: official_days_left <= self.config.coverage_warning_days,
+                }
+            })
+            .collect()
+    }
+
+    /// Logs a warning for every calendar whose official years end soon; at most once per
+    /// calendar day (the tick calls it).
+    pub fn warn_calendar_coverage(&self) {
+        let today = self.today();
+        {
+            let mut warned = crate::memory::lock(&self.coverage_warned_on);
+            if *warned == Some(today) {
+                return;
+            }
+            *warned = Some(today);
+        }
+        for coverage in self.calendar_coverage().iter().filter(|c| c.warning) {
+            tracing::warn!(
+                calendar = %coverage.calendar,
+                official_until = ?coverage.official_until,
+                covered_until = %coverage.covered_until,
+                official_working_days_left = coverage.official_days_left,
+                working_days_left = coverage.days_left,
+                "the calendar's official years end soon: publish the next year from the State \
+                 Council's notice (greenlane publish-calendar FILE); until then dates past \
+                 them are provisional, and past the coverage none can be promised"
+            );
+        }
+    }
+
+    /// Today in the center's time zone.
+    fn today(&self) -> chrono::NaiveDate {
+        greenlane_engine::case::local_date(self.clock.now(), &self.config.time_zone)
     }
 
     /// Calendar `id` as it would be with `file` (one year file) in place of the year it

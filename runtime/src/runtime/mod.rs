@@ -18,7 +18,7 @@ mod recovery;
 mod tick;
 mod work;
 
-pub use calendars::{CalendarPublished, InstalledCalendar};
+pub use calendars::{CalendarPublished, Coverage, InstalledCalendar};
 pub use claims::ClaimedTask;
 pub use live::{CaseEvent, LIVE_CAPACITY};
 pub use recovery::RecoveryReport;
@@ -55,8 +55,11 @@ pub struct RuntimeConfig {
     pub default_lease: Duration,
     /// Seed for case ids and access codes; `None` draws one from the operating system.
     pub seed: Option<u64>,
-    /// Calendars by id, shared by every workflow version.
+    /// Calendars by id, shared by every workflow version, until the store has published
+    /// versions of them.
     pub calendars: BTreeMap<CalendarId, Arc<Calendar>>,
+    /// Warn when a calendar's official years end within this many working days.
+    pub coverage_warning_days: u32,
 }
 
 impl RuntimeConfig {
@@ -69,6 +72,7 @@ impl RuntimeConfig {
             default_lease: Duration::minutes(30),
             seed: None,
             calendars,
+            coverage_warning_days: 60,
         }
     }
 }
@@ -111,6 +115,8 @@ pub struct Runtime<B: Backend> {
     work: WorkSignals,
     live: Live,
     check_failures: tick::CheckFailures,
+    /// The calendar day the coverage warning was last logged on.
+    coverage_warned_on: Mutex<Option<NaiveDate>>,
 }
 
 impl<B: Backend> std::fmt::Debug for Runtime<B> {
@@ -184,6 +190,7 @@ impl<B: Backend> Runtime<B> {
             work: WorkSignals::default(),
             live: Live::default(),
             check_failures: tick::CheckFailures::default(),
+            coverage_warned_on: Mutex::new(None),
         }
     }
 

@@ -42,6 +42,7 @@ impl<B: Backend> Runtime<B> {
         let system = self.system();
         // A calendar year published through another process is used from this tick on.
         report.calendars_installed = self.refresh_calendars().await?.len();
+        self.warn_calendar_coverage();
         loop {
             let expired = self
                 .backend

@@ -33,6 +33,8 @@ pub(crate) struct Definitions {
     pub(crate) workflows: Vec<DemoWorkflow>,
     /// Every calendar of the project.
     pub(crate) calendars: BTreeMap<CalendarId, Arc<Calendar>>,
+    /// The year files of every calendar of the project, for publishing.
+    pub(crate) calendar_sources: BTreeMap<CalendarId, Vec<greenlane_engine::source::SourceText>>,
     /// The calendar the center's working days follow (the first workflow's).
     pub(crate) calendar: Arc<Calendar>,
 }
@@ -56,6 +58,7 @@ pub(crate) fn load(project: &Project) -> anyhow::Result<Definitions> {
 /// none); no workflow at all is an error.
 pub(crate) fn load_all(project: &Project) -> anyhow::Result<Definitions> {
     let calendars = project.calendars()?;
+    let calendar_sources = project.calendar_sources()?;
     let examples_dir = project.root().join("examples").join("applications");
     let example_files = greenlane_fs::files_with_extension(&examples_dir, "json")?;
     let mut workflows = Vec::new();
@@ -105,6 +108,7 @@ pub(crate) fn load_all(project: &Project) -> anyhow::Result<Definitions> {
     Ok(Definitions {
         workflows,
         calendars,
+        calendar_sources,
         calendar,
     })
 }
