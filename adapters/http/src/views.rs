@@ -207,11 +207,7 @@ impl CaseView {
     ) -> CaseView {
         let critical: Vec<&str> = case.critical_path.iter().map(|t| t.as_str()).collect();
         let projected_completion_provisional = projection.as_ref().is_some_and(|p| {
-            provisional(
-                calendar,
-                case.launched_on,
-                p.as_ref().map(|p| p.completion),
-            )
+            provisional(calendar, case.launched_on, p.as_ref().map(|p| p.completion))
         });
         let projection = projection.flatten();
         CaseView {
@@ -386,7 +382,11 @@ pub(crate) struct AlertView {
 }
 
 /// The alerts of `case`, from its timeline, their due dates marked on `calendar`.
-pub(crate) fn alerts(case: &CaseState, calendar: &Calendar, timeline: &[Recorded]) -> Vec<AlertView> {
+pub(crate) fn alerts(
+    case: &CaseState,
+    calendar: &Calendar,
+    timeline: &[Recorded],
+) -> Vec<AlertView> {
     timeline
         .iter()
         .filter_map(|r| match &r.event {

@@ -144,24 +144,27 @@ fn inbox_entry(
         Holder::Lease { officer, until } => ("claimed", Some(officer.to_string()), Some(*until)),
         Holder::Held { officer } => ("suspended", Some(officer.to_string()), None),
     };
-    Some((task.ready_on, InboxEntry {
-        case: entry.key.case.to_string(),
-        task: entry.key.task.to_string(),
-        name: task.name.clone(),
-        workflow: text(&state.workflow),
-        center: text(&state.center),
-        state: status.to_string(),
-        officer,
-        lease_until,
-        // The case's date, not the queue's: the queue sorts a date beyond the calendar
-        // last under a placeholder day.
-        due: task.committed_due,
-        due_provisional: false,
-        statutory_due: task.statutory_due,
-        statutory_due_provisional: false,
-        dispatched_at: entry.dispatched_at,
-        alerts: task.alerts.iter().map(|l| l.as_str().to_string()).collect(),
-    }))
+    Some((
+        task.ready_on,
+        InboxEntry {
+            case: entry.key.case.to_string(),
+            task: entry.key.task.to_string(),
+            name: task.name.clone(),
+            workflow: text(&state.workflow),
+            center: text(&state.center),
+            state: status.to_string(),
+            officer,
+            lease_until,
+            // The case's date, not the queue's: the queue sorts a date beyond the calendar
+            // last under a placeholder day.
+            due: task.committed_due,
+            due_provisional: false,
+            statutory_due: task.statutory_due,
+            statutory_due_provisional: false,
+            dispatched_at: entry.dispatched_at,
+            alerts: task.alerts.iter().map(|l| l.as_str().to_string()).collect(),
+        },
+    ))
 }
 
 /// A department's inbox: ready, claimed and suspended tasks, oldest due first.

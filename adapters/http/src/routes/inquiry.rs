@@ -144,8 +144,7 @@ pub(crate) async fn show<B: Backend>(
     let calendar = &definition.calendar;
     let (projected, projected_provisional) = if state.is_open() {
         let now = app.runtime().clock().now();
-        let projected =
-            projection(&state, calendar, today(&app), now, None).map(|p| p.completion);
+        let projected = projection(&state, calendar, today(&app), now, None).map(|p| p.completion);
         (
             projected,
             provisional(calendar, state.launched_on, projected),
