@@ -21,8 +21,8 @@ use clap::{Args as ClapArgs, Subcommand};
 use greenlane_engine::ids::{CaseId, TaskId};
 use greenlane_engine::principal::Principal;
 use greenlane_fs::Project;
-use greenlane_redis::{Assignment, DepartmentClient, DepartmentError, Target};
-use greenlane_runtime::ports::{Holder, QueueEntry};
+use greenlane_redis::{Assignment, DepartmentClient, DepartmentError, MarkedEntry, Target};
+use greenlane_runtime::ports::Holder;
 use greenlane_runtime::{Outcome, RuntimeConfig};
 use serde_json::{json, Value};
 
@@ -194,7 +194,7 @@ async fn act(client: &DepartmentClient, action: Action, json: bool) -> anyhow::R
             }
         }
         Action::Inbox => {
-            let inbox = client.inbox().await?;
+            let inbox = client.marked_inbox().await?;
             print_inbox(&inbox, json)?;
         }
         Action::Renew { task, lease } => {
@@ -327,7 +327,10 @@ async fn approve_loop(
                 format!(
                     "已认领 Claimed {case} {task} {} (承诺到期 due {}, 租约至 lease until {})",
                     assignment.name,
-                    date(assignment.committed_due),
+                    date(
+                        assignment.committed_due,
+                        assignment.committed_due_provisional
+                    ),
                     instant(assignment.lease_until)
                 )
             },
@@ -438,8 +441,10 @@ fn instant(at: greenlane_engine::case::Timestamp) -> String {
     at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
 
-fn date(day: Option<chrono::NaiveDate>) -> String {
-    day.map_or_else(|| "—".to_string(), |d| d.to_string())
+/// A date for people, marked `（暂定 provisional）` when it counts on a provisional
+/// calendar year, `超出日历 beyond calendar` when it is not known yet.
+fn date(day: Option<chrono::NaiveDate>, provisional: bool) -> String {
+    crate::client::marked(day.map(|d| d.to_string()).as_deref(), provisional)
 }
 
 fn print_assignment(a: &Assignment) {
@@ -457,18 +462,28 @@ fn print_assignment(a: &Assignment) {
     println!("  事项 Task:            {} {}", a.task, a.name);
     println!("  部门 Department:      {}", a.department);
     println!("  流程 Workflow:        {workflow}");
-    println!("  承诺到期 Committed due: {}", date(a.committed_due));
-    println!("  法定到期 Statutory due: {}", date(a.statutory_due));
-    println!("  承诺办结 Promised:     {}", date(a.promised_completion));
+    println!(
+        "  承诺到期 Committed due: {}",
+        date(a.committed_due, a.committed_due_provisional)
+    );
+    println!(
+        "  法定到期 Statutory due: {}",
+        date(a.statutory_due, a.statutory_due_provisional)
+    );
+    println!(
+        "  承诺办结 Promised:     {}",
+        date(a.promised_completion, a.promised_completion_provisional)
+    );
     println!("  租约至 Lease until:   {}", instant(a.lease_until));
     println!("  材料 Materials:       {materials}");
     println!("  申请 Application:     {}", a.application);
 }
 
-fn print_inbox(inbox: &[QueueEntry], json: bool) -> anyhow::Result<()> {
+fn print_inbox(inbox: &[MarkedEntry], json: bool) -> anyhow::Result<()> {
     let rows: Vec<Value> = inbox
         .iter()
-        .map(|e| {
+        .map(|m| {
+            let e = &m.entry;
             let (state, officer, until) = match &e.holder {
                 Holder::Free => ("ready", None, None),
                 Holder::Lease { officer, until } => ("claimed", Some(officer), Some(until)),
@@ -480,7 +495,8 @@ fn print_inbox(inbox: &[QueueEntry], json: bool) -> anyhow::Result<()> {
                 "state": state,
                 "officer": officer,
                 "lease_until": until,
-                "due": e.due,
+                "due": m.due,
+                "due_provisional": m.due_provisional,
                 "dispatched_at": e.dispatched_at,
             })
         })
@@ -511,7 +527,7 @@ fn print_inbox(inbox: &[QueueEntry], json: bool) -> anyhow::Result<()> {
             cell(&r["state"]),
             cell(&r["officer"]),
             cell(&r["lease_until"]),
-            cell(&r["due"]),
+            crate::client::date_cell(r, "due"),
         ]);
     }
     println!("{t}");

@@ -15,6 +15,11 @@ struct Server {
 
 impl Server {
     fn start() -> Server {
+        Server::start_at("2026-03-02T01:00:00Z")
+    }
+
+    /// A server whose clock starts at `clock_start`.
+    fn start_at(clock_start: &str) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_greenlane"))
             .args([
                 "serve",
@@ -24,7 +29,7 @@ impl Server {
                 "--principals",
                 "examples/principals.yaml",
                 "--clock-start",
-                "2026-03-02T01:00:00Z",
+                clock_start,
             ])
             .current_dir(ROOT)
             .env("RUST_LOG", "info")
@@ -178,4 +183,66 @@ fn the_client_drives_a_served_center_and_sigterm_stops_it() {
 
     let status = server.stop();
     assert!(status.success(), "a clean stop on SIGTERM: {status}");
+}
+
+#[test]
+fn dates_counted_into_the_provisional_2027_are_marked() {
+    // Sunday 2026-12-20: an industrial project's 40+ working days run into 2027, which the
+    // shipped calendar holds only provisionally.
+    let server = Server::start_at("2026-12-20T01:00:00Z");
+    let launched = ok(client(
+        &server,
+        "coordinator-city",
+        &[
+            "launch",
+            "--workflow",
+            "industrial-project",
+            "--application",
+            "examples/applications/industrial-project-chemical-plant.json",
+        ],
+    ));
+    let promised = launched
+        .lines()
+        .find(|l| l.starts_with("承诺办结 promised"))
+        .unwrap_or_else(|| panic!("{launched}"));
+    assert!(
+        promised.contains("2027-") && promised.ends_with("（暂定 provisional）"),
+        "{launched}"
+    );
+    let case = launched
+        .lines()
+        .find_map(|l| l.strip_prefix("案件 case"))
+        .unwrap()
+        .trim()
+        .to_string();
+    let cases = ok(client(&server, "coordinator-city", &["cases"]));
+    assert!(cases.contains("暂定 provisional"), "{cases}");
+    ok(client(
+        &server,
+        "officer-service-center",
+        &["claim", &case, "intake"],
+    ));
+    ok(client(
+        &server,
+        "officer-service-center",
+        &["approve", &case, "intake"],
+    ));
+    let shown = ok(client(&server, "coordinator-city", &["case", &case]));
+    let header = shown.lines().nth(1).unwrap();
+    assert!(
+        header.matches("（暂定 provisional）").count() == 2,
+        "promised and projected: {shown}"
+    );
+    let pre_review = shown
+        .lines()
+        .find(|l| l.contains("land-pre-review"))
+        .unwrap_or_else(|| panic!("{shown}"));
+    assert!(pre_review.contains("暂定 provisional"), "{shown}");
+    let inbox = ok(client(
+        &server,
+        "officer-natural-resources",
+        &["inbox", "natural-resources"],
+    ));
+    assert!(inbox.contains("暂定 provisional"), "{inbox}");
+    assert!(server.stop().success());
 }

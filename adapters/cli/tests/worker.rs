@@ -343,3 +343,51 @@ fn a_worker_outside_a_project_folder_says_where_calendars_belong() {
         "{stderr}"
     );
 }
+
+#[test]
+fn dates_counted_into_the_provisional_2027_are_marked() {
+    // Monday 2026-12-28: intake today, then 5 working days that end in 2027, which the
+    // shipped calendar holds only provisionally.
+    const LATE: &str = "2026-12-28T01:00:00Z";
+    let server = RedisServer::start();
+    let node = Node::start(&server);
+    node.clock.set(LATE.parse().unwrap());
+    let case = node.launch();
+
+    let next = run(worker(&server, "window", "officer-w", LATE).args(["--json", "next"]));
+    assert!(next.status.success(), "{}", text(&next.stderr));
+    let claimed: serde_json::Value = serde_json::from_slice(&next.stdout).expect("JSON");
+    assert_eq!(claimed["task"], "intake", "{claimed}");
+    assert_eq!(claimed["committed_due"], "2026-12-28");
+    assert_eq!(claimed["committed_due_provisional"], false);
+    assert!(claimed["promised_completion"]
+        .as_str()
+        .is_some_and(|d| d.starts_with("2027-")));
+    assert_eq!(claimed["promised_completion_provisional"], true);
+    let approve = run(worker(&server, "window", "officer-w", LATE).args([
+        "approve",
+        "--case",
+        case.as_str(),
+        "--task",
+        "intake",
+    ]));
+    assert!(approve.status.success(), "{}", text(&approve.stderr));
+
+    let inbox = run(worker(&server, "dept-2", "officer-2", LATE).arg("inbox"));
+    assert!(inbox.status.success(), "{}", text(&inbox.stderr));
+    let inbox = text(&inbox.stdout);
+    assert!(inbox.contains("（暂定 provisional）"), "{inbox}");
+    let next = run(worker(&server, "dept-1", "officer-1", LATE).arg("next"));
+    assert!(next.status.success(), "{}", text(&next.stderr));
+    let shown = text(&next.stdout);
+    let due = shown
+        .lines()
+        .find(|l| l.contains("Committed due"))
+        .unwrap_or_else(|| panic!("{shown}"));
+    assert!(
+        due.contains("2027-") && due.ends_with("（暂定 provisional）"),
+        "{shown}"
+    );
+    let promised = shown.lines().find(|l| l.contains("Promised")).unwrap();
+    assert!(promised.ends_with("（暂定 provisional）"), "{shown}");
+}

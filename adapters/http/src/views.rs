@@ -1,8 +1,20 @@
 //! The JSON shapes the API sends back, built from the engine's states and events. They
 //! name things with strings (ids, statuses) so clients need no engine types; each one has
 //! an OpenAPI schema.
+//!
+//! **Provisional dates.** Every date counted in working days (a promise, a projection, a
+//! due date) comes with a boolean `<field>_provisional` next to it, computed on the
+//! calendar of the definition the case is pinned to: `true` when the count from where it
+//! starts (the launch date for the promise and the projection, the day the task became
+//! ready for its due dates) to the date runs through a provisional calendar year (one
+//! computed from the holiday law before the State Council's notice), so the date may still
+//! move when the year is published. A date beyond the calendar's coverage is `null` with
+//! its flag `true`: it is not known yet, only once a year covering it is published. A
+//! `null` date with its flag `false` has no date for another reason (a task not started
+//! yet, a closed case's projection).
 
 use chrono::{DateTime, NaiveDate, Utc};
+use greenlane_engine::calendar::Calendar;
 use greenlane_engine::case::{
     CaseState, CaseStatus, Event, Projection, Recorded, TaskState, TaskStatus,
 };
@@ -24,6 +36,9 @@ pub(crate) struct LaunchedView {
     pub(crate) workflow_version: u32,
     /// The promised completion date (承诺办结日期).
     pub(crate) promised_completion: NaiveDate,
+    /// Whether the promised completion counts on a provisional calendar year (暂定), so it
+    /// may move when the year is published.
+    pub(crate) promised_completion_provisional: bool,
     /// Task ids of the planned critical path.
     pub(crate) critical_path: Vec<String>,
     /// Tasks dispatched to their departments at launch.
@@ -31,13 +46,25 @@ pub(crate) struct LaunchedView {
 }
 
 impl LaunchedView {
-    pub(crate) fn new(workflow: &str, launched: Launched) -> LaunchedView {
+    /// The answer to a launch on `launched_on`, marked on the pinned definition's
+    /// `calendar`.
+    pub(crate) fn new(
+        workflow: &str,
+        launched: Launched,
+        calendar: &Calendar,
+        launched_on: NaiveDate,
+    ) -> LaunchedView {
         LaunchedView {
             case: launched.case.to_string(),
             access_code: launched.access_code,
             workflow: workflow.to_string(),
             workflow_version: launched.workflow_version,
             promised_completion: launched.promised_completion,
+            promised_completion_provisional: provisional(
+                calendar,
+                Some(launched_on),
+                Some(launched.promised_completion),
+            ),
             critical_path: strings(&launched.critical_path),
             dispatched: strings(&launched.dispatched),
         }
@@ -59,10 +86,15 @@ pub(crate) struct CaseSummary {
     pub(crate) state: String,
     /// When it was launched.
     pub(crate) launched_at: Option<DateTime<Utc>>,
-    /// The promised completion date.
+    /// The promised completion date; `null` beyond the calendar's coverage.
     pub(crate) promised_completion: Option<NaiveDate>,
+    /// Whether the promised completion counts on a provisional calendar year or lies
+    /// beyond the calendar (暂定).
+    pub(crate) promised_completion_provisional: bool,
     /// The projected completion last raised as at risk, if any.
     pub(crate) at_risk: Option<NaiveDate>,
+    /// Whether the at-risk date counts on a provisional calendar year (暂定).
+    pub(crate) at_risk_provisional: bool,
     /// The highest alert level raised on any task (`warning`, `yellow`, `red`).
     pub(crate) highest_alert: Option<String>,
     /// Tasks of the case.
@@ -72,7 +104,8 @@ pub(crate) struct CaseSummary {
 }
 
 impl CaseSummary {
-    pub(crate) fn new(case: &CaseState) -> CaseSummary {
+    /// `case` in short, its dates marked on its pinned definition's `calendar`.
+    pub(crate) fn new(case: &CaseState, calendar: &Calendar) -> CaseSummary {
         CaseSummary {
             case: text(&case.id),
             workflow: text(&case.workflow),
@@ -81,7 +114,15 @@ impl CaseSummary {
             state: case.status.as_str().to_string(),
             launched_at: case.launched_at,
             promised_completion: case.promised_completion,
+            promised_completion_provisional: provisional(
+                calendar,
+                case.launched_on,
+                case.promised_completion,
+            ),
             at_risk: case.at_risk,
+            at_risk_provisional: case
+                .at_risk
+                .is_some_and(|d| provisional(calendar, case.launched_on, Some(d))),
             highest_alert: highest_alert(case).map(|l| l.as_str().to_string()),
             tasks: case.tasks.len(),
             approved: case
@@ -131,8 +172,12 @@ pub(crate) struct CaseView {
     pub(crate) critical_path: Vec<String>,
     /// Tasks the rules left out.
     pub(crate) skipped: Vec<String>,
-    /// Re-planned with actual dates (open cases): the projected completion date.
+    /// Re-planned with actual dates (open cases): the projected completion date; `null`
+    /// for a closed case, and for an open one whose projection lies beyond the calendar.
     pub(crate) projected_completion: Option<NaiveDate>,
+    /// Whether the projected completion counts on a provisional calendar year, or (open
+    /// case, `null` date) lies beyond the calendar (暂定).
+    pub(crate) projected_completion_provisional: bool,
     /// Re-planned with actual dates: the critical path now.
     pub(crate) projected_critical_path: Vec<String>,
     /// Re-planned with actual dates: the tasks that push completion past the promise.
@@ -152,14 +197,21 @@ pub(crate) struct CaseView {
 }
 
 impl CaseView {
+    /// `case` in full; `projection` is `None` for a closed case, `Some(None)` for an open
+    /// one whose projection lies beyond the calendar.
     pub(crate) fn new(
         case: &CaseState,
-        projection: Option<Projection>,
+        calendar: &Calendar,
+        projection: Option<Option<Projection>>,
         timeline: &[Recorded],
     ) -> CaseView {
         let critical: Vec<&str> = case.critical_path.iter().map(|t| t.as_str()).collect();
+        let projected_completion_provisional = projection.as_ref().is_some_and(|p| {
+            provisional(calendar, case.launched_on, p.as_ref().map(|p| p.completion))
+        });
+        let projection = projection.flatten();
         CaseView {
-            summary: CaseSummary::new(case),
+            summary: CaseSummary::new(case, calendar),
             status: case.status.clone(),
             coordinator: case.coordinator.as_ref().map(|c| c.to_string()),
             launched_on: case.launched_on,
@@ -167,6 +219,7 @@ impl CaseView {
             critical_path: strings(&case.critical_path),
             skipped: strings(&case.skipped),
             projected_completion: projection.as_ref().map(|p| p.completion),
+            projected_completion_provisional,
             projected_critical_path: projection
                 .as_ref()
                 .map(|p| strings(&p.critical_path))
@@ -176,9 +229,9 @@ impl CaseView {
             tasks: case
                 .tasks
                 .iter()
-                .map(|t| TaskView::new(case, t, critical.contains(&t.id.as_str())))
+                .map(|t| TaskView::new(case, t, calendar, critical.contains(&t.id.as_str())))
                 .collect(),
-            alerts: alerts(case, timeline),
+            alerts: alerts(case, calendar, timeline),
             rating: case
                 .rating
                 .map(|r| serde_json::to_value(r).unwrap_or_default()),
@@ -221,10 +274,16 @@ pub(crate) struct TaskView {
     pub(crate) committed_days: u32,
     /// When it was dispatched.
     pub(crate) ready_at: Option<DateTime<Utc>>,
-    /// 承诺时限 due date.
+    /// 承诺时限 due date; `null` before the task is ready, and beyond the calendar.
     pub(crate) committed_due: Option<NaiveDate>,
-    /// 法定时限 due date.
+    /// Whether the committed due date counts on a provisional calendar year or lies
+    /// beyond the calendar (暂定).
+    pub(crate) committed_due_provisional: bool,
+    /// 法定时限 due date; `null` before the task is ready, and beyond the calendar.
     pub(crate) statutory_due: Option<NaiveDate>,
+    /// Whether the statutory due date counts on a provisional calendar year or lies beyond
+    /// the calendar (暂定).
+    pub(crate) statutory_due_provisional: bool,
     /// Working days its clock was paused.
     pub(crate) paused_days: u32,
     /// Supplement requests made.
@@ -238,7 +297,7 @@ pub(crate) struct TaskView {
 }
 
 impl TaskView {
-    fn new(case: &CaseState, task: &TaskState, critical: bool) -> TaskView {
+    fn new(case: &CaseState, task: &TaskState, calendar: &Calendar, critical: bool) -> TaskView {
         let (officer, lease_until, suspension) = match &task.status {
             TaskStatus::Claimed {
                 officer,
@@ -278,7 +337,9 @@ impl TaskView {
             committed_days: task.committed_days,
             ready_at: task.ready_at,
             committed_due: task.committed_due,
+            committed_due_provisional: provisional(calendar, task.ready_on, task.committed_due),
             statutory_due: task.statutory_due,
+            statutory_due_provisional: provisional(calendar, task.ready_on, task.statutory_due),
             paused_days: task.paused_days,
             supplements_requested: task.supplements_requested,
             alerts: task.alerts.iter().map(|l| l.as_str().to_string()).collect(),
@@ -309,6 +370,8 @@ pub(crate) struct AlertView {
     pub(crate) officer: Option<String>,
     /// The due date the alert is about.
     pub(crate) due: NaiveDate,
+    /// Whether that due date counts on a provisional calendar year (暂定).
+    pub(crate) due_provisional: bool,
     /// When it was raised.
     pub(crate) at: DateTime<Utc>,
     /// Who was told.
@@ -318,8 +381,12 @@ pub(crate) struct AlertView {
     pub(crate) open: bool,
 }
 
-/// The alerts of `case`, from its timeline.
-pub(crate) fn alerts(case: &CaseState, timeline: &[Recorded]) -> Vec<AlertView> {
+/// The alerts of `case`, from its timeline, their due dates marked on `calendar`.
+pub(crate) fn alerts(
+    case: &CaseState,
+    calendar: &Calendar,
+    timeline: &[Recorded],
+) -> Vec<AlertView> {
     timeline
         .iter()
         .filter_map(|r| match &r.event {
@@ -341,6 +408,11 @@ pub(crate) fn alerts(case: &CaseState, timeline: &[Recorded]) -> Vec<AlertView> 
                 department: department.to_string(),
                 officer: officer.as_ref().map(|o| o.to_string()),
                 due: *due,
+                due_provisional: provisional(
+                    calendar,
+                    case.task(task.as_str()).and_then(|t| t.ready_on),
+                    Some(*due),
+                ),
                 at: r.at,
                 recipients: recipients
                     .iter()
@@ -379,6 +451,23 @@ impl TimelineEntry {
             kind: recorded.event.name(),
             event: recorded.event.clone(),
         }
+    }
+}
+
+/// Whether a date counted in working days from `start` is not firm: `date` counts on a
+/// provisional year of `calendar` (or one it does not cover), or `date` is absent although
+/// the count started (`start` is known), which is a date beyond the calendar.
+///
+/// Pass `start` as `None` where an absent date means something else (a task not ready).
+pub(crate) fn provisional(
+    calendar: &Calendar,
+    start: Option<NaiveDate>,
+    date: Option<NaiveDate>,
+) -> bool {
+    match (start, date) {
+        (start, Some(date)) => calendar.depends_on_provisional(start.unwrap_or(date), date),
+        (Some(_), None) => true,
+        (None, None) => false,
     }
 }
 

@@ -314,11 +314,23 @@ async fn a_dry_run_plans_any_application_in_three_formats() {
         )
         .await;
     assert!(dot.text().starts_with("digraph"));
-    let late = f
+    assert_eq!(plan["promised_completion_provisional"], false);
+    // The cn calendar covers 2027 provisionally: a plan into it is marked, one past its
+    // end is refused.
+    let provisional = f
         .post(
             "/api/v1/definitions/industrial-project/plan",
             "policy-city",
             json!({ "application": application, "start": "2026-12-20" }),
+        )
+        .await;
+    assert_eq!(provisional.status, 200, "{}", provisional.text());
+    assert_eq!(provisional.json()["promised_completion_provisional"], true);
+    let late = f
+        .post(
+            "/api/v1/definitions/industrial-project/plan",
+            "policy-city",
+            json!({ "application": application, "start": "2027-12-20" }),
         )
         .await;
     assert_eq!(late.problem(422)["field"], "start");

@@ -23,6 +23,7 @@
 use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate};
+use greenlane_engine::calendar::Calendar;
 use greenlane_engine::case::{CaseState, Command, Rejection, TaskStatus, Timestamp};
 use greenlane_engine::ids::{CaseId, DepartmentId, PrincipalId, TaskId, WorkflowId};
 use greenlane_engine::principal::{Principal, Role};
@@ -103,22 +104,42 @@ pub struct Assignment {
     pub department: DepartmentId,
     /// 即办件 / 承诺件 / 上报件.
     pub kind: TaskKind,
-    /// 承诺时限 due date (extended by paused days).
+    /// 承诺时限 due date (extended by paused days); `None` beyond the calendar's coverage.
     pub committed_due: Option<NaiveDate>,
-    /// 法定时限 due date (extended by paused days).
+    /// Whether the committed due date counts on a provisional calendar year, or lies
+    /// beyond the calendar (暂定): it may move when the year is published.
+    pub committed_due_provisional: bool,
+    /// 法定时限 due date (extended by paused days); `None` beyond the calendar's coverage.
     pub statutory_due: Option<NaiveDate>,
+    /// Whether the statutory due date counts on a provisional calendar year, or lies
+    /// beyond the calendar (暂定).
+    pub statutory_due_provisional: bool,
     /// When the lease ends unless renewed.
     pub lease_until: Timestamp,
     /// The case's workflow.
     pub workflow: Option<WorkflowId>,
     /// The workflow version the case is pinned to.
     pub workflow_version: u32,
-    /// The case's promised completion date.
+    /// The case's promised completion date; `None` beyond the calendar's coverage.
     pub promised_completion: Option<NaiveDate>,
+    /// Whether the promised completion counts on a provisional calendar year, or lies
+    /// beyond the calendar (暂定).
+    pub promised_completion_provisional: bool,
     /// Materials the applicant hands in for this task.
     pub materials: Vec<String>,
     /// The application the case was launched with.
     pub application: serde_json::Value,
+}
+
+/// An inbox entry with its due date as the case records it, marked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MarkedEntry {
+    /// The queue entry.
+    pub entry: QueueEntry,
+    /// 承诺时限 due date; `None` beyond the calendar's coverage.
+    pub due: Option<NaiveDate>,
+    /// Whether it counts on a provisional calendar year, or lies beyond the calendar (暂定).
+    pub due_provisional: bool,
 }
 
 /// One officer of one department taking and deciding tasks from Redis.
@@ -336,6 +357,47 @@ impl DepartmentClient {
             .map_err(DepartmentError::Runtime)
     }
 
+    /// The department's inbox as [`DepartmentClient::inbox`], each entry with its task's
+    /// committed due date as the case records it (`None` beyond the calendar's coverage,
+    /// where the queue sorts it under a placeholder day) and whether that date is
+    /// provisional (暂定), on the calendar of the definition the case is pinned to.
+    pub async fn marked_inbox(&self) -> Result<Vec<MarkedEntry>, DepartmentError> {
+        self.runtime.forget_all();
+        let mut out = Vec::new();
+        for entry in self.inbox().await? {
+            let read = self
+                .runtime
+                .read_case(&entry.key.case, |state| {
+                    let task = state.task(entry.key.task.as_str())?;
+                    let pinned = state.workflow.clone().map(|w| (w, state.workflow_version));
+                    Some((task.committed_due, task.ready_on, pinned))
+                })
+                .await;
+            let (due, ready_on, pinned) = match read {
+                Ok(Some(read)) => read,
+                Ok(None) | Err(RuntimeError::UnknownCase(_)) => continue,
+                Err(other) => return Err(DepartmentError::Runtime(other)),
+            };
+            let due_provisional = match pinned {
+                Some((workflow, version)) => {
+                    let definition = self
+                        .runtime
+                        .definition(&workflow, version)
+                        .await
+                        .map_err(DepartmentError::Runtime)?;
+                    provisional(&definition.calendar, ready_on, due)
+                }
+                None => false,
+            };
+            out.push(MarkedEntry {
+                entry,
+                due,
+                due_provisional,
+            });
+        }
+        Ok(out)
+    }
+
     /// The current state of `case`, read from the store (not from this client's cache,
     /// which other nodes' changes may have left behind).
     pub async fn case(&self, case: &CaseId) -> Result<CaseState, DepartmentError> {
@@ -367,32 +429,53 @@ impl DepartmentClient {
             lease_until,
             ..
         } = claimed;
-        let assignment = self
+        let read = self
             .runtime
             .read_case(case, |state| {
                 let t = state.task(task.as_str())?;
-                Some(Assignment {
+                let assignment = Assignment {
                     case: case.clone(),
                     task: task.clone(),
                     name: t.name.clone(),
                     department: t.department.clone(),
                     kind: t.kind,
                     committed_due: t.committed_due,
+                    committed_due_provisional: false,
                     statutory_due: t.statutory_due,
+                    statutory_due_provisional: false,
                     lease_until: *lease_until,
                     workflow: state.workflow.clone(),
                     workflow_version: state.workflow_version,
                     promised_completion: state.promised_completion,
+                    promised_completion_provisional: false,
                     materials: t.materials.clone(),
                     application: state.application.clone(),
-                })
+                };
+                Some((assignment, t.ready_on, state.launched_on))
             })
             .await
             .map_err(|e| self.refused("claim", Some((case, task)), e))?;
-        assignment.ok_or_else(|| DepartmentError::UnknownTask {
-            case: case.clone(),
-            task: task.clone(),
-        })
+        let (mut assignment, ready_on, launched_on) =
+            read.ok_or_else(|| DepartmentError::UnknownTask {
+                case: case.clone(),
+                task: task.clone(),
+            })?;
+        // The dates are marked on the calendar of the definition the case is pinned to.
+        if let Some(workflow) = &assignment.workflow {
+            let definition = self
+                .runtime
+                .definition(workflow, assignment.workflow_version)
+                .await
+                .map_err(DepartmentError::Runtime)?;
+            let calendar = &definition.calendar;
+            assignment.committed_due_provisional =
+                provisional(calendar, ready_on, assignment.committed_due);
+            assignment.statutory_due_provisional =
+                provisional(calendar, ready_on, assignment.statutory_due);
+            assignment.promised_completion_provisional =
+                provisional(calendar, launched_on, assignment.promised_completion);
+        }
+        Ok(assignment)
     }
 
     /// Turns a runtime error into this module's: a rejection names the command, the case
@@ -413,6 +496,17 @@ impl DepartmentClient {
             (RuntimeError::UnknownCase(case), _) => DepartmentError::UnknownCase(case),
             (other, _) => DepartmentError::Runtime(other),
         }
+    }
+}
+
+/// Whether a date counted in working days from `start` is not firm: it counts on a
+/// provisional year of `calendar` (or one it does not cover), or it is absent although the
+/// count started, which is a date beyond the calendar.
+fn provisional(calendar: &Calendar, start: Option<NaiveDate>, date: Option<NaiveDate>) -> bool {
+    match (start, date) {
+        (start, Some(date)) => calendar.depends_on_provisional(start.unwrap_or(date), date),
+        (Some(_), None) => true,
+        (None, None) => false,
     }
 }
 

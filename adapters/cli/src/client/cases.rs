@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use serde_json::{json, Value};
 
-use super::{cell, print, table, Client, Output};
+use super::{cell, date_cell, print, table, Client, Output};
 
 /// Arguments of `greenlane launch`.
 #[derive(Debug, clap::Args)]
@@ -41,7 +41,7 @@ pub(crate) fn launch(client: &Client, args: LaunchArgs) -> anyhow::Result<ExitCo
         );
         println!(
             "承诺办结 promised          {}",
-            cell(&v["promised_completion"])
+            date_cell(v, "promised_completion")
         );
         println!(
             "关键路径 critical path     {}",
@@ -103,7 +103,7 @@ pub(crate) fn list(client: &Client, args: CasesArgs) -> anyhow::Result<ExitCode>
                 format!("{} v{}", cell(&c["workflow"]), cell(&c["workflow_version"])),
                 cell(&c["center"]),
                 cell(&c["state"]),
-                cell(&c["promised_completion"]),
+                date_cell(c, "promised_completion"),
                 cell(&c["highest_alert"]),
                 format!("{}/{}", cell(&c["approved"]), cell(&c["tasks"])),
             ]);
@@ -138,8 +138,8 @@ pub(crate) fn show(client: &Client, args: CaseArgs) -> anyhow::Result<ExitCode> 
         println!(
             "受理 accepted {} · 承诺 promised {} · 预计 projected {}",
             cell(&v["launched_on"]),
-            cell(&v["promised_completion"]),
-            cell(&v["projected_completion"])
+            date_cell(v, "promised_completion"),
+            date_cell(v, "projected_completion")
         );
         let mut t = table(&[
             "事项 task",
@@ -157,8 +157,8 @@ pub(crate) fn show(client: &Client, args: CaseArgs) -> anyhow::Result<ExitCode> 
                 cell(&task["department"]),
                 cell(&task["state"]),
                 cell(&task["officer"]),
-                cell(&task["committed_due"]),
-                cell(&task["statutory_due"]),
+                date_cell(task, "committed_due"),
+                date_cell(task, "statutory_due"),
                 cell(&task["alerts"]),
             ]);
         }

@@ -172,6 +172,34 @@ pub(crate) fn cell(value: &Value) -> String {
     }
 }
 
+/// Printed after a date that counts on a provisional calendar year.
+pub(crate) const PROVISIONAL: &str = "（暂定 provisional）";
+
+/// Printed for a date beyond the calendar's coverage (not known until a year is published).
+pub(crate) const BEYOND_CALENDAR: &str = "超出日历 beyond calendar";
+
+/// A date for people: `date` followed by [`PROVISIONAL`] when `provisional`;
+/// [`BEYOND_CALENDAR`] for an absent date that is provisional (beyond the calendar); `—`
+/// for an absent date otherwise.
+pub(crate) fn marked(date: Option<&str>, provisional: bool) -> String {
+    match (date, provisional) {
+        (Some(date), true) => format!("{date}{PROVISIONAL}"),
+        (Some(date), false) => date.to_string(),
+        (None, true) => BEYOND_CALENDAR.to_string(),
+        (None, false) => "—".to_string(),
+    }
+}
+
+/// The date `field` of an API object with its `<field>_provisional` flag, as [`marked`].
+pub(crate) fn date_cell(object: &Value, field: &str) -> String {
+    let provisional = object[format!("{field}_provisional")] == true;
+    match &object[field] {
+        Value::Null => marked(None, provisional),
+        Value::String(date) => marked(Some(date), provisional),
+        other => marked(Some(&other.to_string()), provisional),
+    }
+}
+
 /// The events a command recorded, one line each.
 pub(crate) fn print_events(value: &Value) {
     let events = value["events"].as_array().cloned().unwrap_or_default();

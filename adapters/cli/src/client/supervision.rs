@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use super::{cell, print, table, Client, Output};
+use super::{cell, date_cell, print, table, Client, Output};
 
 /// Arguments of `greenlane alerts`.
 #[derive(Debug, clap::Args)]
@@ -61,7 +61,7 @@ pub(crate) fn alerts(client: &Client, args: AlertsArgs) -> anyhow::Result<ExitCo
                 cell(&a["case"]),
                 cell(&a["task"]),
                 cell(&a["department"]),
-                cell(&a["due"]),
+                date_cell(a, "due"),
                 cell(&a["at"]),
                 cell(&a["open"]),
             ]);

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::bail;
 use serde_json::json;
 
-use super::{cell, print, print_events, table, Client, Output};
+use super::{cell, date_cell, print, print_events, table, Client, Output};
 
 /// Arguments of `greenlane inbox`.
 #[derive(Debug, clap::Args)]
@@ -35,7 +35,7 @@ pub(crate) fn inbox(client: &Client, args: InboxArgs) -> anyhow::Result<ExitCode
                 format!("{} {}", cell(&e["task"]), cell(&e["name"])),
                 cell(&e["state"]),
                 cell(&e["officer"]),
-                cell(&e["due"]),
+                date_cell(e, "due"),
                 cell(&e["alerts"]),
             ]);
         }

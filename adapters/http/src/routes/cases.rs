@@ -71,7 +71,23 @@ pub(crate) async fn launch<B: Backend>(
         other => other.into(),
     })?;
     let location = format!("/api/v1/cases/{}", launched.case);
-    let view = LaunchedView::new(workflow.as_str(), launched);
+    // The promise is marked on the pinned definition's calendar, counted from the case's
+    // launch date as recorded.
+    let definition = app
+        .runtime()
+        .definition(&workflow, launched.workflow_version)
+        .await?;
+    let launched_on = app
+        .runtime()
+        .read_case(&launched.case, |state| state.launched_on)
+        .await?
+        .ok_or_else(|| ApiError::Internal("a launched case without a launch date".into()))?;
+    let view = LaunchedView::new(
+        workflow.as_str(),
+        launched,
+        &definition.calendar,
+        launched_on,
+    );
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
@@ -138,7 +154,7 @@ pub(crate) async fn list<B: Backend>(
         .center
         .as_deref()
         .map(greenlane_engine::ids::CenterId::new);
-    let mut cases = Vec::new();
+    let mut states = Vec::new();
     let mut scanned = 0;
     let last = scan(
         &app,
@@ -147,12 +163,19 @@ pub(crate) async fn list<B: Backend>(
         |_, state| {
             scanned += 1;
             if caller.sees(&state) && matches(&query, center.as_ref(), &caller, &state) {
-                cases.push(CaseSummary::new(&state));
+                states.push(state);
             }
-            cases.len() < limit
+            states.len() < limit
         },
     )
     .await?;
+    // Each case's dates are marked on its pinned definition's calendar (the runtime keeps
+    // compiled definitions, so this is a lookup per case).
+    let mut cases = Vec::with_capacity(states.len());
+    for state in &states {
+        let definition = pinned(&app, state).await?;
+        cases.push(CaseSummary::new(state, &definition.calendar));
+    }
     Ok(Json(CasePage {
         cases,
         next: last.map(|c| c.to_string()),
@@ -220,28 +243,23 @@ pub(crate) async fn show<B: Backend>(
     caller.require(Right::ReadCases)?;
     // Two short reads of the cached state instead of a copy: the first finds what the
     // projection needs, the second builds the view.
-    let (workflow, version, open) = read_visible(&app, &caller, &case, |state| {
-        (
-            state.workflow.clone(),
-            state.workflow_version,
-            state.is_open(),
-        )
+    let (workflow, version) = read_visible(&app, &caller, &case, |state| {
+        (state.workflow.clone(), state.workflow_version)
     })
     .await?;
     let id = CaseId::new(case.as_str());
     let timeline = app.runtime().timeline(&id).await?;
-    let definition = match (open, workflow) {
-        (true, Some(workflow)) => Some(app.runtime().definition(&workflow, version).await?),
-        _ => None,
-    };
+    // The pinned definition: its calendar projects an open case and marks every date.
+    let workflow =
+        workflow.ok_or_else(|| ApiError::Internal("a launched case without a workflow".into()))?;
+    let definition = app.runtime().definition(&workflow, version).await?;
     let now = app.runtime().clock().now();
     let today = today(&app);
     let view = read_visible(&app, &caller, &case, |state| {
-        let projection = definition
-            .as_ref()
-            .filter(|_| state.is_open())
-            .and_then(|d| projection(state, &d.calendar, today, now, None));
-        CaseView::new(state, projection, &timeline)
+        let projection = state
+            .is_open()
+            .then(|| projection(state, &definition.calendar, today, now, None));
+        CaseView::new(state, &definition.calendar, projection, &timeline)
     })
     .await?;
     Ok(Json(view))
@@ -313,8 +331,9 @@ pub(crate) fn drawn(
     }
 }
 
-/// The case's DAG as planned at launch (its pinned version), with each task's state in
-/// the JSON form.
+/// The case's DAG as planned at launch (its pinned version), with each task's state and
+/// `promised_completion_provisional` (true when the promise counts on a provisional
+/// calendar year) in the JSON form.
 #[utoipa::path(get, path = "/api/v1/cases/{case}/dag", tag = "cases",
     params(("case" = String, Path, description = "The case id"), FormatQuery),
     responses((status = 200, description = "The timetable as JSON, DOT or Mermaid"), (status = 404, body = Problem)),
@@ -341,7 +360,13 @@ pub(crate) async fn dag<B: Backend>(
         .iter()
         .map(|t| (t.id.to_string(), t.status.as_str().into()))
         .collect();
-    let extra = serde_json::json!({ "case": case, "task_states": states });
+    let extra = serde_json::json!({
+        "case": case,
+        "task_states": states,
+        "promised_completion_provisional": definition
+            .calendar
+            .depends_on_provisional(timetable.start, timetable.promised_completion),
+    });
     Ok(drawn(
         &timetable,
         query.format.unwrap_or_default(),

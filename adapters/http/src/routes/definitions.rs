@@ -451,7 +451,9 @@ pub(crate) struct PlanRequest {
     pub(crate) version: Option<u32>,
 }
 
-/// Plans an application as a dry run: applicable tasks, critical path, promised date.
+/// Plans an application as a dry run: applicable tasks, critical path, promised date (in
+/// the JSON form with `promised_completion_provisional`, true when it counts on a
+/// provisional calendar year).
 #[utoipa::path(post, path = "/api/v1/definitions/{workflow}/plan", tag = "definitions",
     params(("workflow" = String, Path), FormatQuery), request_body = PlanRequest,
     responses((status = 200, description = "The timetable as JSON, DOT or Mermaid"), (status = 422, body = Problem)),
@@ -483,7 +485,12 @@ pub(crate) async fn plan<B: Backend>(
     let timetable = plan
         .timetable(&compiled.calendar, start)
         .map_err(|e| ApiError::invalid("start", e.to_string()))?;
-    let extra = serde_json::json!({ "version": version });
+    let extra = serde_json::json!({
+        "version": version,
+        "promised_completion_provisional": compiled
+            .calendar
+            .depends_on_provisional(timetable.start, timetable.promised_completion),
+    });
     Ok(drawn(
         &timetable,
         query.format.unwrap_or_default(),

@@ -27,7 +27,7 @@ use crate::auth::Caller;
 use crate::json::Query;
 use crate::problem::{ApiError, Problem};
 use crate::state::App;
-use crate::views::text;
+use crate::views::{provisional, text};
 
 /// One task in an inbox.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -48,10 +48,16 @@ pub(crate) struct InboxEntry {
     pub(crate) officer: Option<String>,
     /// When the holder's lease ends.
     pub(crate) lease_until: Option<DateTime<Utc>>,
-    /// 承诺时限 due date.
-    pub(crate) due: NaiveDate,
-    /// 法定时限 due date.
+    /// 承诺时限 due date; `null` beyond the calendar's coverage.
+    pub(crate) due: Option<NaiveDate>,
+    /// Whether the committed due date counts on a provisional calendar year or lies beyond
+    /// the calendar (暂定).
+    pub(crate) due_provisional: bool,
+    /// 法定时限 due date; `null` beyond the calendar's coverage.
     pub(crate) statutory_due: Option<NaiveDate>,
+    /// Whether the statutory due date counts on a provisional calendar year or lies beyond
+    /// the calendar (暂定).
+    pub(crate) statutory_due_provisional: bool,
     /// When it was dispatched.
     pub(crate) dispatched_at: DateTime<Utc>,
     /// Alert levels raised on it.
@@ -97,10 +103,24 @@ async fn entries<B: Backend>(
         // Read in place: an inbox touches every case it lists, so no state is copied.
         let view = app
             .runtime()
-            .read_case(&entry.key.case, |state| inbox_entry(caller, &entry, state))
+            .read_case(&entry.key.case, |state| {
+                let pinned = state.workflow.clone().map(|w| (w, state.workflow_version));
+                inbox_entry(caller, &entry, state).map(|view| (view, pinned))
+            })
             .await;
         match view {
-            Ok(Some(view)) => out.push((entry, view)),
+            Ok(Some((mut view, pinned))) => {
+                // The dates are marked on the pinned definition's calendar (a lookup: the
+                // runtime keeps compiled definitions).
+                if let Some((workflow, version)) = pinned {
+                    let definition = app.runtime().definition(&workflow, version).await?;
+                    let calendar = &definition.calendar;
+                    view.1.due_provisional = provisional(calendar, view.0, view.1.due);
+                    view.1.statutory_due_provisional =
+                        provisional(calendar, view.0, view.1.statutory_due);
+                }
+                out.push((entry, view.1));
+            }
             Ok(None) | Err(RuntimeError::UnknownCase(_)) => {}
             Err(other) => return Err(other.into()),
         }
@@ -108,8 +128,13 @@ async fn entries<B: Backend>(
     Ok(out)
 }
 
-/// The inbox line of `entry`, if the caller may see its case.
-fn inbox_entry(caller: &Caller, entry: &QueueEntry, state: &CaseState) -> Option<InboxEntry> {
+/// The inbox line of `entry`, if the caller may see its case, with the day its task became
+/// ready; its dates are not marked yet.
+fn inbox_entry(
+    caller: &Caller,
+    entry: &QueueEntry,
+    state: &CaseState,
+) -> Option<(Option<NaiveDate>, InboxEntry)> {
     if !caller.covers(state.center.as_ref()) {
         return None;
     }
@@ -119,20 +144,27 @@ fn inbox_entry(caller: &Caller, entry: &QueueEntry, state: &CaseState) -> Option
         Holder::Lease { officer, until } => ("claimed", Some(officer.to_string()), Some(*until)),
         Holder::Held { officer } => ("suspended", Some(officer.to_string()), None),
     };
-    Some(InboxEntry {
-        case: entry.key.case.to_string(),
-        task: entry.key.task.to_string(),
-        name: task.name.clone(),
-        workflow: text(&state.workflow),
-        center: text(&state.center),
-        state: status.to_string(),
-        officer,
-        lease_until,
-        due: entry.due,
-        statutory_due: task.statutory_due,
-        dispatched_at: entry.dispatched_at,
-        alerts: task.alerts.iter().map(|l| l.as_str().to_string()).collect(),
-    })
+    Some((
+        task.ready_on,
+        InboxEntry {
+            case: entry.key.case.to_string(),
+            task: entry.key.task.to_string(),
+            name: task.name.clone(),
+            workflow: text(&state.workflow),
+            center: text(&state.center),
+            state: status.to_string(),
+            officer,
+            lease_until,
+            // The case's date, not the queue's: the queue sorts a date beyond the calendar
+            // last under a placeholder day.
+            due: task.committed_due,
+            due_provisional: false,
+            statutory_due: task.statutory_due,
+            statutory_due_provisional: false,
+            dispatched_at: entry.dispatched_at,
+            alerts: task.alerts.iter().map(|l| l.as_str().to_string()).collect(),
+        },
+    ))
 }
 
 /// A department's inbox: ready, claimed and suspended tasks, oldest due first.

@@ -26,6 +26,7 @@ use super::support::{execute, today, CommandResult};
 use crate::json::{Body, Query};
 use crate::problem::{ApiError, Problem};
 use crate::state::App;
+use crate::views::provisional;
 
 /// The access code.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
@@ -47,10 +48,17 @@ pub(crate) struct InquiryView {
     pub(crate) state: String,
     /// The day the application was accepted.
     pub(crate) accepted_on: Option<NaiveDate>,
-    /// The promised completion date.
+    /// The promised completion date; `null` beyond the calendar's coverage.
     pub(crate) promised_completion: Option<NaiveDate>,
-    /// The projected completion date, while the case is open.
+    /// Whether the promised completion is provisional (暂定): it counts on a calendar year
+    /// whose holidays are not yet published, or lies beyond the calendar.
+    pub(crate) promised_completion_provisional: bool,
+    /// The projected completion date, while the case is open; `null` when closed, and
+    /// beyond the calendar's coverage.
     pub(crate) projected_completion: Option<NaiveDate>,
+    /// Whether the projected completion is provisional (暂定), or (open case, `null` date)
+    /// beyond the calendar.
+    pub(crate) projected_completion_provisional: bool,
     /// Each approval item.
     pub(crate) items: Vec<InquiryItem>,
     /// Whether the applicant rated the service.
@@ -66,8 +74,11 @@ pub(crate) struct InquiryItem {
     pub(crate) department: String,
     /// Where it stands, Chinese first.
     pub(crate) state: String,
-    /// Its committed due date, once it started.
+    /// Its committed due date, once it started; `null` before, and beyond the calendar's
+    /// coverage.
     pub(crate) due: Option<NaiveDate>,
+    /// Whether the due date is provisional (暂定), or lies beyond the calendar.
+    pub(crate) due_provisional: bool,
     /// Materials the applicant must still hand in (一次性告知), if any are asked for.
     pub(crate) materials_requested: Vec<String>,
 }
@@ -83,11 +94,16 @@ pub(crate) async fn show<B: Backend>(
 ) -> Result<Json<InquiryView>, ApiError> {
     let (_, state) = verified(&app, &case, &query.code).await?;
     let definition = pinned(&app, &state).await?;
-    let projected = if state.is_open() {
+    let calendar = &definition.calendar;
+    let (projected, projected_provisional) = if state.is_open() {
         let now = app.runtime().clock().now();
-        projection(&state, &definition.calendar, today(&app), now, None).map(|p| p.completion)
+        let projected = projection(&state, calendar, today(&app), now, None).map(|p| p.completion);
+        (
+            projected,
+            provisional(calendar, state.launched_on, projected),
+        )
     } else {
-        None
+        (None, false)
     };
     let items = state
         .tasks
@@ -97,6 +113,7 @@ pub(crate) async fn show<B: Backend>(
             department: t.department.to_string(),
             state: task_label(&t.status).to_string(),
             due: t.committed_due,
+            due_provisional: provisional(calendar, t.ready_on, t.committed_due),
             materials_requested: match &t.status {
                 TaskStatus::Suspended {
                     suspension: Suspension::Supplement { materials },
@@ -112,7 +129,13 @@ pub(crate) async fn show<B: Backend>(
         state: case_label(&state.status).to_string(),
         accepted_on: state.launched_on,
         promised_completion: state.promised_completion,
+        promised_completion_provisional: provisional(
+            calendar,
+            state.launched_on,
+            state.promised_completion,
+        ),
         projected_completion: projected,
+        projected_completion_provisional: projected_provisional,
         items,
         rated: state.rating.is_some(),
     }))

@@ -92,7 +92,8 @@ pub(crate) async fn alerts<B: Backend>(
     let mut out = Vec::new();
     for (id, state) in cases {
         let timeline = app.runtime().timeline(&id).await?;
-        for alert in alerts_of(&state, &timeline) {
+        let definition = super::cases::pinned(&app, &state).await?;
+        for alert in alerts_of(&state, &definition.calendar, &timeline) {
             let day = local_date(alert.at, &state.time_zone);
             let keep = query.level.is_none_or(|l| l.as_str() == alert.level)
                 && query
