@@ -93,6 +93,9 @@ enum Command {
     Supplement(client::SupplementArgs),
     /// 发布 (client) Publish a new version of a workflow with its rules.
     Publish(client::PublishArgs),
+    /// 发布日历 (client) Publish a calendar year (the State Council's notice, a provisional
+    /// year, a correction); the open cases whose dates change are re-dated.
+    PublishCalendar(client::PublishCalendarArgs),
     /// 回滚 (client) Publish an old version of a workflow as the newest.
     Rollback(client::RollbackArgs),
     /// 预警 (client) Warnings, yellow and red cards.
@@ -122,6 +125,7 @@ fn run_client(
         Command::Reject(args) => client::reject(&c, args),
         Command::Supplement(args) => client::supplement(&c, args),
         Command::Publish(args) => client::publish(&c, args),
+        Command::PublishCalendar(args) => client::publish_calendar(&c, args),
         Command::Rollback(args) => client::rollback(&c, args),
         Command::Alerts(args) => client::alerts(&c, args),
         Command::Kpis(args) => client::kpis(&c, args),

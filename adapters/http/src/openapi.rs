@@ -7,7 +7,9 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{cases, definitions, events, health, inbox, inquiry, supervision, tasks};
+use crate::routes::{
+    calendars, cases, definitions, events, health, inbox, inquiry, supervision, tasks,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -25,6 +27,7 @@ use crate::routes::{cases, definitions, events, health, inbox, inquiry, supervis
         inquiry::show, inquiry::withdraw, inquiry::rate,
         definitions::list, definitions::publish, definitions::show, definitions::diff,
         definitions::rollback, definitions::plan,
+        calendars::list, calendars::show, calendars::publish,
         supervision::alerts, supervision::kpis,
         events::stream,
         health::healthz, health::readyz, health::metrics, openapi_json, health::me,
@@ -35,6 +38,7 @@ use crate::routes::{cases, definitions, events, health, inbox, inquiry, supervis
         (name = "tasks", description = "事项 Tasks: inboxes, claims and decisions"),
         (name = "inquiry", description = "查询 Applicant inquiry with an access code"),
         (name = "definitions", description = "流程定义 Workflow definitions and rules"),
+        (name = "calendars", description = "工作日历 Calendars: official and provisional years, published live"),
         (name = "supervision", description = "电子监察 Alerts and KPIs"),
         (name = "events", description = "实时事件 Live events (server-sent events)"),
         (name = "operations", description = "运维 Health, readiness, metrics"),

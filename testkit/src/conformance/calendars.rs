@@ -11,7 +11,7 @@ use greenlane_engine::calendar::{shipped, YearKind};
 use greenlane_engine::case::{next_check, Event, Rejection};
 use greenlane_engine::ids::{CalendarId, PrincipalId, WorkflowId};
 use greenlane_engine::source::SourceText;
-use greenlane_runtime::ports::{Backend, DeadlineIndex, DefinitionStore};
+use greenlane_runtime::ports::{Backend, Clock, DeadlineIndex, DefinitionStore};
 use greenlane_runtime::RuntimeError;
 
 use super::runtime::Harness;
@@ -101,6 +101,12 @@ pub async fn calendar_years<B: Backend>(backend: Arc<B>) {
         vec![(cn.clone(), 1)]
     );
 
+    // A second node sharing the store, up before the publication.
+    let other = Harness::new(backend.clone()).await;
+    other.clock.set(h.clock.now());
+    other.runtime.tick().await.unwrap();
+    assert_eq!(other.runtime.calendar(&cn).unwrap().version, 1);
+
     // The official year: stored as version 2, the open case re-dated.
     let published = h
         .runtime
@@ -153,8 +159,27 @@ pub async fn calendar_years<B: Backend>(backend: Arc<B>) {
         next_check(&after, &definition)
     );
 
-    // Another runtime sharing the store (a second node, a worker) uses version 2 after its
-    // next tick, with no restart.
+    // The other node uses version 2 from its next tick on, with no restart: its next
+    // launch is promised on the official year.
+    other.runtime.tick().await.unwrap();
+    assert_eq!(other.runtime.calendar(&cn).unwrap().version, 2);
+    let launched = other
+        .runtime
+        .launch(
+            &other.coordinator,
+            &WorkflowId::new("joint"),
+            serde_json::json!({}),
+        )
+        .await
+        .unwrap();
+    let today = NaiveDate::from_ymd_opt(2027, 1, 29).unwrap();
+    assert_eq!(
+        Some(launched.promised_completion),
+        installed.calendar.add_working_days(today, 5).ok()
+    );
+
+    // A runtime started afterwards (a restart, a worker) uses version 2 after its first
+    // tick.
     h.restart(h.notifier.clone()).await;
     assert!(h.runtime.calendar(&cn).is_some_and(|c| c.version <= 2));
     h.runtime.tick().await.unwrap();

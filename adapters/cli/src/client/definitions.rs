@@ -1,4 +1,5 @@
-//! `publish`, `rollback`: what policy staff do with workflow definitions.
+//! `publish`, `rollback`, `publish-calendar`: what policy staff do with workflow definitions
+//! and calendar years.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -103,4 +104,56 @@ pub(crate) fn rollback(client: &Client, args: RollbackArgs) -> anyhow::Result<Ex
         Some(json!({ "to_version": args.to })),
     )?;
     Ok(print(&args.output, &published, print_published))
+}
+
+/// Arguments of `greenlane publish-calendar`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct PublishCalendarArgs {
+    /// The year file (`rules/calendars/<calendar>/<year>.yaml`): the State Council's notice
+    /// for the year (`kind: official`, `source:` its URL), or a provisional year.
+    file: PathBuf,
+    /// The calendar (the file's folder name when absent).
+    #[arg(long)]
+    calendar: Option<String>,
+    /// What this publication is: the notice's title, a correction's reason.
+    #[arg(long)]
+    note: Option<String>,
+    #[command(flatten)]
+    output: Output,
+}
+
+/// 发布日历 Publishes a calendar year: validated, or refused with every problem located;
+/// the open cases whose dates change are re-dated.
+pub(crate) fn publish_calendar(
+    client: &Client,
+    args: PublishCalendarArgs,
+) -> anyhow::Result<ExitCode> {
+    let calendar = match &args.calendar {
+        Some(calendar) => calendar.clone(),
+        None => args
+            .file
+            .parent()
+            .and_then(|dir| dir.file_name())
+            .map(|name| name.to_string_lossy().into_owned())
+            .filter(|name| !name.is_empty() && name != ".")
+            .context(
+                "say which calendar with --calendar (the file is not in a calendar's folder)",
+            )?,
+    };
+    let body = json!({
+        "text": read(&args.file)?,
+        "name": args.file.display().to_string(),
+        "note": args.note,
+    });
+    let published = client.post(&format!("/calendars/{calendar}"), Some(body))?;
+    Ok(print(&args.output, &published, |v| {
+        println!(
+            "已发布日历 published calendar {} v{}: {} 年 year(s) {}; 重新计算期限 re-dated {} open case(s)",
+            cell(&v["calendar"]),
+            cell(&v["version"]),
+            v["changed"].as_array().map_or(0, Vec::len),
+            cell(&v["changed"]),
+            cell(&v["redated"])
+        );
+    }))
 }

@@ -20,7 +20,9 @@ use comfy_table::{presets::UTF8_BORDERS_ONLY, ContentArrangement, Table};
 use serde_json::Value;
 
 pub(crate) use cases::{launch, list as cases, show as case, CaseArgs, CasesArgs, LaunchArgs};
-pub(crate) use definitions::{publish, rollback, PublishArgs, RollbackArgs};
+pub(crate) use definitions::{
+    publish, publish_calendar, rollback, PublishArgs, PublishCalendarArgs, RollbackArgs,
+};
 pub(crate) use supervision::{alerts, kpis, AlertsArgs, KpisArgs};
 pub(crate) use tasks::{
     approve, claim, inbox, reject, supplement, ClaimArgs, DecideArgs, InboxArgs, RejectArgs,

@@ -78,6 +78,30 @@ pub(crate) async fn metrics<B: Backend>(State(app): State<App<B>>) -> Result<Res
         );
     }
 
+    out.push_str("# HELP greenlane_calendar_working_days_left Working days from today to the end of a calendar's years: official ones, or all covered ones (provisional included).\n# TYPE greenlane_calendar_working_days_left gauge\n");
+    for coverage in runtime.calendar_coverage() {
+        let calendar = escape(coverage.calendar.as_str());
+        let _ = writeln!(
+            out,
+            "greenlane_calendar_working_days_left{{calendar=\"{calendar}\",years=\"official\"}} {}",
+            coverage.official_days_left
+        );
+        let _ = writeln!(
+            out,
+            "greenlane_calendar_working_days_left{{calendar=\"{calendar}\",years=\"covered\"}} {}",
+            coverage.days_left
+        );
+    }
+    out.push_str("# HELP greenlane_calendar_coverage_warning 1 when a calendar's official years end within the warning period.\n# TYPE greenlane_calendar_coverage_warning gauge\n");
+    for coverage in runtime.calendar_coverage() {
+        let _ = writeln!(
+            out,
+            "greenlane_calendar_coverage_warning{{calendar=\"{}\"}} {}",
+            escape(coverage.calendar.as_str()),
+            u8::from(coverage.warning)
+        );
+    }
+
     let mut open_alerts: BTreeMap<AlertLevel, u64> =
         AlertLevel::ALL.iter().map(|l| (*l, 0)).collect();
     let mut open_cases = 0u64;

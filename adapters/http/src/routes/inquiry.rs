@@ -11,8 +11,10 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
-use chrono::NaiveDate;
-use greenlane_engine::case::{projection, CaseState, CaseStatus, Command, Suspension, TaskStatus};
+use chrono::{DateTime, NaiveDate, Utc};
+use greenlane_engine::case::{
+    projection, CaseState, CaseStatus, Command, Event, Suspension, TaskStatus,
+};
 use greenlane_engine::ids::{CaseId, CenterId, PrincipalId};
 use greenlane_engine::principal::{Principal, Role};
 use greenlane_runtime::access;
@@ -63,6 +65,38 @@ pub(crate) struct InquiryView {
     pub(crate) items: Vec<InquiryItem>,
     /// Whether the applicant rated the service.
     pub(crate) rated: bool,
+    /// Every time the case's dates were counted again because a calendar year was
+    /// published (a provisional year replaced by the State Council's notice, say), oldest
+    /// first.
+    pub(crate) date_changes: Vec<InquiryDateChange>,
+}
+
+/// One re-dating of the case, as the applicant sees it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct InquiryDateChange {
+    /// When.
+    pub(crate) at: DateTime<Utc>,
+    /// The calendar and its new version.
+    pub(crate) calendar: String,
+    /// The calendar's version after the publication.
+    pub(crate) calendar_version: u32,
+    /// The promised completion before, when it moved.
+    pub(crate) promised_from: Option<NaiveDate>,
+    /// The promised completion after, when it moved.
+    pub(crate) promised_to: Option<NaiveDate>,
+    /// Each item whose due date moved: its name, the date before and after.
+    pub(crate) items: Vec<InquiryItemChange>,
+}
+
+/// An item's due date before and after a re-dating.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct InquiryItemChange {
+    /// The item's name, Chinese first.
+    pub(crate) name: String,
+    /// The committed due date before.
+    pub(crate) from: Option<NaiveDate>,
+    /// The committed due date after.
+    pub(crate) to: Option<NaiveDate>,
 }
 
 /// One approval item as the applicant sees it.
@@ -92,7 +126,7 @@ pub(crate) async fn show<B: Backend>(
     Path(case): Path<String>,
     Query(query): Query<CodeQuery>,
 ) -> Result<Json<InquiryView>, ApiError> {
-    let (_, state) = verified(&app, &case, &query.code).await?;
+    let (id, state) = verified(&app, &case, &query.code).await?;
     let definition = pinned(&app, &state).await?;
     let calendar = &definition.calendar;
     let (projected, projected_provisional) = if state.is_open() {
@@ -123,6 +157,39 @@ pub(crate) async fn show<B: Backend>(
             },
         })
         .collect();
+    let date_changes = app
+        .runtime()
+        .timeline(&id)
+        .await?
+        .into_iter()
+        .filter_map(|recorded| match recorded.event {
+            Event::CaseRedated {
+                calendar,
+                calendar_version,
+                promised_completion,
+                tasks,
+                ..
+            } => Some(InquiryDateChange {
+                at: recorded.at,
+                calendar: calendar.to_string(),
+                calendar_version,
+                promised_from: promised_completion.and_then(|c| c.from),
+                promised_to: promised_completion.and_then(|c| c.to),
+                items: tasks
+                    .iter()
+                    .filter(|t| t.committed_due.from != t.committed_due.to)
+                    .map(|t| InquiryItemChange {
+                        name: state
+                            .task(t.task.as_str())
+                            .map_or_else(|| t.task.to_string(), |task| task.name.clone()),
+                        from: t.committed_due.from,
+                        to: t.committed_due.to,
+                    })
+                    .collect(),
+            }),
+            _ => None,
+        })
+        .collect();
     Ok(Json(InquiryView {
         case,
         workflow: definition.workflow.name.clone(),
@@ -138,6 +205,7 @@ pub(crate) async fn show<B: Backend>(
         projected_completion_provisional: projected_provisional,
         items,
         rated: state.rating.is_some(),
+        date_changes,
     }))
 }
 

@@ -4,6 +4,7 @@
 //! One module per resource; `support` holds what several share (finding a case the caller
 //! may see, carrying out a command with metrics).
 
+pub(crate) mod calendars;
 pub(crate) mod cases;
 pub(crate) mod definitions;
 pub(crate) mod events;
@@ -26,8 +27,8 @@ use crate::state::{App, BodyLimit};
 /// Every route of the API over `app`.
 pub fn router<B: Backend>(app: App<B>) -> Router {
     use crate::routes::{
-        cases as c, definitions as d, events as e, health as h, inbox as i, inquiry as q,
-        supervision as s, tasks as t,
+        calendars as k, cases as c, definitions as d, events as e, health as h, inbox as i,
+        inquiry as q, supervision as s, tasks as t,
     };
     let task = "/cases/{case}/tasks/{task}";
     let api = Router::new()
@@ -78,6 +79,9 @@ pub fn router<B: Backend>(app: App<B>) -> Router {
         .route("/definitions/{workflow}/diff", get(d::diff::<B>))
         .route("/definitions/{workflow}/rollback", post(d::rollback::<B>))
         .route("/definitions/{workflow}/plan", post(d::plan::<B>))
+        .route("/calendars", get(k::list::<B>))
+        .route("/calendars/{calendar}", post(k::publish::<B>))
+        .route("/calendars/{calendar}/{year}", get(k::show::<B>))
         .route("/supervision/alerts", get(s::alerts::<B>))
         .route("/supervision/kpis", get(s::kpis::<B>))
         .route("/events", get(e::stream::<B>));
