@@ -23,3 +23,12 @@ echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --workspace --locked
+
+echo "== provisional calendar years against an independent lunar calendar (Python, lunardate)"
+venv=target/pyref
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import lunardate" 2>/dev/null; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q lunardate
+fi
+cargo build --locked -q -p greenlane
+"$venv/bin/python" tests/reference/provisional_calendar.py target/debug/greenlane

@@ -8,7 +8,8 @@
 //! Text output has zh-CN labels with English beside; `--json` prints JSON (one object per
 //! line for `run`).
 //!
-//! The worker loads only the calendars of the project folder (`--root`), as `serve` does.
+//! The worker starts from the calendars of the project folder (`--root`), as `serve` does, and
+//! uses the calendar versions published in the store from its first call on.
 //! It does not tick: expiring leases is the engine nodes' work, so a worker that dies with a
 //! task loses it to the next officer once its lease runs out.
 

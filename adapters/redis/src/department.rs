@@ -174,6 +174,11 @@ impl DepartmentClient {
             .await
             .map_err(DepartmentError::Connect)?;
         let runtime = Runtime::new(Arc::new(backend), clock, Arc::new(LogNotifier), config);
+        // The calendars as published in the store, not only the ones of the configuration.
+        runtime
+            .refresh_calendars()
+            .await
+            .map_err(DepartmentError::Runtime)?;
         Ok(DepartmentClient {
             runtime: Arc::new(runtime),
             officer,
@@ -192,6 +197,15 @@ impl DepartmentClient {
             officer,
             department,
         })
+    }
+
+    /// Installs the calendar versions published since the last call, so a decision counts
+    /// on the calendar the engine nodes use; a store that cannot say keeps the calendars in
+    /// use (the decision itself then meets the same store).
+    async fn refresh_calendars(&self) {
+        if let Err(error) = self.runtime.refresh_calendars().await {
+            tracing::warn!(%error, "could not read the published calendars");
+        }
     }
 
     /// The officer this client acts as.
@@ -216,6 +230,7 @@ impl DepartmentClient {
         lease: Option<Duration>,
     ) -> Result<Option<Assignment>, DepartmentError> {
         // The queue picks the case: forget them all.
+        self.refresh_calendars().await;
         self.runtime.forget_all();
         let claimed = self
             .runtime
@@ -235,6 +250,7 @@ impl DepartmentClient {
         task: &TaskId,
         lease: Option<Duration>,
     ) -> Result<Assignment, DepartmentError> {
+        self.refresh_calendars().await;
         self.runtime.forget(case);
         let claimed = self
             .runtime
@@ -255,6 +271,7 @@ impl DepartmentClient {
         task: &TaskId,
         lease: Option<Duration>,
     ) -> Result<Timestamp, DepartmentError> {
+        self.refresh_calendars().await;
         self.runtime.forget(case);
         let status = self
             .runtime
@@ -362,6 +379,7 @@ impl DepartmentClient {
     /// where the queue sorts it under a placeholder day) and whether that date is
     /// provisional (暂定), on the calendar of the definition the case is pinned to.
     pub async fn marked_inbox(&self) -> Result<Vec<MarkedEntry>, DepartmentError> {
+        self.refresh_calendars().await;
         self.runtime.forget_all();
         let mut out = Vec::new();
         for entry in self.inbox().await? {
@@ -411,6 +429,7 @@ impl DepartmentClient {
     async fn decide(&self, case: &CaseId, command: Command) -> Result<Outcome, DepartmentError> {
         let name = command.name();
         let task = command_task(&command);
+        self.refresh_calendars().await;
         self.runtime.forget(case);
         self.runtime
             .execute(case, &self.officer, command)
