@@ -90,3 +90,9 @@ async fn calendar_years() {
     let server = RedisServer::start();
     conformance::calendar_years(server.backend("gl").await.into()).await;
 }
+
+#[tokio::test]
+async fn failing_check_backs_off() {
+    let server = RedisServer::start();
+    conformance::failing_check_backs_off(server.backend("gl").await.into()).await;
+}

@@ -2,7 +2,8 @@
 //! versioned, a case launched in December on a provisional year runs across the year, a
 //! published official year re-dates it and re-indexes its deadline check, a second
 //! runtime sharing the store uses the new year without a restart, and a date past the
-//! coverage makes no command or tick fail.
+//! coverage makes no command or tick fail; a deadline check that fails is put back with
+//! back-off without stopping the rest of its batch.
 
 use std::sync::Arc;
 
@@ -15,6 +16,7 @@ use greenlane_runtime::ports::{Backend, Clock, DeadlineIndex, DefinitionStore};
 use greenlane_runtime::RuntimeError;
 
 use super::runtime::Harness;
+use crate::faults::{Faults, FaultyBackend, Op};
 
 /// The shipped 2027 year as the State Council's notice might give it: official, with 11
 /// and 12 February off as well and Saturday 20 February worked.
@@ -210,4 +212,46 @@ pub async fn calendar_years<B: Backend>(backend: Arc<B>) {
     h.drain().await;
     let done = h.runtime.case(&case).await.unwrap();
     assert!(!done.is_open(), "{:?}", done.status);
+}
+
+/// A deadline check that fails is put back with back-off and the rest of its batch runs:
+/// one case never stops the cards of the others.
+pub async fn failing_check_backs_off<B: Backend>(inner: Arc<B>) {
+    let faults = Arc::new(Faults::default());
+    let backend = Arc::new(FaultyBackend::new(inner, faults.clone()));
+    let h = Harness::new(backend.clone()).await;
+    let cases = [h.launch().await, h.launch().await];
+    h.claim_and_approve("window").await.unwrap();
+    h.claim_and_approve("window").await.unwrap();
+    // Both cases' stage tasks warn at the end of Friday 2026-03-06 in Shanghai.
+    let warning_at = Utc.with_ymd_and_hms(2026, 3, 6, 16, 0, 0).unwrap();
+    h.clock.set(warning_at);
+    faults.arm(Op::Append, 1);
+    let tick = h
+        .runtime
+        .tick()
+        .await
+        .expect("a failing check does not fail the tick");
+    assert_eq!(tick.failed_checks, 1, "{tick:?}");
+    assert_eq!(tick.alerts, 3, "the other case's warnings fired: {tick:?}");
+    let mut failed = None;
+    for case in &cases {
+        let warned = h
+            .timeline(case)
+            .await
+            .iter()
+            .any(|r| matches!(r.event, Event::AlertRaised { .. }));
+        if !warned {
+            failed = Some(case.clone());
+        }
+    }
+    let failed = failed.expect("one case's check failed");
+    assert_eq!(
+        DeadlineIndex::get(backend.deadlines(), &failed).await.unwrap(),
+        Some(warning_at + chrono::Duration::seconds(1)),
+        "put back a second later"
+    );
+    h.clock.set(warning_at + chrono::Duration::seconds(2));
+    let tick = h.runtime.tick().await.unwrap();
+    assert_eq!((tick.failed_checks, tick.alerts), (0, 3), "{tick:?}");
 }

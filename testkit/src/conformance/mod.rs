@@ -9,7 +9,7 @@ mod calendars;
 mod ports;
 mod runtime;
 
-pub use calendars::{calendar_years, official_2027};
+pub use calendars::{calendar_years, failing_check_backs_off, official_2027};
 pub use ports::{append_with_effects, deadline_index, definition_store, event_store, task_queue};
 pub use runtime::{
     crash_recovery, deadlines_and_alerts, deferred_claims, fan_out_and_join, leases,
@@ -35,6 +35,7 @@ pub async fn all<B: Backend>(fresh: impl Fn() -> Arc<B>) {
     supplements_and_rejection(fresh()).await;
     restart_mid_case(fresh()).await;
     calendar_years(fresh()).await;
+    failing_check_backs_off(fresh()).await;
     crash_recovery(fresh).await;
 }
 
@@ -99,6 +100,10 @@ macro_rules! conformance_tests {
         #[tokio::test]
         async fn calendar_years() {
             $crate::conformance::calendar_years($fresh()).await;
+        }
+        #[tokio::test]
+        async fn failing_check_backs_off() {
+            $crate::conformance::failing_check_backs_off($fresh()).await;
         }
         #[tokio::test]
         async fn crash_recovery() {
