@@ -24,7 +24,6 @@
 //! HTTP callers exactly as for any other; the HTTP layer only authenticates, checks rights
 //! and visibility, and translates.
 
-mod attempts;
 mod auth;
 mod diff;
 mod json;

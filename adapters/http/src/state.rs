@@ -10,7 +10,7 @@ use greenlane_engine::ids::WorkflowId;
 use greenlane_runtime::ports::Backend;
 use greenlane_runtime::Runtime;
 
-use crate::attempts::Attempts;
+use crate::auth::attempts::Attempts;
 use crate::auth::config::Principals;
 use crate::metrics::Metrics;
 
@@ -76,13 +76,18 @@ impl<B: Backend> std::fmt::Debug for App<B> {
 impl<B: Backend> App<B> {
     /// The state for `runtime`, authenticating against `principals`.
     pub fn new(runtime: Arc<Runtime<B>>, principals: Principals, settings: Settings) -> App<B> {
+        let clock = runtime.clock().clone();
         App {
             inner: Arc::new(Inner {
                 runtime,
                 principals: Arc::new(principals),
                 metrics: Metrics::default(),
                 samples: RwLock::default(),
-                attempts: Attempts::new(settings.inquiry_attempts, settings.inquiry_window),
+                attempts: Attempts::new(
+                    settings.inquiry_attempts,
+                    settings.inquiry_window,
+                    clock,
+                ),
                 settings,
                 closing: tokio::sync::watch::channel(false).0,
             }),

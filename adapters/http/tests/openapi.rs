@@ -9,7 +9,7 @@ use common::Fixture;
 use serde_json::Value;
 
 /// Every route of the router.
-const ROUTES: [(&str, &str); 35] = [
+const ROUTES: [(&str, &str); 38] = [
     ("get", "/api/v1/me"),
     ("post", "/api/v1/cases"),
     ("get", "/api/v1/cases"),
@@ -50,6 +50,9 @@ const ROUTES: [(&str, &str); 35] = [
     ("get", "/api/v1/definitions/{workflow}/diff"),
     ("post", "/api/v1/definitions/{workflow}/rollback"),
     ("post", "/api/v1/definitions/{workflow}/plan"),
+    ("get", "/api/v1/calendars"),
+    ("post", "/api/v1/calendars/{calendar}"),
+    ("get", "/api/v1/calendars/{calendar}/{year}"),
     ("get", "/api/v1/supervision/alerts"),
     ("get", "/api/v1/supervision/kpis"),
     ("get", "/api/v1/events"),

@@ -1,10 +1,12 @@
 //! Who is calling: a bearer token looked up in the principals file, then rights and
 //! visibility.
 //!
-//! - `config`: the principals file; `centers`: the tree of centers; `rights`: role → rights.
+//! - `config`: the principals file; `centers`: the tree of centers; `rights`: role → rights;
+//!   `attempts`: the inquiry's lock-out after wrong access codes.
 //! - [`Caller`]: the extractor every protected handler takes. No or an unknown token is
 //!   401; [`Caller::require`] turns a missing right into a 403 that names it.
 
+pub(crate) mod attempts;
 pub(crate) mod centers;
 pub(crate) mod config;
 pub(crate) mod rights;
