@@ -83,11 +83,7 @@ impl<B: Backend> App<B> {
                 principals: Arc::new(principals),
                 metrics: Metrics::default(),
                 samples: RwLock::default(),
-                attempts: Attempts::new(
-                    settings.inquiry_attempts,
-                    settings.inquiry_window,
-                    clock,
-                ),
+                attempts: Attempts::new(settings.inquiry_attempts, settings.inquiry_window, clock),
                 settings,
                 closing: tokio::sync::watch::channel(false).0,
             }),

@@ -1,4 +1,4 @@
-//! The standard benchmark workloads of `shared/bench/WORKLOADS.md` as workflow definitions,
+//! The standard benchmark workloads of `bench/WORKLOADS.md` as workflow definitions,
 //! generated here so a benchmark needs no project folder; they run on the engine's shipped
 //! `cn` calendar (`greenlane_engine::calendar::shipped`).
 //!
