@@ -139,10 +139,23 @@ impl<B: Backend> Runtime<B> {
         file: &SourceText,
     ) -> Result<(i32, Calendar, Vec<CalendarYearText>), RuntimeError> {
         let year = year_of(file)?;
-        let mut years = self
-            .calendar(id)
-            .map(|installed| installed.years)
-            .unwrap_or_default();
+        let mut years = match self.calendar(id) {
+            // A calendar from the configuration alone has no year texts to publish beside
+            // this one: publishing the year alone would drop every other.
+            Some(installed) if installed.version == 0 => {
+                return Err(RuntimeError::Invalid(Diagnostics(vec![Diagnostic::new(
+                    file.name.clone(),
+                    1,
+                    1,
+                    format!(
+                        "calendar `{id}` has no published version yet: publish its year files \
+                         first (`serve` publishes those of rules/calendars/{id}/ at start)"
+                    ),
+                )])))
+            }
+            Some(installed) => installed.years,
+            None => Vec::new(),
+        };
         years.retain(|y| y.year != year);
         years.push(CalendarYearText {
             year,

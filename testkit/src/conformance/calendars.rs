@@ -48,6 +48,15 @@ pub async fn calendar_years<B: Backend>(backend: Arc<B>) {
     let cn = CalendarId::new("cn");
     let policy = PrincipalId::new("policy-1");
     let mut h = Harness::new(backend.clone()).await;
+    // A calendar from the configuration alone (never published) has no year texts to
+    // publish a year beside: refused, nothing stored.
+    assert!(matches!(
+        h.runtime
+            .publish_calendar_year(&cn, official_2027(), &policy, None)
+            .await,
+        Err(RuntimeError::Invalid(_))
+    ));
+    assert_eq!(backend.definitions().calendars().await.unwrap(), vec![]);
     let first = h
         .runtime
         .publish_missing_calendar_years(&cn, &shipped::cn_sources(), &policy)

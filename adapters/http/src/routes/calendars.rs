@@ -278,7 +278,7 @@ pub(crate) struct PublishedYearView {
     params(("calendar" = String, Path, description = "Calendar id")),
     request_body = PublishYearRequest,
     responses((status = 201, body = PublishedYearView), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 422, body = Problem)),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub(crate) async fn publish<B: Backend>(
     State(app): State<App<B>>,
@@ -299,8 +299,24 @@ pub(crate) async fn publish<B: Backend>(
                 .join(", ")
         )));
     }
+    let name = request.name.unwrap_or_else(|| {
+        let year = request
+            .text
+            .lines()
+            .find_map(|line| line.strip_prefix("year:"))
+            .map(|rest| {
+                rest.split('#')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string()
+            })
+            .filter(|year| !year.is_empty())
+            .unwrap_or_else(|| "year".to_string());
+        format!("{year}.yaml")
+    });
     let file = SourceText {
-        name: request.name.unwrap_or_else(|| "year.yaml".to_string()),
+        name,
         text: request.text,
     };
     let published = app
