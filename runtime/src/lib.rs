@@ -9,6 +9,7 @@
 //!
 //! - [`ports`]: the traits backends implement; [`memory`]: in-memory adapters.
 //! - [`Runtime`]: commands, claims, ticks (lease expiry, deadlines), recovery.
+//! - [`service`]: the shape of every long-running part (options, `run(shutdown)`, handle).
 //!
 //! The conformance suite every backend runs, fault injection and test workflows are in the
 //! `greenlane-testkit` crate, outside the product.
@@ -17,9 +18,10 @@ mod error;
 pub mod memory;
 pub mod ports;
 mod runtime;
+pub mod service;
 
 pub use error::{Cause, RuntimeError, StoreError};
 pub use runtime::{
     access, CalendarPublished, CaseEvent, ClaimedTask, Coverage, InstalledCalendar, Launched,
-    Outcome, RecoveryReport, Runtime, RuntimeConfig, TickReport, LIVE_CAPACITY,
+    Outcome, RecoveryReport, Runtime, RuntimeConfig, TickReport, TickerOptions, LIVE_CAPACITY,
 };

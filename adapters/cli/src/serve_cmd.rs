@@ -7,7 +7,7 @@
 //! rules script and the shared departments file) that the store has no version of; keep
 //! each workflow's example applications as the samples new versions are tried on; start
 //! the ticker (lease expiry, deadline checks); serve until Ctrl-C or SIGTERM, finishing the
-//! requests in flight.
+//! requests in flight, then stop the ticker after the tick in progress.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -21,7 +21,8 @@ use greenlane_engine::ids::{CalendarId, PrincipalId};
 use greenlane_fs::Project;
 use greenlane_http::{App, Principals, Settings};
 use greenlane_runtime::ports::{Backend, LogNotifier};
-use greenlane_runtime::{Runtime, RuntimeConfig};
+use greenlane_runtime::service::Shutdown;
+use greenlane_runtime::{Runtime, RuntimeConfig, TickerOptions};
 
 use crate::demo::definitions::{load_all, Definitions};
 
@@ -163,9 +164,11 @@ async fn serve<B: Backend>(
         }
         app.keep_samples(workflow.id.clone(), workflow.examples.clone());
     }
-    let ticker = runtime
-        .clone()
-        .spawn_ticker(Duration::from_secs(args.tick_seconds));
+    let (stop_ticker, shutdown) = Shutdown::new();
+    let ticker = tokio::spawn(runtime.clone().run_ticker(
+        TickerOptions::every(Duration::from_secs(args.tick_seconds)),
+        shutdown,
+    ));
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
@@ -173,7 +176,9 @@ async fn serve<B: Backend>(
     greenlane_http::serve(listener, app, greenlane_http::shutdown_signal())
         .await
         .context("serving")?;
-    ticker.abort();
+    // The tick in progress finishes (no command is cut); none starts after.
+    stop_ticker.trigger();
+    ticker.await.context("the ticker panicked")?;
     tracing::info!("stopped; every request in flight was answered");
     Ok(())
 }

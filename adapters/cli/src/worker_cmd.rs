@@ -4,7 +4,8 @@
 //!
 //! Actions: `next` (claim the next task and show it), `inbox`, `renew` (the heartbeat),
 //! `approve`, `reject`, `supplement`, `release`, and `run` — a loop that claims, shows,
-//! keeps the lease alive while it "thinks" (`--think-ms`) and approves, for demos and tests.
+//! keeps the lease alive while it "thinks" (`--think-ms`) and approves, for demos and tests;
+//! it stops on Ctrl-C or SIGTERM after the approval in flight, giving back the task held.
 //! Text output has zh-CN labels with English beside; `--json` prints JSON (one object per
 //! line for `run`).
 //!
@@ -24,6 +25,7 @@ use greenlane_engine::principal::Principal;
 use greenlane_fs::Project;
 use greenlane_redis::{Assignment, DepartmentClient, DepartmentError, MarkedEntry, Target};
 use greenlane_runtime::ports::Holder;
+use greenlane_runtime::service::Shutdown;
 use greenlane_runtime::{Outcome, RuntimeConfig};
 use serde_json::{json, Value};
 
@@ -276,23 +278,31 @@ impl TaskArgs {
 }
 
 /// `worker run`: claims and approves until `--max` tasks are approved, the queue stays
-/// empty for `--idle-exit-secs`, or Ctrl-C (which gives back the task held).
+/// empty for `--idle-exit-secs`, or Ctrl-C/SIGTERM, which stops the loop after the approval
+/// in flight and gives back the task held (one still being thought about).
 async fn run_loop(
     client: &DepartmentClient,
     args: RunArgs,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let approved = tokio::select! {
-        result = approve_loop(client, &args, json) => result?,
-        _ = tokio::signal::ctrl_c() => {
-            let released = client.release_all().await?;
-            for key in &released {
-                report(json, json!({ "event": "released", "case": key.case, "task": key.task }),
-                    || format!("已退回 Released {} {}", key.case, key.task));
-            }
-            bail!("interrupted; {} task(s) given back", released.len());
+    let shutdown = Shutdown::on(greenlane_http::shutdown_signal());
+    let approved = approve_loop(client, &args, json, &shutdown).await?;
+    if shutdown.is_requested() {
+        let released = client.release_all().await?;
+        for key in &released {
+            report(
+                json,
+                json!({ "event": "released", "case": key.case, "task": key.task }),
+                || format!("已退回 Released {} {}", key.case, key.task),
+            );
         }
-    };
+        report(
+            json,
+            json!({ "event": "stopped", "approved": approved }),
+            || format!("共批准 Approved in all: {approved}"),
+        );
+        bail!("interrupted; {} task(s) given back", released.len());
+    }
     report(
         json,
         json!({ "event": "stopped", "approved": approved }),
@@ -301,23 +311,32 @@ async fn run_loop(
     Ok(ExitCode::SUCCESS)
 }
 
-/// The loop of `worker run`; the number of tasks approved.
+/// The loop of `worker run`, in the shape of every long-running part
+/// (`greenlane_runtime::service`): its options are [`RunArgs`]; it runs until the options
+/// say stop or `shutdown` is requested, and a shutdown never cuts a command (a claim, a
+/// renewal, an approval): it is looked at before each claim, while the queue is empty and
+/// while thinking, which it ends with the task still held (the caller gives it back). The
+/// number of tasks approved.
 async fn approve_loop(
     client: &DepartmentClient,
     args: &RunArgs,
     json: bool,
+    shutdown: &Shutdown,
 ) -> anyhow::Result<u64> {
     let lease = args.lease.lease();
     let heartbeat = heartbeat_interval(lease.unwrap_or(client.runtime().config().default_lease));
     let idle_exit = args.idle_exit_secs.map(StdDuration::from_secs);
     let mut approved = 0;
     let mut idle_since = Instant::now();
-    while args.max.is_none_or(|max| approved < max) {
+    while args.max.is_none_or(|max| approved < max) && !shutdown.is_requested() {
         let Some(assignment) = client.next(lease).await? else {
             if idle_exit.is_some_and(|limit| idle_since.elapsed() >= limit) {
                 break;
             }
-            tokio::time::sleep(StdDuration::from_millis(args.poll_ms)).await;
+            tokio::select! {
+                () = shutdown.requested() => break,
+                () = tokio::time::sleep(StdDuration::from_millis(args.poll_ms)) => {}
+            }
             continue;
         };
         let (case, task) = (assignment.case.clone(), assignment.task.clone());
@@ -336,10 +355,20 @@ async fn approve_loop(
                 )
             },
         );
-        if think(client, &case, &task, lease, args.think_ms, heartbeat, json).await?
-            && decide(client, &case, &task, json).await?
-        {
-            approved += 1;
+        let thought = Thought {
+            lease,
+            think_ms: args.think_ms,
+            heartbeat,
+            json,
+        };
+        match think(client, &case, &task, &thought, shutdown).await? {
+            Thinking::Done => {
+                if decide(client, &case, &task, json).await? {
+                    approved += 1;
+                }
+            }
+            Thinking::Lost => {}
+            Thinking::Stopped => break,
         }
         idle_since = Instant::now();
     }
@@ -352,31 +381,51 @@ fn heartbeat_interval(lease: Duration) -> StdDuration {
     (lease / 3).max(StdDuration::from_millis(100))
 }
 
-/// Waits `think_ms`, renewing the lease every `heartbeat`; false when the lease was lost.
-async fn think(
-    client: &DepartmentClient,
-    case: &CaseId,
-    task: &TaskId,
+/// How the worker thinks about a task.
+struct Thought {
     lease: Option<Duration>,
     think_ms: u64,
     heartbeat: StdDuration,
     json: bool,
-) -> anyhow::Result<bool> {
-    let until = Instant::now() + StdDuration::from_millis(think_ms);
+}
+
+/// How thinking about a task ended.
+enum Thinking {
+    /// Time to decide.
+    Done,
+    /// The lease was lost (and said so).
+    Lost,
+    /// A shutdown was requested; the task is still held.
+    Stopped,
+}
+
+/// Waits `think_ms`, renewing the lease every `heartbeat`, unless `shutdown` comes first.
+async fn think(
+    client: &DepartmentClient,
+    case: &CaseId,
+    task: &TaskId,
+    thought: &Thought,
+    shutdown: &Shutdown,
+) -> anyhow::Result<Thinking> {
+    let until = Instant::now() + StdDuration::from_millis(thought.think_ms);
     loop {
         let left = until.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Ok(true);
+            return Ok(Thinking::Done);
         }
-        tokio::time::sleep(left.min(heartbeat)).await;
+        tokio::select! {
+            () = shutdown.requested() => return Ok(Thinking::Stopped),
+            () = tokio::time::sleep(left.min(thought.heartbeat)) => {}
+        }
         if Instant::now() >= until {
-            return Ok(true);
+            return Ok(Thinking::Done);
         }
-        match client.renew(case, task, lease).await {
+        // Not raced against the shutdown: a renewal is one command, done whole.
+        match client.renew(case, task, thought.lease).await {
             Ok(_) => {}
             Err(error @ (DepartmentError::NotHeld { .. } | DepartmentError::Rejected { .. })) => {
-                lost(case, task, &error, json);
-                return Ok(false);
+                lost(case, task, &error, thought.json);
+                return Ok(Thinking::Lost);
             }
             Err(other) => return Err(other.into()),
         }

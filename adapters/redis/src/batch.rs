@@ -7,6 +7,11 @@
 //! while the engine reads the last reply; what arrives meanwhile goes in the next call.
 //! An append whose caller stops waiting still goes out, as a request already sent would:
 //! the expected version keeps a retry from appending twice.
+//!
+//! In the shape of greenlane's long-running parts (`greenlane_runtime::service`): the
+//! options are [`OUT`] and [`MOST`], the handle is the [`Batcher`] (`append`), and each
+//! sender is a `run` started on demand by `append` that ends by itself once nothing waits,
+//! so none needs a shutdown and none is aborted; a call it sends is awaited whole.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 

@@ -3,6 +3,14 @@
 //! are coalesced per case and sent many to a request: at once when [`MARK_BATCH`] cases
 //! wait, else by a background flusher a moment later. Reads that show cursors
 //! (`record`, `cases`, `unapplied`) send what waits first.
+//!
+//! In the shape of greenlane's long-running parts (`greenlane_runtime::service`): the
+//! flusher has no options beyond [`MARK_BATCH`] and its delays, and no handle ([`Marks`],
+//! owned by the event store, is how moves reach it). Its `run` is started on demand by
+//! [`Marks::start_flusher`] and ends by itself after [`FLUSHER_IDLE`] without a move, so it
+//! needs no shutdown and is never aborted; a batch it took is sent whole (a tokio runtime
+//! dropped mid-send loses at most cursor moves, which the port allows: recovery repeats
+//! those idempotent effects).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};

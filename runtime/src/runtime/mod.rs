@@ -22,7 +22,7 @@ pub use calendars::{CalendarPublished, Coverage, InstalledCalendar};
 pub use claims::ClaimedTask;
 pub use live::{CaseEvent, LIVE_CAPACITY};
 pub use recovery::RecoveryReport;
-pub use tick::TickReport;
+pub use tick::{TickReport, TickerOptions};
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};

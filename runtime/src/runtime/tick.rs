@@ -3,14 +3,21 @@
 //! index by one node and its events are appended with an expected version), and finish
 //! effects that a failure left behind, and let the queues free what removed entries still
 //! occupy. Each tick first installs the calendar versions other processes published.
+//!
+//! [`Runtime::run_ticker`] ticks at an interval, in the shape of every long-running part
+//! ([`crate::service`]): [`TickerOptions`], a future that runs until its
+//! [`Shutdown`] is requested and then finishes the tick in progress; no handle (nobody
+//! talks to a ticker).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use greenlane_engine::case::{Command, Rejection};
 use greenlane_engine::ids::CaseId;
 
 use super::Runtime;
 use crate::ports::{Backend, DeadlineIndex, Holder, TaskQueue};
+use crate::service::Shutdown;
 use crate::RuntimeError;
 
 /// What one tick did.
@@ -109,25 +116,42 @@ impl<B: Backend> Runtime<B> {
         Ok(report)
     }
 
-    /// Ticks every `every` until the returned handle is aborted; errors are logged.
+    /// Ticks every `options.every` until `shutdown` is requested, then returns after the
+    /// tick in progress, if any, completed: a tick is never cut between two commands.
+    /// Spawn it (`tokio::spawn(runtime.clone().run_ticker(options, shutdown))`) and await
+    /// its task after triggering the shutdown.
     ///
     /// A tick that fails (the store cannot be reached, say) is logged once per failure and
     /// tried again at the next interval; nothing it took is dropped (a deadline check taken
     /// from the index is put back when it fails).
-    pub fn spawn_ticker(
-        self: Arc<Self>,
-        every: std::time::Duration,
-    ) -> tokio::task::JoinHandle<()> {
-        tokio::spawn(async move {
-            let mut interval = tokio::time::interval(every);
-            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                interval.tick().await;
-                if let Err(error) = self.tick().await {
-                    tracing::error!(%error, "tick failed");
-                }
+    pub async fn run_ticker(self: Arc<Self>, options: TickerOptions, shutdown: Shutdown) {
+        let mut interval = tokio::time::interval(options.every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        while !shutdown.is_requested() {
+            tokio::select! {
+                biased;
+                () = shutdown.requested() => break,
+                _ = interval.tick() => {}
             }
-        })
+            // Not raced against the shutdown: the whole tick runs.
+            if let Err(error) = self.tick().await {
+                tracing::error!(%error, "tick failed");
+            }
+        }
+    }
+}
+
+/// The options of [`Runtime::run_ticker`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TickerOptions {
+    /// Time between the starts of two ticks (a tick longer than that delays the next).
+    pub every: Duration,
+}
+
+impl TickerOptions {
+    /// A tick every `every`.
+    pub fn every(every: Duration) -> TickerOptions {
+        TickerOptions { every }
     }
 }
 

@@ -20,7 +20,10 @@ use greenlane_engine::ids::{CaseId, PrincipalId, WorkflowId};
 use greenlane_engine::principal::{Principal, Role};
 use greenlane_runtime::memory::MemoryBackend;
 use greenlane_runtime::ports::{Backend, Clock, LogNotifier};
-use greenlane_runtime::{ClaimedTask, Outcome, Runtime, RuntimeConfig, RuntimeError, StoreError};
+use greenlane_runtime::service::Shutdown;
+use greenlane_runtime::{
+    ClaimedTask, Outcome, Runtime, RuntimeConfig, RuntimeError, StoreError, TickerOptions,
+};
 
 use super::report::{peak_rss_mib, percentile, BenchReport};
 use super::{Args, Backend as BackendArg, Claims};
@@ -153,9 +156,15 @@ pub(super) async fn drive<B: Backend>(
     let cases = args.cases;
     // Every node ticks, as a server does: a lease that ran out before its approval got
     // through (the run saturates the store on purpose) goes back to its queue.
+    let (stop_tickers, shutdown) = Shutdown::new();
     let tickers: Vec<_> = runtimes
         .iter()
-        .map(|node| node.clone().spawn_ticker(TICK))
+        .map(|node| {
+            tokio::spawn(
+                node.clone()
+                    .run_ticker(TickerOptions::every(TICK), shutdown.clone()),
+            )
+        })
         .collect();
 
     let mut workers = Vec::new();
@@ -246,11 +255,15 @@ pub(super) async fn drive<B: Backend>(
         tally.done.notified().await;
     }
     let wall = started.elapsed().as_secs_f64();
+    // Every case is complete: each worker stops at its next look at the tally (within
+    // IDLE_POLL), each ticker after its tick in progress. Nothing is aborted mid-command.
     for worker in workers {
-        worker.abort();
+        // A worker that failed said why already.
+        let _ = worker.await;
     }
+    stop_tickers.trigger();
     for ticker in tickers {
-        ticker.abort();
+        ticker.await?;
     }
 
     let launched = lock(&tally.launched);
