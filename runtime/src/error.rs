@@ -140,6 +140,20 @@ pub enum RuntimeError {
         /// The id in the YAML.
         found: WorkflowId,
     },
+    /// A rules script was sent with a workflow that names none (`rules:` in its YAML).
+    #[error("a rules script was sent but the workflow names none (`rules:` in its YAML)")]
+    RulesNotNamed,
+    /// The new version fails on sample applications; nothing was published.
+    #[error(
+        "the version fails on {} of {tried} sample application(s); nothing was published",
+        failures.len()
+    )]
+    SamplesFailed {
+        /// Each failure.
+        failures: Vec<crate::runtime::SampleFailure>,
+        /// Samples tried.
+        tried: usize,
+    },
     /// A port failed; for an append, nothing was stored.
     #[error(transparent)]
     Store(#[from] StoreError),

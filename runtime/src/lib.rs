@@ -23,5 +23,6 @@ pub mod service;
 pub use error::{Cause, RuntimeError, StoreError};
 pub use runtime::{
     access, CalendarPublished, CaseEvent, ClaimedTask, Coverage, InstalledCalendar, Launched,
-    Outcome, RecoveryReport, Runtime, RuntimeConfig, TickReport, TickerOptions, LIVE_CAPACITY,
+    Outcome, Publication, PublishRequest, RecoveryReport, Runtime, RuntimeConfig, SampleFailure,
+    TickReport, TickerOptions, LIVE_CAPACITY,
 };

@@ -148,13 +148,22 @@ async fn serve<B: Backend>(
     let app = App::new(runtime.clone(), principals, settings);
     for workflow in &definitions.workflows {
         if runtime.latest_version(&workflow.id).await.is_err() {
+            // The same policy as a publication through the API: validated and tried on the
+            // workflow's example applications.
             match runtime
-                .publish(workflow.source.clone(), &PrincipalId::new("system"))
+                .publish_checked(
+                    workflow.source.clone(),
+                    &workflow.examples,
+                    &PrincipalId::new("system"),
+                )
                 .await
             {
-                Ok(version) => {
-                    tracing::info!(workflow = %workflow.id, version, "published from the project folder")
-                }
+                Ok(published) => tracing::info!(
+                    workflow = %workflow.id,
+                    version = published.version,
+                    samples_tried = published.samples_tried,
+                    "published from the project folder"
+                ),
                 // Another node sharing the store published it first.
                 Err(_) if runtime.latest_version(&workflow.id).await.is_ok() => {}
                 Err(error) => {

@@ -261,6 +261,24 @@ impl From<RuntimeError> for ApiError {
                 errors: diagnostics.0.iter().map(Located::from).collect(),
             },
             RuntimeError::WrongWorkflow { .. } => ApiError::invalid("workflow", error.to_string()),
+            RuntimeError::RulesNotNamed => ApiError::invalid("rules", error.to_string()),
+            RuntimeError::SamplesFailed { failures, tried } => ApiError::Unprocessable {
+                detail: format!(
+                    "the version fails on {} of {tried} sample application(s), each located in \
+                     `errors`; nothing was published",
+                    failures.len()
+                ),
+                field: Some("samples".to_string()),
+                errors: failures
+                    .iter()
+                    .map(|f| Located {
+                        file: format!("samples[{}]", f.index),
+                        line: 0,
+                        column: 0,
+                        message: f.message.clone(),
+                    })
+                    .collect(),
+            },
             RuntimeError::Store(StoreError::Conflict { .. }) => ApiError::Conflict(
                 "someone else changed this at the same moment; read it again and retry".to_string(),
             ),

@@ -14,6 +14,7 @@ mod claims;
 mod definitions;
 mod effects;
 mod live;
+mod publishing;
 mod recovery;
 mod tick;
 mod work;
@@ -21,6 +22,7 @@ mod work;
 pub use calendars::{CalendarPublished, Coverage, InstalledCalendar};
 pub use claims::ClaimedTask;
 pub use live::{CaseEvent, LIVE_CAPACITY};
+pub use publishing::{Publication, PublishRequest, SampleFailure};
 pub use recovery::RecoveryReport;
 pub use tick::{TickReport, TickerOptions};
 

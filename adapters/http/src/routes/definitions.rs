@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use greenlane_engine::ids::{PrincipalId, WorkflowId};
-use greenlane_engine::plan::CompiledWorkflow;
 use greenlane_runtime::ports::{Backend, DefinitionSource, DefinitionStore, PublishedDefinition};
 use greenlane_runtime::RuntimeError;
 use serde::{Deserialize, Serialize};
@@ -21,7 +20,7 @@ use crate::auth::rights::Right;
 use crate::auth::Caller;
 use crate::diff::{diff as compare, DefinitionDiff};
 use crate::json::{Body, Query};
-use crate::problem::{ApiError, Located, Problem};
+use crate::problem::{ApiError, Problem};
 use crate::state::App;
 
 /// One published version, in short.
@@ -129,14 +128,6 @@ pub(crate) struct PublishedView {
     pub(crate) changes: Option<DefinitionDiff>,
 }
 
-/// The `id` and `rules` fields of a workflow YAML, read leniently (validation reports what
-/// is wrong with it later, located); `None` when the text is not YAML at all.
-fn peek(yaml: &str) -> Option<(Option<String>, Option<String>)> {
-    let value = serde_yaml::from_str::<serde_yaml::Value>(yaml).ok()?;
-    let field = |name: &str| value.get(name).and_then(|v| v.as_str()).map(str::to_string);
-    Some((field("id"), field("rules")))
-}
-
 /// Publishes a new version: validated (every problem located), tried on the samples,
 /// stored as the next version; refused with nothing changed when either fails.
 #[utoipa::path(post, path = "/api/v1/definitions", tag = "definitions", request_body = PublishRequest,
@@ -148,87 +139,41 @@ pub(crate) async fn publish<B: Backend>(
     Body(request): Body<PublishRequest>,
 ) -> Result<Response, ApiError> {
     caller.require(Right::PublishDefinitions)?;
-    let parsed = peek(&request.workflow);
-    let (id, rules_name) = parsed.clone().unwrap_or_default();
-    let previous = match &id {
-        Some(id) => latest(&app, &WorkflowId::new(id.as_str())).await?,
-        None => None,
-    };
-    let rules = match (request.rules, &rules_name) {
-        (Some(text), Some(name)) => Some((name.clone(), text)),
-        (Some(_), None) if parsed.is_some() => {
-            return Err(ApiError::invalid(
-                "rules",
-                "a rules script was sent but the workflow names none (`rules:` in its YAML)",
-            ))
-        }
-        // The YAML does not parse: validation says where, located, with the script beside.
-        (Some(text), None) => Some(("rules.rhai".to_string(), text)),
-        (None, Some(name)) => previous
-            .as_ref()
-            .and_then(|p| p.source.rules.clone())
-            .filter(|(previous_name, _)| previous_name == name),
-        (None, None) => None,
-    };
-    let departments = request
-        .departments
-        .or_else(|| previous.as_ref().and_then(|p| p.source.departments.clone()))
-        .or_else(|| app.settings().departments.clone());
-    let source = DefinitionSource {
-        workflow_name: request
-            .workflow_name
-            .unwrap_or_else(|| format!("{}.yaml", id.as_deref().unwrap_or("workflow"))),
-        workflow: request.workflow,
-        rules,
-        departments,
-    };
+    let source = app
+        .runtime()
+        .publication_source(
+            greenlane_runtime::PublishRequest {
+                workflow: request.workflow,
+                workflow_name: request.workflow_name,
+                rules: request.rules,
+                departments: request.departments,
+            },
+            app.settings().departments.as_deref(),
+        )
+        .await?;
     let view = checked_publish(&app, &caller, source, request.samples).await?;
     Ok(created(view))
 }
 
-/// The latest published version of `workflow`, if any.
-async fn latest<B: Backend>(
-    app: &App<B>,
-    workflow: &WorkflowId,
-) -> Result<Option<PublishedDefinition>, ApiError> {
-    let store = app.runtime().backend().definitions();
-    let version = store.latest(workflow).await.map_err(RuntimeError::from)?;
-    if version == 0 {
-        return Ok(None);
-    }
-    Ok(store
-        .get(workflow, version)
-        .await
-        .map_err(RuntimeError::from)?)
-}
-
-/// Validates `source`, tries it on the samples and publishes it.
+/// Validates `source`, tries it on the samples (those sent, else the ones kept for the
+/// workflow) and publishes it (`Runtime::publish_checked`); keeps the samples sent.
 async fn checked_publish<B: Backend>(
     app: &App<B>,
     caller: &Caller,
     source: DefinitionSource,
     samples: Option<Vec<serde_json::Value>>,
 ) -> Result<PublishedView, ApiError> {
-    let compiled = app.runtime().validate(&source)?;
-    let workflow = compiled.workflow.id.clone();
+    let workflow = app.runtime().validate(&source)?.workflow.id.clone();
     let tried = match &samples {
         Some(samples) => samples.clone(),
         None => app.samples(&workflow).as_ref().clone(),
     };
-    try_samples(app, &compiled, &tried)?;
-    let previous = latest(app, &workflow).await?;
-    let version = app
-        .runtime()
-        .publish(
-            source.clone(),
-            &PrincipalId::new(caller.principal.id.as_str()),
-        )
-        .await?;
+    let by = PrincipalId::new(caller.principal.id.as_str());
+    let published = app.runtime().publish_checked(source, &tried, &by).await?;
     if let Some(samples) = samples {
         app.keep_samples(workflow.clone(), samples);
     }
-    tracing::info!(%workflow, version, by = %caller.principal.id, "definition published");
-    let changes = match previous {
+    let changes = match &published.previous {
         Some(previous) => {
             let old = app
                 .runtime()
@@ -236,60 +181,20 @@ async fn checked_publish<B: Backend>(
                 .await?;
             Some(compare(
                 (previous.version, &old.workflow, &previous.source),
-                (version, &compiled.workflow, &source),
+                (
+                    published.version,
+                    &published.compiled.workflow,
+                    &published.source,
+                ),
             ))
         }
         None => None,
     };
     Ok(PublishedView {
         workflow: workflow.to_string(),
-        version,
-        samples_tried: tried.len(),
+        version: published.version,
+        samples_tried: published.samples_tried,
         changes,
-    })
-}
-
-/// Plans every sample from today; every failure is reported, located by sample.
-fn try_samples<B: Backend>(
-    app: &App<B>,
-    compiled: &CompiledWorkflow,
-    samples: &[serde_json::Value],
-) -> Result<(), ApiError> {
-    let start = today(app);
-    let mut errors = Vec::new();
-    for (i, sample) in samples.iter().enumerate() {
-        let result = if sample.is_object() {
-            compiled
-                .plan(sample)
-                .map_err(|e| e.to_string())
-                .and_then(|plan| {
-                    plan.timetable(&compiled.calendar, start)
-                        .map(|_| ())
-                        .map_err(|e| e.to_string())
-                })
-        } else {
-            Err("a sample application must be a JSON object".to_string())
-        };
-        if let Err(message) = result {
-            errors.push(Located {
-                file: format!("samples[{i}]"),
-                line: 0,
-                column: 0,
-                message,
-            });
-        }
-    }
-    if errors.is_empty() {
-        return Ok(());
-    }
-    Err(ApiError::Unprocessable {
-        detail: format!(
-            "the version fails on {} of {} sample application(s), each located in `errors`; nothing was published",
-            errors.len(),
-            samples.len()
-        ),
-        field: Some("samples".to_string()),
-        errors,
     })
 }
 

@@ -1,0 +1,179 @@
+//! The publishing policy of workflow versions, one call for every way in (`serve`'s first
+//! start, the HTTP API, and through it the CLI): what a request that leaves something out
+//! carries over from the version before (the rules script of the same name, the departments
+//! file), validation with every problem located, a try of the new version on sample
+//! applications (each planned and dated from today; one failure refuses the publication),
+//! then the store. Refused, nothing changes.
+
+use std::sync::Arc;
+
+use greenlane_engine::ids::{PrincipalId, WorkflowId};
+use greenlane_engine::plan::CompiledWorkflow;
+
+use super::Runtime;
+use crate::ports::{Backend, DefinitionSource, DefinitionStore, PublishedDefinition};
+use crate::RuntimeError;
+
+/// A new version as a policy officer sends it; what is left out is carried over.
+#[derive(Debug, Clone, Default)]
+pub struct PublishRequest {
+    /// The workflow YAML.
+    pub workflow: String,
+    /// The file name used in diagnostics (`<id>.yaml` when absent).
+    pub workflow_name: Option<String>,
+    /// The rules script the workflow names (`rules:`); the previous version's script of
+    /// the same name when absent.
+    pub rules: Option<String>,
+    /// The departments YAML; the previous version's, else the server's, when absent.
+    pub departments: Option<String>,
+}
+
+/// A sample application the new version failed on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SampleFailure {
+    /// Its position among the samples, from 0.
+    pub index: usize,
+    /// What went wrong (planning or dating it).
+    pub message: String,
+}
+
+/// What a publication did.
+#[derive(Debug, Clone)]
+pub struct Publication {
+    /// The workflow.
+    pub workflow: WorkflowId,
+    /// The new version: the next launch uses it.
+    pub version: u32,
+    /// Sample applications it was tried on.
+    pub samples_tried: usize,
+    /// The version before, if there was one.
+    pub previous: Option<PublishedDefinition>,
+    /// The source stored.
+    pub source: DefinitionSource,
+    /// The new version, compiled.
+    pub compiled: Arc<CompiledWorkflow>,
+}
+
+impl<B: Backend> Runtime<B> {
+    /// The source `request` publishes: the rules script and departments file it left out
+    /// carried over from the latest version (or `server_departments`). A script sent for a
+    /// workflow that names none is refused.
+    pub async fn publication_source(
+        &self,
+        request: PublishRequest,
+        server_departments: Option<&str>,
+    ) -> Result<DefinitionSource, RuntimeError> {
+        let parsed = peek(&request.workflow);
+        let (id, rules_name) = parsed.clone().unwrap_or_default();
+        let previous = match &id {
+            Some(id) => {
+                self.latest_definition(&WorkflowId::new(id.as_str()))
+                    .await?
+            }
+            None => None,
+        };
+        let rules = match (request.rules, &rules_name) {
+            (Some(text), Some(name)) => Some((name.clone(), text)),
+            (Some(_), None) if parsed.is_some() => return Err(RuntimeError::RulesNotNamed),
+            // The YAML does not parse: validation says where, located, with the script beside.
+            (Some(text), None) => Some(("rules.rhai".to_string(), text)),
+            (None, Some(name)) => previous
+                .as_ref()
+                .and_then(|p| p.source.rules.clone())
+                .filter(|(previous_name, _)| previous_name == name),
+            (None, None) => None,
+        };
+        let departments = request
+            .departments
+            .or_else(|| previous.as_ref().and_then(|p| p.source.departments.clone()))
+            .or_else(|| server_departments.map(str::to_string));
+        Ok(DefinitionSource {
+            workflow_name: request
+                .workflow_name
+                .unwrap_or_else(|| format!("{}.yaml", id.as_deref().unwrap_or("workflow"))),
+            workflow: request.workflow,
+            rules,
+            departments,
+        })
+    }
+
+    /// Validates `source` (every problem located), tries it on `samples` (every failure
+    /// reported, by sample) and stores it as the next version; refused with nothing
+    /// changed when either fails.
+    pub async fn publish_checked(
+        &self,
+        source: DefinitionSource,
+        samples: &[serde_json::Value],
+        by: &PrincipalId,
+    ) -> Result<Publication, RuntimeError> {
+        let compiled = self.validate(&source)?;
+        let failures = self.try_samples(&compiled, samples);
+        if !failures.is_empty() {
+            return Err(RuntimeError::SamplesFailed {
+                failures,
+                tried: samples.len(),
+            });
+        }
+        let workflow = compiled.workflow.id.clone();
+        let previous = self.latest_definition(&workflow).await?;
+        let version = self.publish(source.clone(), by).await?;
+        tracing::info!(%workflow, version, by = %by, "definition published");
+        Ok(Publication {
+            workflow,
+            version,
+            samples_tried: samples.len(),
+            previous,
+            source,
+            compiled,
+        })
+    }
+
+    /// Plans and dates every sample from today; the failures, by sample.
+    pub fn try_samples(
+        &self,
+        compiled: &CompiledWorkflow,
+        samples: &[serde_json::Value],
+    ) -> Vec<SampleFailure> {
+        let start = greenlane_engine::case::local_date(self.clock.now(), &self.config.time_zone);
+        samples
+            .iter()
+            .enumerate()
+            .filter_map(|(index, sample)| {
+                let result = if sample.is_object() {
+                    compiled
+                        .plan(sample)
+                        .map_err(|e| e.to_string())
+                        .and_then(|plan| {
+                            plan.timetable(&compiled.calendar, start)
+                                .map(|_| ())
+                                .map_err(|e| e.to_string())
+                        })
+                } else {
+                    Err("a sample application must be a JSON object".to_string())
+                };
+                result.err().map(|message| SampleFailure { index, message })
+            })
+            .collect()
+    }
+
+    /// The latest stored version of `workflow`, if any.
+    pub async fn latest_definition(
+        &self,
+        workflow: &WorkflowId,
+    ) -> Result<Option<PublishedDefinition>, RuntimeError> {
+        let store = self.backend.definitions();
+        let version = store.latest(workflow).await?;
+        if version == 0 {
+            return Ok(None);
+        }
+        Ok(store.get(workflow, version).await?)
+    }
+}
+
+/// The `id` and `rules` fields of a workflow YAML, read leniently (validation reports what
+/// is wrong with it later, located); `None` when the text is not YAML at all.
+fn peek(yaml: &str) -> Option<(Option<String>, Option<String>)> {
+    let value = serde_yaml::from_str::<serde_yaml::Value>(yaml).ok()?;
+    let field = |name: &str| value.get(name).and_then(|v| v.as_str()).map(str::to_string);
+    Some((field("id"), field("rules")))
+}
