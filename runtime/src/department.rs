@@ -1,8 +1,9 @@
 //! The department side: [`DepartmentClient`], what a department's own approval system
-//! embeds to take its parallel tasks from Redis and decide them.
+//! embeds to take its parallel tasks from the shared store and decide them.
 //!
-//! A client is one officer of one department acting through a `Runtime` over the shared
-//! [`RedisBackend`]: it claims the department's next task (earliest due first), keeps the
+//! A client is one officer of one department acting through a `Runtime` over any backend
+//! the engine nodes share (on Redis, `greenlane_redis::department_client` connects one): it
+//! claims the department's next task (earliest due first), keeps the
 //! lease alive while the officer works ([`DepartmentClient::renew`]), and approves, rejects,
 //! asks for supplements or gives the task back. Every decision goes through
 //! `Runtime::execute`, so the engine's rules hold for a department system as for any other
@@ -11,28 +12,26 @@
 //!
 //! Other nodes change the cases this client acts on, so the client never decides on a
 //! cached state: every call first forgets the cases it may touch (`Runtime::forget`) and
-//! reads them from Redis. A department system acts on few cases at a time; the reload is
+//! reads them from the store. A department system acts on few cases at a time; the reload is
 //! cheap next to an officer's work, and without it a refusal decided on a state another
 //! node has moved past would stand (the runtime retries only lost appends).
 //!
 //! A client does not tick: lease expiry and deadline checks are the engine nodes' work
-//! (`greenlane serve --redis`). A client whose process dies while holding a lease loses the
+//! (`greenlane serve`). A client whose process dies while holding a lease loses the
 //! task when the lease runs out and a node ticks; the task goes back to its department's
 //! queue for another officer.
 
 use std::sync::Arc;
 
+use crate::ports::{Backend, Holder, QueueEntry, TaskKey};
+use crate::{ClaimedTask, Outcome, Runtime, RuntimeError};
 use chrono::{Duration, NaiveDate};
 use greenlane_engine::calendar::Calendar;
 use greenlane_engine::case::{CaseState, Command, Rejection, TaskStatus, Timestamp};
 use greenlane_engine::ids::{CaseId, DepartmentId, PrincipalId, TaskId, WorkflowId};
 use greenlane_engine::principal::{Principal, Role};
 use greenlane_engine::workflow::TaskKind;
-use greenlane_runtime::ports::{Clock, Holder, LogNotifier, QueueEntry, TaskKey};
-use greenlane_runtime::{ClaimedTask, Outcome, Runtime, RuntimeConfig, RuntimeError};
 use serde::Serialize;
-
-use crate::{RedisBackend, Target};
 
 /// Why a department client could not do what it was asked.
 #[derive(Debug, thiserror::Error)]
@@ -46,9 +45,9 @@ pub enum DepartmentError {
         /// Its role, or "an officer without a department".
         role: &'static str,
     },
-    /// Connecting to Redis failed.
-    #[error("cannot connect to Redis")]
-    Connect(#[source] crate::Error),
+    /// Connecting to the shared store failed.
+    #[error("cannot connect to the shared store")]
+    Connect(#[source] crate::Cause),
     /// The engine refused the command; nothing changed.
     #[error("`{command}` of task `{task}` in case `{case}` was refused")]
     Rejected {
@@ -142,14 +141,14 @@ pub struct MarkedEntry {
     pub due_provisional: bool,
 }
 
-/// One officer of one department taking and deciding tasks from Redis.
-pub struct DepartmentClient {
-    runtime: Arc<Runtime<RedisBackend>>,
+/// One officer of one department taking and deciding tasks from the shared store.
+pub struct DepartmentClient<B: Backend> {
+    runtime: Arc<Runtime<B>>,
     officer: Principal,
     department: DepartmentId,
 }
 
-impl std::fmt::Debug for DepartmentClient {
+impl<B: Backend> std::fmt::Debug for DepartmentClient<B> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DepartmentClient")
             .field("officer", &self.officer.id)
@@ -158,39 +157,12 @@ impl std::fmt::Debug for DepartmentClient {
     }
 }
 
-impl DepartmentClient {
-    /// Connects to `target` under `prefix` (the engine nodes' prefix, so they share the
-    /// data) as `officer`. `config` gives the calendars the workflows use; `clock` is the
-    /// time decisions are taken at, which should agree with the engine nodes' clocks.
-    pub async fn connect(
-        target: Target,
-        prefix: &str,
-        officer: Principal,
-        config: RuntimeConfig,
-        clock: Arc<dyn Clock>,
-    ) -> Result<DepartmentClient, DepartmentError> {
-        let department = department_of(&officer)?;
-        let backend = RedisBackend::connect(target, prefix)
-            .await
-            .map_err(DepartmentError::Connect)?;
-        let runtime = Runtime::new(Arc::new(backend), clock, Arc::new(LogNotifier), config);
-        // The calendars as published in the store, not only the ones of the configuration.
-        runtime
-            .refresh_calendars()
-            .await
-            .map_err(DepartmentError::Runtime)?;
-        Ok(DepartmentClient {
-            runtime: Arc::new(runtime),
-            officer,
-            department,
-        })
-    }
-
+impl<B: Backend> DepartmentClient<B> {
     /// A client acting as `officer` through a runtime the caller already has.
     pub fn new(
-        runtime: Arc<Runtime<RedisBackend>>,
+        runtime: Arc<Runtime<B>>,
         officer: Principal,
-    ) -> Result<DepartmentClient, DepartmentError> {
+    ) -> Result<DepartmentClient<B>, DepartmentError> {
         let department = department_of(&officer)?;
         Ok(DepartmentClient {
             runtime,
@@ -219,7 +191,7 @@ impl DepartmentClient {
     }
 
     /// The runtime underneath.
-    pub fn runtime(&self) -> &Arc<Runtime<RedisBackend>> {
+    pub fn runtime(&self) -> &Arc<Runtime<B>> {
         &self.runtime
     }
 

@@ -10,16 +10,20 @@
 //! - [`ports`]: the traits backends implement; [`memory`]: in-memory adapters.
 //! - [`Runtime`]: commands, claims, ticks (lease expiry, deadlines), recovery.
 //! - [`service`]: the shape of every long-running part (options, `run(shutdown)`, handle).
+//! - [`department`]: [`DepartmentClient`], one officer of one department over a shared
+//!   store, as a department's own system embeds it.
 //!
 //! The conformance suite every backend runs, fault injection and test workflows are in the
 //! `greenlane-testkit` crate, outside the product.
 
+pub mod department;
 mod error;
 pub mod memory;
 pub mod ports;
 mod runtime;
 pub mod service;
 
+pub use department::{Assignment, DepartmentClient, DepartmentError, MarkedEntry};
 pub use error::{Cause, RuntimeError, StoreError};
 pub use runtime::{
     access, CalendarPublished, CaseEvent, ClaimedTask, Coverage, InstalledCalendar, Launched,

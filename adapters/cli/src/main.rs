@@ -10,7 +10,7 @@
 //! - `serve`: the HTTP API on the runtime (`greenlane-http`).
 //! - `worker`: a department's side on a shared Redis (`--redis URL --department ID`) with
 //!   next, inbox, renew, approve, reject, supplement, release and run (a claim-and-approve
-//!   loop) — what a department system does through `greenlane_redis::DepartmentClient`.
+//!   loop) — what a department system does through `greenlane_runtime::DepartmentClient`.
 //! - `client`: `--server URL --token T` with launch, cases, case, inbox, claim, approve,
 //!   reject, supplement, publish, rollback, alerts, kpis — the API from the command line.
 //!

@@ -1,6 +1,6 @@
 //! `greenlane worker`: a department's side on a shared Redis — one officer of one
 //! department taking its tasks from the queues the engine nodes (`greenlane serve --redis`)
-//! fill, through `greenlane_redis::DepartmentClient`.
+//! fill, through `greenlane_runtime::DepartmentClient` on Redis.
 //!
 //! Actions: `next` (claim the next task and show it), `inbox`, `renew` (the heartbeat),
 //! `approve`, `reject`, `supplement`, `release`, and `run` — a loop that claims, shows,
@@ -23,7 +23,11 @@ use clap::{Args as ClapArgs, Subcommand};
 use greenlane_engine::ids::{CaseId, TaskId};
 use greenlane_engine::principal::Principal;
 use greenlane_fs::Project;
-use greenlane_redis::{Assignment, DepartmentClient, DepartmentError, MarkedEntry, Target};
+use greenlane_redis::{RedisBackend, Target};
+use greenlane_runtime::{Assignment, DepartmentError, MarkedEntry};
+
+/// A department client on Redis.
+type DepartmentClient = greenlane_runtime::DepartmentClient<RedisBackend>;
 use greenlane_runtime::ports::Holder;
 use greenlane_runtime::service::Shutdown;
 use greenlane_runtime::{Outcome, RuntimeConfig};
@@ -170,7 +174,7 @@ pub(crate) fn run(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
         .build()
         .context("starting the async runtime")?;
     tokio.block_on(async {
-        let client = DepartmentClient::connect(
+        let client = greenlane_redis::department_client(
             Target::Single(args.redis.clone()),
             &args.redis_prefix,
             officer,

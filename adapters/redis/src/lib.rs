@@ -47,7 +47,7 @@ pub use announce::{Announcement, Announcements};
 pub use conn::Target;
 pub use deadlines::RedisDeadlines;
 pub use definitions::RedisDefinitions;
-pub use department::{Assignment, DepartmentClient, DepartmentError, MarkedEntry};
+pub use department::department_client;
 pub use error::Error;
 pub use events::RedisEvents;
 pub use queue::RedisQueue;

@@ -12,7 +12,10 @@ use greenlane_engine::calendar::shipped::cn_calendars;
 use greenlane_engine::case::{CaseStatus, Rejection, TaskStatus};
 use greenlane_engine::ids::{CaseId, PrincipalId, TaskId, WorkflowId};
 use greenlane_engine::principal::{Principal, Role};
-use greenlane_redis::{DepartmentClient, DepartmentError, Target};
+use greenlane_redis::{department_client, RedisBackend, Target};
+use greenlane_runtime::DepartmentError;
+
+type DepartmentClient = greenlane_runtime::DepartmentClient<RedisBackend>;
 use greenlane_runtime::ports::{Clock, Holder, LogNotifier, ManualClock};
 use greenlane_runtime::{Runtime, RuntimeConfig};
 use greenlane_testkit::workloads::staged_source;
@@ -63,7 +66,7 @@ async fn client(
     officer: &str,
     department: &str,
 ) -> DepartmentClient {
-    DepartmentClient::connect(
+    department_client(
         Target::Single(server.url()),
         PREFIX,
         Principal::officer(officer, department, CENTER),
