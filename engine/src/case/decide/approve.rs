@@ -24,7 +24,7 @@ pub(super) fn decide(ctx: &Ctx, task: &TaskId) -> Result<Vec<Event>, Rejection> 
         .filter(|t| t.status == TaskStatus::Waiting)
     {
         if t.needs.iter().all(|&n| approved(n)) {
-            events.push(ctx.ready(&t.id, today, t.committed_days, t.statutory_days));
+            events.push(ctx.ready(&t.plan, today));
         }
     }
     if (0..case.tasks.len()).all(approved) {

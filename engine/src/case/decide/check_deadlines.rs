@@ -37,11 +37,11 @@ fn due_alerts(ctx: &Ctx) -> Result<Vec<Event>, Rejection> {
             let addressed = ctx.definition.recipients(
                 &Notice {
                     occasion: Occasion::Alert(alert.level),
-                    task: Some(&task.id),
+                    task: Some(&task.plan.id),
                     parties: Parties {
                         officer: alert.officer,
                         coordinator: ctx.case.coordinator.as_ref(),
-                        departments: std::slice::from_ref(&task.department),
+                        departments: std::slice::from_ref(&task.plan.department),
                         center: &center,
                     },
                     causes: &[],
@@ -49,10 +49,10 @@ fn due_alerts(ctx: &Ctx) -> Result<Vec<Event>, Rejection> {
                 &ctx.case.application,
             );
             Event::AlertRaised {
-                task: task.id.clone(),
+                task: task.plan.id.clone(),
                 level: alert.level,
                 due: alert.due,
-                department: task.department.clone(),
+                department: task.plan.department.clone(),
                 officer: alert.officer.cloned(),
                 recipients: addressed.recipients,
                 rule_error: addressed.rule_error,

@@ -43,7 +43,7 @@ pub(super) fn issue(ctx: &Ctx) -> Result<Vec<Event>, Rejection> {
                 .collect();
             Err(Rejection::NotCompleted {
                 pending: pending.len(),
-                first: pending[0].id.clone(),
+                first: pending[0].plan.id.clone(),
             })
         }
         _ => Err(ctx.closed()),

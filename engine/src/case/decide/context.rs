@@ -6,7 +6,7 @@
 
 use chrono::NaiveDate;
 
-use crate::case::event::{Event, Timestamp};
+use crate::case::event::{Event, PlannedTaskSnapshot, Timestamp};
 use crate::case::local_date;
 use crate::case::projection::projection;
 use crate::case::rejection::Rejection;
@@ -74,10 +74,10 @@ impl Ctx<'_> {
     pub(super) fn officer_task(&self, task: &TaskId) -> Result<(usize, &TaskState), Rejection> {
         self.require(&[Role::Officer], "officer of the task's department")?;
         let (index, t) = self.open_task(task)?;
-        if self.by.department.as_ref() != Some(&t.department) {
+        if self.by.department.as_ref() != Some(&t.plan.department) {
             return Err(Rejection::WrongDepartment {
                 task: task.clone(),
-                department: t.department.clone(),
+                department: t.plan.department.clone(),
                 yours: self
                     .by
                     .department
@@ -127,18 +127,16 @@ impl Ctx<'_> {
 
     /// The event dispatching `task`, ready on `ready_on`, with its due dates (`None` for a
     /// date past the calendar's coverage: the task is dispatched all the same).
-    pub(super) fn ready(
-        &self,
-        task: &TaskId,
-        ready_on: NaiveDate,
-        committed: u32,
-        statutory: u32,
-    ) -> Event {
+    pub(super) fn ready(&self, task: &PlannedTaskSnapshot, ready_on: NaiveDate) -> Event {
         let calendar = &self.definition.calendar;
         Event::TaskReady {
-            task: task.clone(),
-            committed_due: calendar.add_working_days(ready_on, committed).ok(),
-            statutory_due: calendar.add_working_days(ready_on, statutory).ok(),
+            task: task.id.clone(),
+            committed_due: calendar
+                .add_working_days(ready_on, task.committed_days)
+                .ok(),
+            statutory_due: calendar
+                .add_working_days(ready_on, task.statutory_days)
+                .ok(),
         }
     }
 
@@ -171,8 +169,8 @@ impl Ctx<'_> {
                 let last = calendar.coverage().1;
                 paused_days(calendar, stopped_on, last.min(self.today()), limit).unwrap_or(0)
             }),
-            due(task.committed_days),
-            due(task.statutory_days),
+            due(task.plan.committed_days),
+            due(task.plan.statutory_days),
         )
     }
 
@@ -189,10 +187,10 @@ impl Ctx<'_> {
         self.case
             .tasks
             .iter()
-            .filter(|t| Some(&t.id) != except)
+            .filter(|t| Some(&t.plan.id) != except)
             .filter(|t| t.status.is_open() || t.status == TaskStatus::Waiting)
             .map(|t| Event::TaskWithdrawn {
-                task: t.id.clone(),
+                task: t.plan.id.clone(),
                 reason: reason.to_string(),
             })
             .collect()
@@ -226,8 +224,8 @@ impl Ctx<'_> {
         let mut departments = Vec::new();
         for cause in &projected.causes {
             if let Some(task) = self.case.task(cause.as_str()) {
-                if !departments.contains(&task.department) {
-                    departments.push(task.department.clone());
+                if !departments.contains(&task.plan.department) {
+                    departments.push(task.plan.department.clone());
                 }
             }
         }

@@ -42,27 +42,11 @@ pub(super) fn decide(
     let tasks: Vec<PlannedTaskSnapshot> = plan
         .tasks()
         .zip(&timetable.tasks)
-        .map(|(task, row)| PlannedTaskSnapshot {
-            id: task.id.clone(),
-            name: task.name.clone(),
-            department: task.department.clone(),
-            kind: task.kind,
-            statutory_days: task.statutory_days,
-            committed_days: task.committed_days,
-            needs: task.needs.clone(),
-            materials: task.materials.clone(),
-            planned_finish: row.earliest_finish,
-            latest_finish: row.latest_finish,
-        })
+        .map(|(task, row)| PlannedTaskSnapshot::of(task, row.earliest_finish, row.latest_finish))
         .collect();
     let mut events = Vec::with_capacity(tasks.len() + 2);
     for task in tasks.iter().filter(|t| t.needs.is_empty()) {
-        events.push(ctx.ready(
-            &task.id,
-            launched_on,
-            task.committed_days,
-            task.statutory_days,
-        ));
+        events.push(ctx.ready(task, launched_on));
     }
     let empty = tasks.is_empty();
     events.insert(

@@ -51,13 +51,13 @@ fn redated(
             .sum();
         let paused = recounted.unwrap_or(task.paused_days);
         let due = |days: u32| cal.add_working_days(ready_on, days + paused).ok();
-        let (committed, statutory) = (due(task.committed_days), due(task.statutory_days));
+        let (committed, statutory) = (due(task.plan.committed_days), due(task.plan.statutory_days));
         if committed != task.committed_due
             || statutory != task.statutory_due
             || paused != task.paused_days
         {
             tasks.push(TaskRedated {
-                task: task.id.clone(),
+                task: task.plan.id.clone(),
                 paused_working_days: paused,
                 committed_due: DateChange {
                     from: task.committed_due,
