@@ -56,7 +56,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Every department works its queue until the case is complete.
     let state = runtime.case(&launched.case).await?;
-    let departments: Vec<_> = state.tasks.iter().map(|t| t.department.clone()).collect();
+    let departments: Vec<_> = state
+        .tasks
+        .iter()
+        .map(|t| t.plan.department.clone())
+        .collect();
     let mut round = 0;
     while runtime.case(&launched.case).await?.is_open() {
         round += 1;

@@ -427,9 +427,9 @@ impl<B: Backend> DepartmentClient<B> {
                 let assignment = Assignment {
                     case: case.clone(),
                     task: task.clone(),
-                    name: t.name.clone(),
-                    department: t.department.clone(),
-                    kind: t.kind,
+                    name: t.plan.name.clone(),
+                    department: t.plan.department.clone(),
+                    kind: t.plan.kind,
                     committed_due: t.committed_due,
                     committed_due_provisional: false,
                     statutory_due: t.statutory_due,
@@ -439,7 +439,7 @@ impl<B: Backend> DepartmentClient<B> {
                     workflow_version: state.workflow_version,
                     promised_completion: state.promised_completion,
                     promised_completion_provisional: false,
-                    materials: t.materials.clone(),
+                    materials: t.plan.materials.clone(),
                     application: state.application.clone(),
                 };
                 Some((assignment, t.ready_on, state.launched_on))

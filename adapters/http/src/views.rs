@@ -229,7 +229,7 @@ impl CaseView {
             tasks: case
                 .tasks
                 .iter()
-                .map(|t| TaskView::new(case, t, calendar, critical.contains(&t.id.as_str())))
+                .map(|t| TaskView::new(case, t, calendar, critical.contains(&t.plan.id.as_str())))
                 .collect(),
             alerts: alerts(case, calendar, timeline),
             rating: case
@@ -318,10 +318,10 @@ impl TaskView {
             _ => (None, None, None),
         };
         TaskView {
-            id: task.id.to_string(),
-            name: task.name.clone(),
-            department: task.department.to_string(),
-            kind: task.kind.as_str().to_string(),
+            id: task.plan.id.to_string(),
+            name: task.plan.name.clone(),
+            department: task.plan.department.to_string(),
+            kind: task.plan.kind.as_str().to_string(),
             state: task.status.as_str().to_string(),
             officer,
             lease_until,
@@ -330,11 +330,11 @@ impl TaskView {
                 .needs
                 .iter()
                 .filter_map(|&i| case.tasks.get(i))
-                .map(|t| t.id.to_string())
+                .map(|t| t.plan.id.to_string())
                 .collect(),
             critical,
-            statutory_days: task.statutory_days,
-            committed_days: task.committed_days,
+            statutory_days: task.plan.statutory_days,
+            committed_days: task.plan.committed_days,
             ready_at: task.ready_at,
             committed_due: task.committed_due,
             committed_due_provisional: provisional(calendar, task.ready_on, task.committed_due),
@@ -344,7 +344,7 @@ impl TaskView {
             supplements_requested: task.supplements_requested,
             alerts: task.alerts.iter().map(|l| l.as_str().to_string()).collect(),
             finished_at: task.finished_at,
-            materials: task.materials.clone(),
+            materials: task.plan.materials.clone(),
         }
     }
 }

@@ -523,14 +523,14 @@ async fn redis_restart_with_aof_loses_no_acknowledged_command() {
                     let tasks: Vec<_> = state
                         .tasks
                         .iter()
-                        .map(|t| (t.id.clone(), t.status.clone()))
+                        .map(|t| (t.plan.id.clone(), t.status.clone()))
                         .collect();
                     eprintln!("open {case}: {tasks:?}");
                     for t in &state.tasks {
-                        let key = greenlane_runtime::ports::TaskKey::new(case, &t.id);
+                        let key = greenlane_runtime::ports::TaskKey::new(case, &t.plan.id);
                         eprintln!(
                             "  queue {}: {:?}",
-                            t.id,
+                            t.plan.id,
                             greenlane_runtime::ports::TaskQueue::get(
                                 runtime.backend().queue(),
                                 &key

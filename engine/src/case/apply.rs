@@ -42,20 +42,12 @@ pub fn apply(state: &mut CaseState, recorded: &Recorded) {
             state.tasks = tasks
                 .iter()
                 .map(|t| TaskState {
-                    id: t.id.clone(),
-                    name: t.name.clone(),
-                    department: t.department.clone(),
-                    kind: t.kind,
-                    statutory_days: t.statutory_days,
-                    committed_days: t.committed_days,
+                    plan: t.clone(),
                     needs: t
                         .needs
                         .iter()
                         .filter_map(|n| tasks.iter().position(|other| &other.id == n))
                         .collect(),
-                    materials: t.materials.clone(),
-                    planned_finish: t.planned_finish,
-                    latest_finish: t.latest_finish,
                     status: TaskStatus::Waiting,
                     ready_at: None,
                     ready_on: None,
@@ -253,5 +245,5 @@ pub fn replay<'a>(events: impl IntoIterator<Item = &'a Recorded>) -> CaseState {
 }
 
 fn task_mut<'a>(state: &'a mut CaseState, id: &str) -> Option<&'a mut TaskState> {
-    state.tasks.iter_mut().find(|t| t.id.as_str() == id)
+    state.tasks.iter_mut().find(|t| t.plan.id.as_str() == id)
 }

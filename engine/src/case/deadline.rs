@@ -63,18 +63,18 @@ pub fn pending_alerts<'a>(
         };
         let paused = task.paused_days + granted;
         let committed_due = calendar
-            .add_working_days(ready_on, task.committed_days + paused)
+            .add_working_days(ready_on, task.plan.committed_days + paused)
             .ok();
         let statutory_due = calendar
-            .add_working_days(ready_on, task.statutory_days + paused)
+            .add_working_days(ready_on, task.plan.statutory_days + paused)
             .ok();
         let dates = alert_dates(
             calendar,
             definition.warning,
             ready_on,
-            task.committed_days,
+            task.plan.committed_days,
             paused,
-            task.statutory_days,
+            task.plan.statutory_days,
         );
         for (level, date) in dates {
             let Some(date) = date else { continue };

@@ -50,6 +50,28 @@ pub struct PlannedTaskSnapshot {
     pub latest_finish: u32,
 }
 
+impl PlannedTaskSnapshot {
+    /// Task `task` of a case's plan, with its planned earliest and latest finish.
+    pub fn of(
+        task: &crate::plan::PlannedTask,
+        planned_finish: u32,
+        latest_finish: u32,
+    ) -> PlannedTaskSnapshot {
+        PlannedTaskSnapshot {
+            id: task.id.clone(),
+            name: task.name.clone(),
+            department: task.department.clone(),
+            kind: task.kind,
+            statutory_days: task.statutory_days,
+            committed_days: task.committed_days,
+            needs: task.needs.clone(),
+            materials: task.materials.clone(),
+            planned_finish,
+            latest_finish,
+        }
+    }
+}
+
 /// Special procedures that suspend a task's clock (行政许可法 第四十五条).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

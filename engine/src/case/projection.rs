@@ -92,11 +92,11 @@ pub fn projection(
         .filter(|&(index, task)| {
             let timing = &projected.timings[index];
             let planned = planned_days(task);
-            let latest_start = task.latest_finish.saturating_sub(planned);
+            let latest_start = task.plan.latest_finish.saturating_sub(planned);
             timing.critical
                 && timing.earliest_finish > timing.earliest_start.max(latest_start) + planned
         })
-        .map(|(_, task)| task.id.clone())
+        .map(|(_, task)| task.plan.id.clone())
         .collect();
     Some(Projection {
         completion: calendar
@@ -105,7 +105,7 @@ pub fn projection(
         critical_path: projected
             .critical_path
             .iter()
-            .map(|&node| case.tasks[graph[node]].id.clone())
+            .map(|&node| case.tasks[graph[node]].plan.id.clone())
             .collect(),
         causes,
     })
@@ -113,9 +113,9 @@ pub fn projection(
 
 /// Working days a task takes in the plan: its committed limit, 0 for an instant task.
 fn planned_days(task: &TaskState) -> u32 {
-    if task.kind == crate::workflow::TaskKind::Instant {
+    if task.plan.kind == crate::workflow::TaskKind::Instant {
         0
     } else {
-        task.committed_days
+        task.plan.committed_days
     }
 }

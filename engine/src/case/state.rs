@@ -8,10 +8,9 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::event::{Rating, SpecialProcedure, Timestamp};
-use crate::ids::{CaseId, CenterId, DepartmentId, PrincipalId, TaskId, WorkflowId};
+use super::event::{PlannedTaskSnapshot, Rating, SpecialProcedure, Timestamp};
+use crate::ids::{CaseId, CenterId, PrincipalId, TaskId, WorkflowId};
 use crate::supervision::AlertLevel;
-use crate::workflow::TaskKind;
 
 /// Where a case stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -151,29 +150,14 @@ impl TaskStatus {
     }
 }
 
-/// One task of a case.
+/// One task of a case: its plan as launched, and where it stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TaskState {
-    /// Task id.
-    pub id: TaskId,
-    /// Display name.
-    pub name: String,
-    /// Deciding department.
-    pub department: DepartmentId,
-    /// Instant, commitment or referred.
-    pub kind: TaskKind,
-    /// 法定时限 in working days.
-    pub statutory_days: u32,
-    /// 承诺时限 in working days.
-    pub committed_days: u32,
-    /// Indices (in [`CaseState::tasks`]) of the tasks it needs.
+    /// The task as planned at launch (id, department, limits, prerequisites by id, planned
+    /// finishes), exactly as the `Launched` event recorded it.
+    pub plan: PlannedTaskSnapshot,
+    /// Indices (in [`CaseState::tasks`]) of the tasks it needs: `plan.needs` resolved.
     pub needs: Vec<usize>,
-    /// Materials the applicant hands in.
-    pub materials: Vec<String>,
-    /// Planned earliest finish offset at launch.
-    pub planned_finish: u32,
-    /// Planned latest finish offset at launch.
-    pub latest_finish: u32,
     /// Where it stands.
     pub status: TaskStatus,
     /// When it became ready (first dispatch).
@@ -281,12 +265,12 @@ impl Default for CaseState {
 impl CaseState {
     /// The index of task `id`.
     pub fn task_index(&self, id: &str) -> Option<usize> {
-        self.tasks.iter().position(|t| t.id.as_str() == id)
+        self.tasks.iter().position(|t| t.plan.id.as_str() == id)
     }
 
     /// The task `id`.
     pub fn task(&self, id: &str) -> Option<&TaskState> {
-        self.tasks.iter().find(|t| t.id.as_str() == id)
+        self.tasks.iter().find(|t| t.plan.id.as_str() == id)
     }
 
     /// Whether every task is approved.

@@ -356,7 +356,7 @@ pub(super) fn expected_entry(
     };
     Some(QueueEntry {
         key: key.clone(),
-        department: task.department.clone(),
+        department: task.plan.department.clone(),
         due: task.committed_due?,
         dispatched_at: task.ready_at?,
         holder,

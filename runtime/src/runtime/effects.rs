@@ -52,7 +52,7 @@ impl<B: Backend> Runtime<B> {
         let mut notifications = Vec::new();
         let mut freed = Vec::new();
         let department = |task: &greenlane_engine::ids::TaskId| {
-            state.task(task.as_str()).map(|t| t.department.clone())
+            state.task(task.as_str()).map(|t| t.plan.department.clone())
         };
         for (offset, r) in recorded.iter().enumerate() {
             let key = |task: &greenlane_engine::ids::TaskId| TaskKey::new(case, task);

@@ -66,7 +66,7 @@ impl Live {
                 .event
                 .task()
                 .and_then(|task| state.task(task.as_str()))
-                .map(|t| t.department.clone());
+                .map(|t| t.plan.department.clone());
             let event = CaseEvent {
                 case: case.clone(),
                 seq: before + offset as u64 + 1,

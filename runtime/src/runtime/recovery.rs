@@ -46,7 +46,7 @@ impl<B: Backend> Runtime<B> {
                 report.open_cases += 1;
                 let state = self.case(&record.case).await?;
                 for task in &state.tasks {
-                    let key = TaskKey::new(&record.case, &task.id);
+                    let key = TaskKey::new(&record.case, &task.plan.id);
                     let Some(expected) = expected_entry(&state, &key) else {
                         continue;
                     };

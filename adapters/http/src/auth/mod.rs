@@ -64,7 +64,7 @@ impl Caller {
         }
         match (&self.principal.role, &self.principal.department) {
             (Role::Officer, Some(department)) => {
-                case.tasks.iter().any(|t| &t.department == department)
+                case.tasks.iter().any(|t| &t.plan.department == department)
             }
             (Role::Officer, None) => false,
             _ => true,

@@ -198,7 +198,7 @@ fn matches(
         if !case
             .tasks
             .iter()
-            .any(|t| t.department.as_str() == department)
+            .any(|t| t.plan.department.as_str() == department)
         {
             return false;
         }
@@ -358,7 +358,7 @@ pub(crate) async fn dag<B: Backend>(
     let states: serde_json::Map<String, serde_json::Value> = state
         .tasks
         .iter()
-        .map(|t| (t.id.to_string(), t.status.as_str().into()))
+        .map(|t| (t.plan.id.to_string(), t.status.as_str().into()))
         .collect();
     let extra = serde_json::json!({
         "case": case,

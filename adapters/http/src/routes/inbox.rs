@@ -149,7 +149,7 @@ fn inbox_entry(
         InboxEntry {
             case: entry.key.case.to_string(),
             task: entry.key.task.to_string(),
-            name: task.name.clone(),
+            name: task.plan.name.clone(),
             workflow: text(&state.workflow),
             center: text(&state.center),
             state: status.to_string(),

@@ -143,8 +143,8 @@ pub(crate) async fn show<B: Backend>(
         .tasks
         .iter()
         .map(|t| InquiryItem {
-            name: t.name.clone(),
-            department: t.department.to_string(),
+            name: t.plan.name.clone(),
+            department: t.plan.department.to_string(),
             state: task_label(&t.status).to_string(),
             due: t.committed_due,
             due_provisional: provisional(calendar, t.ready_on, t.committed_due),
@@ -181,7 +181,7 @@ pub(crate) async fn show<B: Backend>(
                     .map(|t| InquiryItemChange {
                         name: state
                             .task(t.task.as_str())
-                            .map_or_else(|| t.task.to_string(), |task| task.name.clone()),
+                            .map_or_else(|| t.task.to_string(), |task| task.plan.name.clone()),
                         from: t.committed_due.from,
                         to: t.committed_due.to,
                     })

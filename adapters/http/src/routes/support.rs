@@ -105,7 +105,7 @@ pub(crate) fn outcome<T>(result: &Result<T, RuntimeError>) -> &'static str {
 /// Checks that `task` is a task of `case`, so an unknown task is a 404 before any command.
 pub(crate) fn task_of(case: &CaseState, task: &str) -> Result<TaskId, ApiError> {
     case.task(task)
-        .map(|t| t.id.clone())
+        .map(|t| t.plan.id.clone())
         .ok_or_else(|| ApiError::NotFound(format!("the case has no task `{task}`")))
 }
 

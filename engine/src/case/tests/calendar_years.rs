@@ -177,13 +177,13 @@ fn an_official_year_re_dates_open_tasks_and_the_promise() {
         assert_eq!(
             redated.committed_due.to,
             official
-                .add_working_days(ready_on, task.committed_days)
+                .add_working_days(ready_on, task.plan.committed_days)
                 .ok()
         );
         assert_eq!(
             redated.statutory_due.to,
             official
-                .add_working_days(ready_on, task.statutory_days)
+                .add_working_days(ready_on, task.plan.statutory_days)
                 .ok()
         );
     }

@@ -12,6 +12,7 @@ mod calendar_years;
 mod commands;
 mod deadlines;
 mod escalation;
+mod event_shape;
 mod fixture;
 mod properties;
 mod table;

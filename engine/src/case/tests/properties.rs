@@ -293,16 +293,16 @@ impl Driver {
         for task in &state.tasks {
             let needs_approved = task.needs.iter().all(|&i| approved(i));
             if task.status == TaskStatus::Waiting {
-                assert!(!needs_approved, "{} stuck waiting", task.id);
+                assert!(!needs_approved, "{} stuck waiting", task.plan.id);
             } else {
-                assert!(needs_approved, "{} open before its needs", task.id);
+                assert!(needs_approved, "{} open before its needs", task.plan.id);
             }
             if let Some(ready_on) = task.ready_on {
                 assert_eq!(
                     task.committed_due,
                     Some(
                         calendar
-                            .add_working_days(ready_on, task.committed_days + task.paused_days)
+                            .add_working_days(ready_on, task.plan.committed_days + task.paused_days)
                             .unwrap()
                     )
                 );
@@ -310,7 +310,7 @@ impl Driver {
                     task.statutory_due,
                     Some(
                         calendar
-                            .add_working_days(ready_on, task.statutory_days + task.paused_days)
+                            .add_working_days(ready_on, task.plan.statutory_days + task.paused_days)
                             .unwrap()
                     )
                 );
@@ -340,8 +340,8 @@ impl Driver {
                 break;
             };
             let task = self.case.state.tasks[index].clone();
-            let id = task.id.as_str();
-            let department = task.department.as_str();
+            let id = task.plan.id.as_str();
+            let department = task.plan.department.as_str();
             let done = match &task.status {
                 TaskStatus::Suspended {
                     suspension: Suspension::Supplement { .. },
@@ -402,7 +402,7 @@ proptest! {
         prop_assert!(is_completed, "{:?}", state.status);
         prop_assert_eq!(driver.completed, 1);
         for task in &state.tasks {
-            prop_assert_eq!(driver.approvals.get(task.id.as_str()), Some(&1));
+            prop_assert_eq!(driver.approvals.get(task.plan.id.as_str()), Some(&1));
         }
         // Every approval comes after the approvals of the task's needs.
         let order: Vec<String> = driver
@@ -415,7 +415,7 @@ proptest! {
             })
             .collect();
         for (index, task) in state.tasks.iter().enumerate() {
-            let position = order.iter().position(|t| t == task.id.as_str()).unwrap();
+            let position = order.iter().position(|t| t == task.plan.id.as_str()).unwrap();
             for &need in &driver.shape.needs[index] {
                 let before = order.iter().position(|t| *t == format!("t{need}")).unwrap();
                 prop_assert!(before < position);

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use super::definition::Kpi;
 use super::report::{AlertCounts, CaseCounts, KpiReport, Measure, Scope, ScopeReport, TaskCounts};
 use crate::calendar::Calendar;
-use crate::case::{local_date, Event, Rating, Recorded};
+use crate::case::{local_date, Event, PlannedTaskSnapshot, Rating, Recorded};
 use crate::ids::{CaseId, DepartmentId, TaskId, WorkflowId};
 use crate::supervision::AlertLevel;
 use crate::workflow::TaskKind;
@@ -31,11 +31,8 @@ enum Outcome {
 /// What the board keeps of one task.
 #[derive(Debug, Clone)]
 struct TaskTrack {
-    id: TaskId,
-    department: DepartmentId,
-    kind: TaskKind,
-    statutory_days: u32,
-    committed_days: u32,
+    /// The task as planned at launch.
+    plan: PlannedTaskSnapshot,
     dispatched: bool,
     committed_due: Option<NaiveDate>,
     outcome: Option<Outcome>,
@@ -60,7 +57,7 @@ struct CaseTrack {
 
 impl CaseTrack {
     fn task_mut(&mut self, id: &TaskId) -> Option<&mut TaskTrack> {
-        self.tasks.iter_mut().find(|t| &t.id == id)
+        self.tasks.iter_mut().find(|t| &t.plan.id == id)
     }
 }
 
@@ -114,11 +111,7 @@ impl KpiBoard {
             let tasks = tasks
                 .iter()
                 .map(|t| TaskTrack {
-                    id: t.id.clone(),
-                    department: t.department.clone(),
-                    kind: t.kind,
-                    statutory_days: t.statutory_days,
-                    committed_days: t.committed_days,
+                    plan: t.clone(),
                     dispatched: false,
                     committed_due: None,
                     outcome: None,
@@ -260,7 +253,7 @@ impl KpiBoard {
                 tally.add_case(track, calendar);
             }
             for task in &track.tasks {
-                let department = departments.entry(task.department.clone()).or_default();
+                let department = departments.entry(task.plan.department.clone()).or_default();
                 for tally in [&mut overall, &mut *workflow, department] {
                     tally.add_task(task);
                 }
@@ -313,25 +306,25 @@ impl Tally {
     /// Adds one task's figures.
     fn add_task(&mut self, task: &TaskTrack) {
         self.tasks.planned += 1;
-        if task.kind == TaskKind::Instant {
+        if task.plan.kind == TaskKind::Instant {
             self.instant += 1;
         }
-        if task.statutory_days > 0 {
+        if task.plan.statutory_days > 0 {
             self.limited += 1;
             let (committed, statutory) = (
-                f64::from(task.committed_days),
-                f64::from(task.statutory_days),
+                f64::from(task.plan.committed_days),
+                f64::from(task.plan.statutory_days),
             );
             self.reduction_percent_sum += 100.0 * (1.0 - committed / statutory);
             // 1 − c/s ≥ 1/2 ⇔ 2c ≤ s, compared exactly on integers.
-            if u64::from(task.committed_days) * 2 <= u64::from(task.statutory_days) {
+            if u64::from(task.plan.committed_days) * 2 <= u64::from(task.plan.statutory_days) {
                 self.reduction_met += 1;
             }
         }
         if task.dispatched {
             self.tasks.dispatched += 1;
         }
-        let on_site = task.kind != TaskKind::Referred;
+        let on_site = task.plan.kind != TaskKind::Referred;
         match task.outcome {
             Some(Outcome::Approved { on, due }) => {
                 self.tasks.approved += 1;

@@ -142,14 +142,14 @@ impl<B: Backend> Sim<'_, B> {
             .iter()
             .map(|t| {
                 let task = SimTask {
-                    department: t.department.clone(),
-                    committed_days: t.committed_days,
-                    materials: t.materials.clone(),
+                    department: t.plan.department.clone(),
+                    committed_days: t.plan.committed_days,
+                    materials: t.plan.materials.clone(),
                     supplemented: false,
                     special: false,
                     forgotten: false,
                 };
-                (t.id.clone(), task)
+                (t.plan.id.clone(), task)
             })
             .collect();
         let c = &mut self.cases[case];
@@ -160,8 +160,8 @@ impl<B: Backend> Sim<'_, B> {
             let decided: Vec<&TaskId> = state
                 .tasks
                 .iter()
-                .filter(|t| t.committed_days > 0)
-                .map(|t| &t.id)
+                .filter(|t| t.plan.committed_days > 0)
+                .map(|t| &t.plan.id)
                 .collect();
             c.reject_at = decided.choose(&mut self.rng).map(|t| (*t).clone());
         }

@@ -1,0 +1,88 @@
+//! `decide`: the pure transition function of a case. Given the state, the pinned definition,
+//! the principal, the command and `now`, it returns the events to record or a rejection.
+//! It performs no I/O; dispatching and indexing deadlines are done by the runtime from the
+//! events it returns.
+//!
+//! This module only dispatches: each command's decision is its own function, in a file per
+//! command or per small family, and what they share (who may act on which task, dispatching,
+//! resuming a paused clock, the at-risk check) is [`context::Ctx`].
+
+mod approve;
+mod check_deadlines;
+mod claim;
+mod closing;
+mod context;
+mod launch;
+mod redate;
+mod reject;
+mod special_procedure;
+mod supplement;
+
+use super::command::Command;
+use super::event::{Event, Timestamp};
+use super::rejection::Rejection;
+use super::state::CaseState;
+use crate::plan::CompiledWorkflow;
+use crate::principal::Principal;
+use context::Ctx;
+
+/// Decides `command` for `by` on `case` at `now`, using the definition the case is pinned
+/// to (for a launch: the definition to launch with).
+pub fn decide(
+    case: &CaseState,
+    definition: &CompiledWorkflow,
+    by: &Principal,
+    command: &Command,
+    now: Timestamp,
+) -> Result<Vec<Event>, Rejection> {
+    let ctx = Ctx {
+        case,
+        definition,
+        by,
+        now,
+        name: command.name(),
+    };
+    match command {
+        Command::Launch {
+            case: id,
+            workflow,
+            version,
+            application,
+            time_zone,
+            access_code_hash,
+        } => launch::decide(
+            &ctx,
+            id,
+            workflow,
+            *version,
+            application,
+            time_zone,
+            access_code_hash,
+        ),
+        Command::Claim { task, lease } => claim::claim(&ctx, task, *lease),
+        Command::Release { task } => claim::release(&ctx, task),
+        Command::ExpireLease { task } => claim::expire_lease(&ctx, task),
+        Command::Approve { task } => approve::decide(&ctx, task),
+        Command::Reject { task, reason } => reject::decide(&ctx, task, reason),
+        Command::RequestSupplement { task, materials } => {
+            supplement::request(&ctx, task, materials)
+        }
+        Command::AllowSupplement { task, reason } => supplement::allow(&ctx, task, reason),
+        Command::SubmitSupplement { task } => supplement::submit(&ctx, task),
+        Command::StartSpecialProcedure {
+            task,
+            procedure,
+            granted_days,
+        } => special_procedure::start(&ctx, task, *procedure, *granted_days),
+        Command::EndSpecialProcedure { task } => special_procedure::end(&ctx, task),
+        Command::Withdraw { reason } => closing::withdraw(&ctx, reason),
+        Command::Issue => closing::issue(&ctx),
+        Command::Rate { rating } => closing::rate(&ctx, rating),
+        Command::CheckDeadlines => check_deadlines::decide(&ctx),
+        Command::Redate {
+            calendar,
+            calendar_version,
+            published_by,
+        } => redate::decide(&ctx, calendar, *calendar_version, published_by),
+    }
+}
