@@ -323,6 +323,49 @@ fn a_worker_killed_with_a_lease_loses_the_task_to_the_next_worker_and_every_task
 }
 
 #[test]
+fn a_worker_stopped_by_sigterm_while_it_thinks_gives_its_task_back_at_once() {
+    let server = RedisServer::start();
+    let node = Node::start(&server);
+    let case = node.launch();
+
+    // The window worker claims the intake and thinks for ten minutes; SIGTERM stops it
+    // between two commands, and it gives the task back itself (no tick needed).
+    let thinking = worker(&server, "window", "thinking", START)
+        .args(["--json", "run", "--think-ms", "600000"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the worker starts");
+    eventually(
+        "the worker claims the intake",
+        || {},
+        || {
+            matches!(
+                status(&node.state(&case), "intake"),
+                TaskStatus::Claimed { officer, .. } if officer.as_str() == "thinking"
+            )
+        },
+    );
+    let pid = thinking.id().to_string();
+    let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(sent.success());
+    let output = thinking.wait_with_output().expect("the worker ends");
+    let stdout = text(&output.stdout);
+    assert!(!output.status.success(), "an interrupted run says so");
+    assert!(
+        text(&output.stderr).contains("interrupted; 1 task(s) given back"),
+        "{}",
+        text(&output.stderr)
+    );
+    assert!(stdout.contains(r#""event":"released""#), "{stdout}");
+    assert!(stdout.contains(r#""approved":0"#), "{stdout}");
+    assert!(matches!(
+        status(&node.state(&case), "intake"),
+        TaskStatus::Ready
+    ));
+}
+
+#[test]
 fn a_worker_outside_a_project_folder_says_where_calendars_belong() {
     let empty = tempfile::tempdir().unwrap();
     let output = run(Command::new(env!("CARGO_BIN_EXE_greenlane"))
