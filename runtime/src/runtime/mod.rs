@@ -15,6 +15,7 @@ mod definitions;
 mod effects;
 mod live;
 mod publishing;
+mod reads;
 mod recovery;
 mod tick;
 mod work;

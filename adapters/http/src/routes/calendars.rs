@@ -12,7 +12,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use greenlane_engine::calendar::DayKind;
 use greenlane_engine::ids::CalendarId;
 use greenlane_engine::source::SourceText;
-use greenlane_runtime::ports::{Backend, DefinitionStore};
+use greenlane_runtime::ports::Backend;
 use greenlane_runtime::RuntimeError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -112,13 +112,7 @@ pub(crate) async fn list<B: Backend>(
         };
         let mut versions = Vec::new();
         for version in 1..=coverage.version {
-            if let Some(p) = runtime
-                .backend()
-                .definitions()
-                .calendar(&coverage.calendar, version)
-                .await
-                .map_err(RuntimeError::from)?
-            {
+            if let Some(p) = runtime.stored_calendar(&coverage.calendar, version).await? {
                 versions.push(CalendarVersionView {
                     version,
                     published_at: p.published_at,

@@ -9,8 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use greenlane_engine::ids::{PrincipalId, WorkflowId};
-use greenlane_runtime::ports::{Backend, DefinitionSource, DefinitionStore, PublishedDefinition};
-use greenlane_runtime::RuntimeError;
+use greenlane_runtime::ports::{Backend, DefinitionSource, PublishedDefinition};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -65,16 +64,12 @@ pub(crate) async fn list<B: Backend>(
     caller: Caller,
 ) -> Result<Json<Vec<WorkflowVersions>>, ApiError> {
     caller.require(Right::ReadDefinitions)?;
-    let store = app.runtime().backend().definitions();
+    let runtime = app.runtime();
     let mut out = Vec::new();
-    for (workflow, latest) in store.workflows().await.map_err(RuntimeError::from)? {
+    for (workflow, latest) in runtime.workflows().await? {
         let mut versions = Vec::new();
         for version in 1..=latest {
-            if let Some(p) = store
-                .get(&workflow, version)
-                .await
-                .map_err(RuntimeError::from)?
-            {
+            if let Some(p) = runtime.stored_definition(&workflow, version).await? {
                 versions.push(VersionInfo::from(&p));
             }
         }
@@ -232,24 +227,20 @@ async fn version_of<B: Backend>(
     workflow: &WorkflowId,
     version: &str,
 ) -> Result<PublishedDefinition, ApiError> {
-    let store = app.runtime().backend().definitions();
-    let number = if version == "latest" {
-        store.latest(workflow).await.map_err(RuntimeError::from)?
+    let found = if version == "latest" {
+        app.runtime().latest_definition(workflow).await?
     } else {
-        version.parse::<u32>().map_err(|_| {
+        let number = version.parse::<u32>().map_err(|_| {
             ApiError::bad(
                 "version",
                 format!("`version` is `{version}`; use a number or `latest`"),
             )
-        })?
+        })?;
+        app.runtime().stored_definition(workflow, number).await?
     };
-    store
-        .get(workflow, number)
-        .await
-        .map_err(RuntimeError::from)?
-        .ok_or_else(|| {
-            ApiError::NotFound(format!("workflow `{workflow}` has no version `{version}`"))
-        })
+    found.ok_or_else(|| {
+        ApiError::NotFound(format!("workflow `{workflow}` has no version `{version}`"))
+    })
 }
 
 /// Shows one version (a number or `latest`).

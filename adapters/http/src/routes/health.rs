@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use greenlane_engine::case::TaskStatus;
 use greenlane_engine::supervision::AlertLevel;
-use greenlane_runtime::ports::{Backend, DefinitionStore, TaskQueue};
+use greenlane_runtime::ports::Backend;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -32,7 +32,7 @@ pub(crate) async fn healthz() -> &'static str {
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, description = "ready"), (status = 503, body = Problem)))]
 pub(crate) async fn readyz<B: Backend>(State(app): State<App<B>>) -> Response {
-    match app.runtime().backend().definitions().workflows().await {
+    match app.runtime().workflows().await {
         Ok(_) => "ready\n".into_response(),
         Err(error) => {
             tracing::warn!(%error, "not ready");
@@ -53,24 +53,13 @@ pub(crate) async fn metrics<B: Backend>(State(app): State<App<B>>) -> Result<Res
 
     let runtime = app.runtime();
     let mut departments = std::collections::BTreeSet::new();
-    for (workflow, latest) in runtime
-        .backend()
-        .definitions()
-        .workflows()
-        .await
-        .map_err(greenlane_runtime::RuntimeError::from)?
-    {
+    for (workflow, latest) in runtime.workflows().await? {
         let definition = runtime.definition(&workflow, latest).await?;
         departments.extend(definition.workflow.departments.keys().cloned());
     }
     out.push_str("# HELP greenlane_queue_depth Tasks waiting to be claimed, per department.\n# TYPE greenlane_queue_depth gauge\n");
     for department in &departments {
-        let depth = runtime
-            .backend()
-            .queue()
-            .depth(department)
-            .await
-            .map_err(greenlane_runtime::RuntimeError::from)?;
+        let depth = runtime.queue_depth(department).await?;
         let _ = writeln!(
             out,
             "greenlane_queue_depth{{department=\"{}\"}} {depth}",

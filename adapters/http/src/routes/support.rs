@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use greenlane_engine::case::{local_date, CaseState, Command};
 use greenlane_engine::ids::{CaseId, TaskId};
 use greenlane_engine::principal::Principal;
-use greenlane_runtime::ports::{Backend, EventStore};
+use greenlane_runtime::ports::Backend;
 use greenlane_runtime::{Outcome, RuntimeError};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -128,11 +128,8 @@ pub(crate) async fn scan<B: Backend>(
     loop {
         let page = app
             .runtime()
-            .backend()
-            .events()
-            .cases(status, after.as_ref(), PAGE)
-            .await
-            .map_err(RuntimeError::from)?;
+            .case_records(status, after.as_ref(), PAGE)
+            .await?;
         for record in &page {
             after = Some(record.case.clone());
             let state = match app.runtime().case(&record.case).await {
