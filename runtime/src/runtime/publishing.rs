@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use greenlane_engine::ids::{PrincipalId, WorkflowId};
-use greenlane_engine::plan::CompiledWorkflow;
+use greenlane_engine::plan::{CompiledWorkflow, TimetableError};
 
 use super::Runtime;
 use crate::ports::{Backend, DefinitionSource, DefinitionStore, PublishedDefinition};
@@ -128,7 +128,9 @@ impl<B: Backend> Runtime<B> {
         })
     }
 
-    /// Plans and dates every sample from today; the failures, by sample.
+    /// Plans and dates every sample from today; the failures, by sample. A sample whose
+    /// dates run past the calendar's coverage is not a failure: a publication is never
+    /// refused because next year's calendar is not published yet.
     pub fn try_samples(
         &self,
         compiled: &CompiledWorkflow,
@@ -143,10 +145,11 @@ impl<B: Backend> Runtime<B> {
                     compiled
                         .plan(sample)
                         .map_err(|e| e.to_string())
-                        .and_then(|plan| {
-                            plan.timetable(&compiled.calendar, start)
-                                .map(|_| ())
-                                .map_err(|e| e.to_string())
+                        .and_then(|plan| match plan.timetable(&compiled.calendar, start) {
+                            // A promise past the calendar's coverage is the calendar's gap,
+                            // not the version's fault: it does not refuse a publication.
+                            Ok(_) | Err(TimetableError::Calendar(_)) => Ok(()),
+                            Err(other) => Err(other.to_string()),
                         })
                 } else {
                     Err("a sample application must be a JSON object".to_string())

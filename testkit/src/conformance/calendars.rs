@@ -279,6 +279,18 @@ pub async fn calendar_years<B: Backend>(backend: Arc<B>) {
         }
         other => panic!("a launch past the coverage is refused: {other:?}"),
     }
+    // A publication tried on a sample whose promise lies past the coverage is not refused
+    // for it: the gap is the calendar's, not the version's.
+    let published = h
+        .runtime
+        .publish_checked(
+            crate::workloads::staged_source("joint-2028", &[1]),
+            &[serde_json::json!({})],
+            &policy,
+        )
+        .await
+        .expect("published despite the calendar's gap");
+    assert_eq!((published.version, published.samples_tried), (1, 1));
     for _ in 0..3 {
         let tick = h.runtime.tick().await.expect("a tick past the coverage");
         assert_eq!(tick.failed_checks, 0, "{tick:?}");
