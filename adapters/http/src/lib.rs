@@ -56,6 +56,7 @@ pub async fn serve<B: Backend>(
 ) -> std::io::Result<()> {
     let router = router(app.clone());
     let counter = tokio::spawn(count_events(app.clone()));
+    let app_closing = app.clone();
     let shutdown = async move {
         shutdown.await;
         tracing::info!("stopping: finishing requests in flight");
@@ -64,19 +65,44 @@ pub async fn serve<B: Backend>(
     let served = axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
         .await;
-    counter.abort();
+    // The counter stops by itself once the app is closed (also when serving failed), after
+    // counting what it was sent.
+    app_closing.close();
+    let _ = counter.await;
     served
 }
 
 /// Counts every event the runtime records, by kind, into the metrics.
 async fn count_events<B: Backend>(app: App<B>) {
-    use tokio::sync::broadcast::error::RecvError;
+    use tokio::sync::broadcast::error::{RecvError, TryRecvError};
     let mut events = app.runtime().subscribe();
+    let mut closing = app.closing();
+    let count = |event: Result<std::sync::Arc<greenlane_runtime::CaseEvent>, u64>| match event {
+        Ok(event) => app.metrics().events(event.recorded.event.name(), 1),
+        Err(missed) => app.metrics().events("lagged", missed),
+    };
     loop {
-        match events.recv().await {
-            Ok(event) => app.metrics().events(event.recorded.event.name(), 1),
-            Err(RecvError::Lagged(missed)) => app.metrics().events("lagged", missed),
-            Err(RecvError::Closed) => return,
+        if *closing.borrow() {
+            // Closed: count what is already buffered, then stop.
+            loop {
+                match events.try_recv() {
+                    Ok(event) => count(Ok(event)),
+                    Err(TryRecvError::Lagged(missed)) => count(Err(missed)),
+                    Err(_) => return,
+                }
+            }
+        }
+        tokio::select! {
+            received = events.recv() => match received {
+                Ok(event) => count(Ok(event)),
+                Err(RecvError::Lagged(missed)) => count(Err(missed)),
+                Err(RecvError::Closed) => return,
+            },
+            changed = closing.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+            }
         }
     }
 }
