@@ -73,7 +73,7 @@ impl<B: Backend> Runtime<B> {
 
     /// Calendar `id` as this process uses it.
     pub fn calendar(&self, id: &CalendarId) -> Option<InstalledCalendar> {
-        self.definitions.installed().remove(id)
+        self.definitions.installed_one(id)
     }
 
     /// How long each calendar covers from today, with a warning when its official years
@@ -124,11 +124,6 @@ impl<B: Backend> Runtime<B> {
                  them are provisional, and past the coverage none can be promised"
             );
         }
-    }
-
-    /// Today in the center's time zone.
-    fn today(&self) -> chrono::NaiveDate {
-        greenlane_engine::case::local_date(self.clock.now(), &self.config.time_zone)
     }
 
     /// Calendar `id` as it would be with `file` (one year file) in place of the year it
@@ -237,10 +232,13 @@ impl<B: Backend> Runtime<B> {
     /// latest versions).
     pub async fn refresh_calendars(&self) -> Result<Vec<(CalendarId, u32)>, RuntimeError> {
         let latest = self.backend.definitions().calendars().await?;
-        let installed = self.definitions.installed();
         let mut done = Vec::new();
         for (id, version) in latest {
-            if installed.get(&id).is_some_and(|i| i.version >= version) {
+            if self
+                .definitions
+                .version_of(&id)
+                .is_some_and(|v| v >= version)
+            {
                 continue;
             }
             let Some(published) = self.backend.definitions().calendar(&id, version).await? else {

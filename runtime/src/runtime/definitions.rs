@@ -49,6 +49,19 @@ impl DefinitionCache {
         read(&self.calendars).clone()
     }
 
+    /// Calendar `id` in use.
+    pub(super) fn installed_one(&self, id: &CalendarId) -> Option<InstalledCalendar> {
+        read(&self.calendars).get(id).cloned()
+    }
+
+    /// The version in use of calendar `id` (0 for one from the configuration), without
+    /// copying its year files: what every tick compares with the store.
+    pub(super) fn version_of(&self, id: &CalendarId) -> Option<u32> {
+        read(&self.calendars)
+            .get(id)
+            .map(|installed| installed.version)
+    }
+
     /// Uses `calendar` as version `version` of `id` from now on, unless a later version is
     /// in use already; definitions compiled with the one it replaces are compiled again
     /// when next asked for. Returns whether it was installed.

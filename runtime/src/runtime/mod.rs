@@ -207,6 +207,11 @@ impl<B: Backend> Runtime<B> {
         &self.clock
     }
 
+    /// Today in the center's time zone, on the runtime's clock.
+    pub(super) fn today(&self) -> NaiveDate {
+        greenlane_engine::case::local_date(self.clock.now(), &self.config.time_zone)
+    }
+
     /// The configuration.
     pub fn config(&self) -> &RuntimeConfig {
         &self.config

@@ -136,7 +136,7 @@ impl<B: Backend> Runtime<B> {
         compiled: &CompiledWorkflow,
         samples: &[serde_json::Value],
     ) -> Vec<SampleFailure> {
-        let start = greenlane_engine::case::local_date(self.clock.now(), &self.config.time_zone);
+        let start = self.today();
         samples
             .iter()
             .enumerate()

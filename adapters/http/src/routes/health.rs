@@ -68,7 +68,8 @@ pub(crate) async fn metrics<B: Backend>(State(app): State<App<B>>) -> Result<Res
     }
 
     out.push_str("# HELP greenlane_calendar_working_days_left Working days from today to the end of a calendar's years: official ones, or all covered ones (provisional included).\n# TYPE greenlane_calendar_working_days_left gauge\n");
-    for coverage in runtime.calendar_coverage() {
+    let coverages = runtime.calendar_coverage();
+    for coverage in &coverages {
         let calendar = escape(coverage.calendar.as_str());
         let _ = writeln!(
             out,
@@ -82,7 +83,7 @@ pub(crate) async fn metrics<B: Backend>(State(app): State<App<B>>) -> Result<Res
         );
     }
     out.push_str("# HELP greenlane_calendar_coverage_warning 1 when a calendar's official years end within the warning period.\n# TYPE greenlane_calendar_coverage_warning gauge\n");
-    for coverage in runtime.calendar_coverage() {
+    for coverage in &coverages {
         let _ = writeln!(
             out,
             "greenlane_calendar_coverage_warning{{calendar=\"{}\"}} {}",
