@@ -71,9 +71,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "jilin-city",
             );
             while let Some(claimed) = runtime.claim_next(&officer, None).await? {
-                let approve = Command::Approve {
-                    task: claimed.task.clone(),
-                };
+                let approve = Command::approve(claimed.task.clone());
                 runtime.execute(&claimed.case, &officer, approve).await?;
                 println!(
                     "  round {round}: {department} 批准 approved {}",

@@ -282,8 +282,7 @@ impl<B: Backend> DepartmentClient<B> {
 
     /// 批准: approves a task this officer holds.
     pub async fn approve(&self, case: &CaseId, task: &TaskId) -> Result<Outcome, DepartmentError> {
-        self.decide(case, Command::Approve { task: task.clone() })
-            .await
+        self.decide(case, Command::approve(task.clone())).await
     }
 
     /// 不予许可: rejects a task this officer holds, and with it the case.
@@ -519,7 +518,7 @@ fn department_of(principal: &Principal) -> Result<DepartmentId, DepartmentError>
 /// The task a command acts on, for error messages.
 fn command_task(command: &Command) -> Option<TaskId> {
     match command {
-        Command::Approve { task }
+        Command::Approve { task, .. }
         | Command::Reject { task, .. }
         | Command::RequestSupplement { task, .. }
         | Command::Release { task }

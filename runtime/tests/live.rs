@@ -49,9 +49,7 @@ async fn a_rejected_command_sends_nothing() {
     let case = h.launch().await;
     let mut live = h.runtime.subscribe();
     let outsider = h.officer("dept-1");
-    let approve = Command::Approve {
-        task: TaskId::new("intake"),
-    };
+    let approve = Command::approve(TaskId::new("intake"));
     assert!(h.runtime.execute(&case, &outsider, approve).await.is_err());
     assert!(live.try_recv().is_err());
 }

@@ -88,7 +88,7 @@ async fn a_lease_taken_on_another_node_expires_on_a_node_that_cached_the_case() 
         .unwrap()
         .expect("the intake is back in the queue");
     engine
-        .execute(&case, &colleague, Command::Approve { task: again.task })
+        .execute(&case, &colleague, Command::approve(again.task))
         .await
         .unwrap();
 }

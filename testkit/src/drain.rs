@@ -23,7 +23,7 @@ pub async fn drain<B: Backend>(runtime: &Runtime<B>, center: &str) -> Result<usi
             let officer =
                 Principal::officer(&format!("drain-{department}"), department.as_str(), center);
             while let Some(claimed) = runtime.claim_next(&officer, None).await? {
-                let approve = Command::Approve { task: claimed.task };
+                let approve = Command::approve(claimed.task);
                 runtime.execute(&claimed.case, &officer, approve).await?;
                 approved += 1;
                 progress = true;

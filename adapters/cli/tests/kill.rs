@@ -125,7 +125,7 @@ fn every_acknowledged_approval_survives_kill_9_and_recovery_finishes_every_case(
                 record.case
             );
             for r in &history {
-                if let Event::TaskApproved { task } = &r.event {
+                if let Event::TaskApproved { task, .. } = &r.event {
                     *approvals
                         .entry((record.case.to_string(), task.to_string()))
                         .or_default() += 1;

@@ -300,7 +300,9 @@ fn a_worker_killed_with_a_lease_loses_the_task_to_the_next_worker_and_every_task
     for task in ["intake", "s1-t1", "s1-t2", "issue"] {
         let approvals = events
             .iter()
-            .filter(|r| matches!(&r.event, Event::TaskApproved { task: t } if t.as_str() == task))
+            .filter(
+                |r| matches!(&r.event, Event::TaskApproved { task: t, .. } if t.as_str() == task),
+            )
             .count();
         assert_eq!(approvals, 1, "{task} approved exactly once");
     }

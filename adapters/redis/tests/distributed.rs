@@ -83,11 +83,7 @@ async fn launch_past_intake(runtime: &Runtime<RedisBackend>) -> CaseId {
         .expect("claim")
         .expect("intake is queued");
     runtime
-        .execute(
-            &launched.case,
-            &window,
-            Command::Approve { task: claimed.task },
-        )
+        .execute(&launched.case, &window, Command::approve(claimed.task))
         .await
         .expect("approve intake");
     launched.case
@@ -161,13 +157,7 @@ async fn lease_expiry_and_redelivery_across_nodes() {
     assert_eq!(pending(&server, "dept-1").await.0, 0, "released: acked");
 
     let late = one
-        .execute(
-            &case,
-            &first,
-            Command::Approve {
-                task: claimed.task.clone(),
-            },
-        )
+        .execute(&case, &first, Command::approve(claimed.task.clone()))
         .await;
     assert!(
         matches!(late, Err(RuntimeError::Rejected(_))),
@@ -188,7 +178,7 @@ async fn lease_expiry_and_redelivery_across_nodes() {
         pending(&server, "dept-1").await,
         (1, vec![("officer-b".to_string(), 1)])
     );
-    two.execute(&case, &second, Command::Approve { task: again.task })
+    two.execute(&case, &second, Command::approve(again.task))
         .await
         .expect("approve");
     assert_eq!(pending(&server, "dept-1").await.0, 0);
@@ -207,7 +197,7 @@ async fn lease_expiry_and_redelivery_across_nodes() {
     assert_eq!(
         count(
             &timeline,
-            |e| matches!(e, Event::TaskApproved { task } if task.as_str() == "s1-t1")
+            |e| matches!(e, Event::TaskApproved { task, .. } if task.as_str() == "s1-t1")
         ),
         1
     );
@@ -260,12 +250,12 @@ async fn two_officers_race_for_one_task_through_two_nodes() {
             {
                 let (one, case, task, w) =
                     (one.clone(), case.clone(), task.clone(), winner.clone());
-                tokio::spawn(async move { one.execute(&case, &w, Command::Approve { task }).await })
+                tokio::spawn(async move { one.execute(&case, &w, Command::approve(task)).await })
             },
             {
                 let (two, case, task, w) =
                     (two.clone(), case.clone(), task.clone(), winner.clone());
-                tokio::spawn(async move { two.execute(&case, &w, Command::Approve { task }).await })
+                tokio::spawn(async move { two.execute(&case, &w, Command::approve(task)).await })
             }
         );
         let results = [r1.unwrap(), r2.unwrap()];
@@ -280,7 +270,7 @@ async fn two_officers_race_for_one_task_through_two_nodes() {
         assert_eq!(
             count(
                 &timeline,
-                |e| matches!(e, Event::TaskApproved { task: t } if *t == task)
+                |e| matches!(e, Event::TaskApproved { task: t, .. } if *t == task)
             ),
             1,
             "round {round}"
@@ -447,9 +437,7 @@ async fn redis_restart_with_aof_loses_no_acknowledged_command() {
                 // Retry an approval whose answer was lost until it is acknowledged or
                 // refused (a refusal means an earlier try did land).
                 loop {
-                    let approve = Command::Approve {
-                        task: claimed.1.clone(),
-                    };
+                    let approve = Command::approve(claimed.1.clone());
                     match runtime.execute(&claimed.0, &officer, approve).await {
                         Ok(_) => {
                             acked
@@ -496,7 +484,7 @@ async fn redis_restart_with_aof_loses_no_acknowledged_command() {
         assert!(
             timeline
                 .iter()
-                .any(|r| matches!(&r.event, Event::TaskApproved { task: t } if t == task)),
+                .any(|r| matches!(&r.event, Event::TaskApproved { task: t, .. } if t == task)),
             "acknowledged approval of {task} in {case} survived the restart"
         );
     }
@@ -555,7 +543,7 @@ async fn redis_restart_with_aof_loses_no_acknowledged_command() {
             assert_eq!(
                 count(
                     &timeline,
-                    |e| matches!(e, Event::TaskApproved { task: t } if t.as_str() == task)
+                    |e| matches!(e, Event::TaskApproved { task: t, .. } if t.as_str() == task)
                 ),
                 1,
                 "{case}: {task} approved exactly once"
@@ -593,13 +581,9 @@ async fn a_node_with_a_stale_copy_claims_what_another_node_dispatched() {
         .await
         .expect("claim on b")
         .expect("intake is queued");
-    b.execute(
-        &launched.case,
-        &window,
-        Command::Approve { task: intake.task },
-    )
-    .await
-    .expect("approve on b");
+    b.execute(&launched.case, &window, Command::approve(intake.task))
+        .await
+        .expect("approve on b");
 
     let officer = Principal::officer("officer-1", "dept-1", CENTER);
     let claimed = a
@@ -608,11 +592,7 @@ async fn a_node_with_a_stale_copy_claims_what_another_node_dispatched() {
         .expect("claim on a")
         .expect("s1-t1 is claimable through a, whose copy was behind");
     assert_eq!(claimed.task, TaskId::new("s1-t1"));
-    a.execute(
-        &launched.case,
-        &officer,
-        Command::Approve { task: claimed.task },
-    )
-    .await
-    .expect("approve on a");
+    a.execute(&launched.case, &officer, Command::approve(claimed.task))
+        .await
+        .expect("approve on a");
 }

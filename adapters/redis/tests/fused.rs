@@ -38,9 +38,7 @@ async fn an_effect_failing_inside_the_script_keeps_the_events_and_recovery_compl
         .await
         .unwrap();
 
-    let approve = Command::Approve {
-        task: claimed.task.clone(),
-    };
+    let approve = Command::approve(claimed.task.clone());
     let outcome = runtime.execute(&case, &window, approve).await;
     assert!(
         outcome.is_ok(),
@@ -122,6 +120,7 @@ async fn appends_made_at_once_share_calls_and_fail_one_by_one() {
                     by: PrincipalId::new("officer-1"),
                     event: Event::TaskApproved {
                         task: TaskId::new("t"),
+                        opinion: None,
                     },
                 };
                 let effects = Effects {
@@ -215,7 +214,7 @@ async fn a_server_that_lost_the_library_is_sent_it_again() {
         .await
         .unwrap();
     runtime
-        .execute(&case, &window, Command::Approve { task: claimed.task })
+        .execute(&case, &window, Command::approve(claimed.task))
         .await
         .unwrap();
     let state = runtime.case(&case).await.unwrap();
@@ -240,7 +239,7 @@ async fn a_server_that_lost_the_library_is_sent_it_again() {
 async fn intake_approved(backend: Arc<RedisBackend>) {
     let (runtime, case, window, claimed) = intake_claimed(backend).await;
     runtime
-        .execute(&case, &window, Command::Approve { task: claimed.task })
+        .execute(&case, &window, Command::approve(claimed.task))
         .await
         .unwrap();
 }

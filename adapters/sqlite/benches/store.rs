@@ -26,6 +26,7 @@ fn event(n: usize) -> Recorded {
         by: PrincipalId::new("officer-development-reform"),
         event: Event::TaskApproved {
             task: TaskId::new(format!("task-{n}")),
+            opinion: None,
         },
     }
 }

@@ -28,6 +28,7 @@ fn recorded(n: usize) -> Recorded {
         by: PrincipalId::new("officer-1"),
         event: Event::TaskApproved {
             task: TaskId::new(format!("t{n}")),
+            opinion: None,
         },
     }
 }

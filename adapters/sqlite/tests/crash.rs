@@ -27,6 +27,7 @@ fn recorded(n: u64) -> Recorded {
         by: PrincipalId::new("officer-1"),
         event: Event::TaskApproved {
             task: TaskId::new(format!("t{n}")),
+            opinion: None,
         },
     }
 }

@@ -61,9 +61,7 @@ async fn recovery_rebuilds_queues_and_deadlines_after_a_reopen() {
     let inbox = h.runtime.inbox(&DepartmentId::new("dept-1")).await.unwrap();
     assert!(inbox.is_empty(), "decided tasks are not put back");
 
-    let approve = Command::Approve {
-        task: TaskId::new(held.task.as_str()),
-    };
+    let approve = Command::approve(TaskId::new(held.task.as_str()));
     h.runtime
         .execute(&case, &h.officer("dept-2"), approve)
         .await

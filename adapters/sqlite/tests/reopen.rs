@@ -24,6 +24,7 @@ fn recorded(minutes: i64, task: &str) -> Recorded {
         by: PrincipalId::new("officer-1"),
         event: Event::TaskApproved {
             task: TaskId::new(task),
+            opinion: None,
         },
     }
 }

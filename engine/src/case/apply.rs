@@ -93,7 +93,7 @@ pub fn apply(state: &mut CaseState, recorded: &Recorded) {
                 t.status = TaskStatus::Ready;
             }
         }
-        Event::TaskApproved { task } => {
+        Event::TaskApproved { task, .. } => {
             if let Some(t) = task_mut(state, task.as_str()) {
                 t.status = TaskStatus::Approved {
                     at,

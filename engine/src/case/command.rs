@@ -48,6 +48,9 @@ pub enum Command {
     Approve {
         /// The task.
         task: TaskId,
+        /// The officer's opinion (审批意见), if any; recorded on the approval.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        opinion: Option<String>,
     },
     /// Reject a claimed task and with it the case (the officer holding it).
     Reject {
@@ -116,12 +119,20 @@ pub enum Command {
 }
 
 impl Command {
+    /// Approve `task` without an opinion.
+    pub fn approve(task: TaskId) -> Command {
+        Command::Approve {
+            task,
+            opinion: None,
+        }
+    }
+
     /// The task of a command that only the officer holding it may give (approve, reject,
     /// request supplement, start a special procedure, release).
     pub fn holder_task(&self) -> Option<&TaskId> {
         match self {
             Command::Release { task }
-            | Command::Approve { task }
+            | Command::Approve { task, .. }
             | Command::Reject { task, .. }
             | Command::RequestSupplement { task, .. }
             | Command::StartSpecialProcedure { task, .. } => Some(task),

@@ -179,6 +179,9 @@ pub enum Event {
     TaskApproved {
         /// The task.
         task: TaskId,
+        /// The officer's opinion (审批意见), when they gave one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        opinion: Option<String>,
     },
     /// The officer rejected the task, and with it the case.
     TaskRejected {
@@ -369,7 +372,7 @@ impl Event {
             | Event::TaskClaimed { task, .. }
             | Event::TaskReleased { task }
             | Event::LeaseExpired { task, .. }
-            | Event::TaskApproved { task }
+            | Event::TaskApproved { task, .. }
             | Event::TaskRejected { task, .. }
             | Event::TaskWithdrawn { task, .. }
             | Event::SupplementRequested { task, .. }

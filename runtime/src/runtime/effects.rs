@@ -109,7 +109,7 @@ impl<B: Backend> Runtime<B> {
                 | Event::LeaseExpired { task, .. }
                 | Event::SupplementSubmitted { task, .. }
                 | Event::SpecialProcedureEnded { task, .. } => hold(task, Holder::Free),
-                Event::TaskApproved { task }
+                Event::TaskApproved { task, .. }
                 | Event::TaskRejected { task, .. }
                 | Event::TaskWithdrawn { task, .. } => {
                     if let Some(department) = department(task) {

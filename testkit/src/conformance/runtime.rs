@@ -104,9 +104,7 @@ impl<B: Backend> Harness<B> {
             .claim_next(&officer, None)
             .await
             .expect("claim")?;
-        let approve = Command::Approve {
-            task: claimed.task.clone(),
-        };
+        let approve = Command::approve(claimed.task.clone());
         self.runtime
             .execute(&claimed.case, &officer, approve)
             .await
@@ -173,7 +171,7 @@ fn assert_each_approved_once(timeline: &[Recorded], step: &str) {
     for task in ["intake", "s1-t1", "s1-t2", "s1-t3", "issue"] {
         let approvals = count(
             timeline,
-            |e| matches!(e, Event::TaskApproved { task: t } if t.as_str() == task),
+            |e| matches!(e, Event::TaskApproved { task: t, .. } if t.as_str() == task),
         );
         assert_eq!(approvals, 1, "{step}: {task} approved exactly once");
     }
@@ -275,9 +273,7 @@ pub async fn rejections_change_nothing<B: Backend>(backend: Arc<B>) {
         .execute(
             &case,
             &h.officer("dept-1"),
-            Command::Approve {
-                task: TaskId::new("s1-t1"),
-            },
+            Command::approve(TaskId::new("s1-t1")),
         )
         .await;
     assert!(
@@ -412,13 +408,7 @@ pub async fn leases<B: Backend>(backend: Arc<B>) {
     assert_eq!(h.depth("dept-1").await, 1, "back in the queue");
     let late = h
         .runtime
-        .execute(
-            &case,
-            &first,
-            Command::Approve {
-                task: claimed.task.clone(),
-            },
-        )
+        .execute(&case, &first, Command::approve(claimed.task.clone()))
         .await;
     assert!(
         matches!(late, Err(RuntimeError::Rejected(_))),
@@ -472,9 +462,7 @@ pub async fn deferred_claims<B: Backend>(backend: Arc<B>) {
     assert_eq!(state.version, before, "nothing recorded on the case yet");
     assert_eq!(state.task("s1-t1").unwrap().status, TaskStatus::Ready);
 
-    let other_task = Command::Approve {
-        task: TaskId::new("s1-t2"),
-    };
+    let other_task = Command::approve(TaskId::new("s1-t2"));
     let wrong = h
         .runtime
         .decide_claimed(&officer, &claimed, other_task)
@@ -503,9 +491,7 @@ pub async fn deferred_claims<B: Backend>(backend: Arc<B>) {
     );
 
     h.clock.advance(Duration::minutes(3));
-    let approve = Command::Approve {
-        task: claimed.task.clone(),
-    };
+    let approve = Command::approve(claimed.task.clone());
     let outcome = h
         .runtime
         .decide_claimed(&officer, &claimed, approve)
@@ -553,9 +539,7 @@ pub async fn deferred_claims<B: Backend>(backend: Arc<B>) {
         .decide_claimed(
             &second,
             &late_claim,
-            Command::Approve {
-                task: late_claim.task.clone(),
-            },
+            Command::approve(late_claim.task.clone()),
         )
         .await;
     assert!(
@@ -585,9 +569,7 @@ pub async fn deferred_claims<B: Backend>(backend: Arc<B>) {
         .decide_claimed(
             &colleague,
             &deferred,
-            Command::Approve {
-                task: deferred.task.clone(),
-            },
+            Command::approve(deferred.task.clone()),
         )
         .await;
     assert!(
@@ -603,20 +585,14 @@ pub async fn deferred_claims<B: Backend>(backend: Arc<B>) {
         "the queue follows the recorded claim"
     );
     h.runtime
-        .execute(
-            &case,
-            &second,
-            Command::Approve {
-                task: deferred.task.clone(),
-            },
-        )
+        .execute(&case, &second, Command::approve(deferred.task.clone()))
         .await
         .unwrap();
     let timeline = h.timeline(&case).await;
     assert_eq!(
         count(
             &timeline,
-            |e| matches!(e, Event::TaskApproved { task } if task.as_str() == "s1-t2")
+            |e| matches!(e, Event::TaskApproved { task, .. } if task.as_str() == "s1-t2")
         ),
         1,
         "approved once"
@@ -633,9 +609,7 @@ pub async fn deferred_claims<B: Backend>(backend: Arc<B>) {
         .unwrap();
     assert_eq!(claimed.case, first, "dispatched first, claimed first");
     h.clock.advance(Duration::minutes(1));
-    let approve = |c: &greenlane_runtime::ClaimedTask| Command::Approve {
-        task: c.task.clone(),
-    };
+    let approve = |c: &greenlane_runtime::ClaimedTask| Command::approve(c.task.clone());
     let (outcome, next) = h
         .runtime
         .decide_and_claim_next(&window, &claimed, approve(&claimed), None)
@@ -807,7 +781,7 @@ pub async fn restart_mid_case<B: Backend>(backend: Arc<B>) {
     h.restart(h.notifier.clone()).await;
     let officer = h.officer("dept-2");
     h.runtime
-        .execute(&case, &officer, Command::Approve { task: held.task })
+        .execute(&case, &officer, Command::approve(held.task))
         .await
         .expect("the claim survived the restart");
     h.drain().await;
@@ -889,7 +863,7 @@ async fn crash_at<B: Backend>(inner: Arc<B>, op: Op, nth: usize, step: &str) {
     let approved = match claimed {
         Ok(Some(claimed)) => {
             h.runtime
-                .execute(&case, &officer, Command::Approve { task: claimed.task })
+                .execute(&case, &officer, Command::approve(claimed.task))
                 .await
         }
         Ok(None) => panic!("{step}: intake was dispatched"),
@@ -914,9 +888,7 @@ async fn crash_at<B: Backend>(inner: Arc<B>, op: Op, nth: usize, step: &str) {
     h.restart(h.notifier.clone()).await;
     if op == Op::Append {
         // The officer was told the approval failed, still holds the claim, and retries.
-        let retry = Command::Approve {
-            task: TaskId::new("intake"),
-        };
+        let retry = Command::approve(TaskId::new("intake"));
         h.runtime
             .execute(&case, &officer, retry)
             .await

@@ -388,9 +388,7 @@ impl<B: Backend> Worker<B> {
             while let Some(claimed) = next.take() {
                 let owner = self.owner(&claimed.case);
                 let outcome = loop {
-                    let approve = Command::Approve {
-                        task: claimed.task.clone(),
-                    };
+                    let approve = Command::approve(claimed.task.clone());
                     let decided = match self.claims {
                         Claims::Deferred => {
                             owner

@@ -55,7 +55,7 @@ pub(crate) fn describe(event: &Event) -> String {
         Event::LeaseExpired { task, officer } => {
             format!("认领超时 lease expired {task} ({officer})")
         }
-        Event::TaskApproved { task } => format!("通过 approved {task}"),
+        Event::TaskApproved { task, .. } => format!("通过 approved {task}"),
         Event::TaskRejected { task, reason } => format!("不予许可 rejected {task}: {reason}"),
         Event::TaskWithdrawn { task, .. } => format!("随案撤销 withdrawn {task}"),
         Event::SupplementRequested { task, materials } => format!(

@@ -378,7 +378,9 @@ mod tests {
         for case in &run.cases {
             let mut decided: BTreeMap<&TaskId, Timestamp> = BTreeMap::new();
             for r in &case.history {
-                if let Event::TaskApproved { task } | Event::TaskRejected { task, .. } = &r.event {
+                if let Event::TaskApproved { task, .. } | Event::TaskRejected { task, .. } =
+                    &r.event
+                {
                     decided.insert(task, r.at);
                 }
             }

@@ -132,7 +132,7 @@ pub(crate) async fn approve<B: Backend>(
     Path(path): Path<(String, String)>,
 ) -> Result<Json<CommandResult>, ApiError> {
     let result = on_task(&app, &caller, Right::DecideTasks, path, |task| {
-        Command::Approve { task }
+        Command::approve(task)
     })
     .await?;
     Ok(Json(result))

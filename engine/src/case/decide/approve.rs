@@ -10,11 +10,22 @@ use crate::case::rejection::Rejection;
 use crate::case::state::TaskStatus;
 use crate::ids::TaskId;
 
-/// Decides the approval of `task`.
-pub(super) fn decide(ctx: &Ctx, task: &TaskId) -> Result<Vec<Event>, Rejection> {
+/// Decides the approval of `task`, with the officer's opinion when they gave one.
+pub(super) fn decide(
+    ctx: &Ctx,
+    task: &TaskId,
+    opinion: Option<&str>,
+) -> Result<Vec<Event>, Rejection> {
     let case = ctx.case;
     let (index, _) = ctx.holder_task(task)?;
-    let mut events = vec![Event::TaskApproved { task: task.clone() }];
+    let opinion = opinion
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(str::to_string);
+    let mut events = vec![Event::TaskApproved {
+        task: task.clone(),
+        opinion,
+    }];
     let today = ctx.today();
     let approved =
         |i: usize| i == index || matches!(case.tasks[i].status, TaskStatus::Approved { .. });

@@ -62,7 +62,7 @@ pub fn decide(
         Command::Claim { task, lease } => claim::claim(&ctx, task, *lease),
         Command::Release { task } => claim::release(&ctx, task),
         Command::ExpireLease { task } => claim::expire_lease(&ctx, task),
-        Command::Approve { task } => approve::decide(&ctx, task),
+        Command::Approve { task, opinion } => approve::decide(&ctx, task, opinion.as_deref()),
         Command::Reject { task, reason } => reject::decide(&ctx, task, reason),
         Command::RequestSupplement { task, materials } => {
             supplement::request(&ctx, task, materials)

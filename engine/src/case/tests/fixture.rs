@@ -198,7 +198,7 @@ pub(super) fn claim(task: &str, hours: i64) -> Command {
 
 /// Approve `task`.
 pub(super) fn approve(task: &str) -> Command {
-    Command::Approve { task: task.into() }
+    Command::approve(task.into())
 }
 
 /// Ask for supplements on `task`.
@@ -348,7 +348,7 @@ fn describe(event: &Event) -> String {
         Event::TaskClaimed { task, .. } => format!("claimed:{task}"),
         Event::TaskReleased { task } => format!("released:{task}"),
         Event::LeaseExpired { task, .. } => format!("lease_expired:{task}"),
-        Event::TaskApproved { task } => format!("approved:{task}"),
+        Event::TaskApproved { task, .. } => format!("approved:{task}"),
         Event::TaskRejected { task, .. } => format!("rejected:{task}"),
         Event::TaskWithdrawn { task, .. } => format!("withdrawn:{task}"),
         Event::SupplementRequested { task, .. } => format!("supplement_requested:{task}"),

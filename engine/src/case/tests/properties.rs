@@ -232,7 +232,7 @@ impl Driver {
                     );
                     assert!(self.ready_events.insert(task.to_string()));
                 }
-                Event::TaskApproved { task } => {
+                Event::TaskApproved { task, .. } => {
                     *self.approvals.entry(task.to_string()).or_default() += 1;
                     assert_eq!(self.approvals[task.as_str()], 1, "{task} approved twice");
                 }
@@ -370,7 +370,7 @@ fn command_task(command: &Command) -> usize {
     let task = match command {
         Command::Claim { task, .. }
         | Command::Release { task }
-        | Command::Approve { task }
+        | Command::Approve { task, .. }
         | Command::RequestSupplement { task, .. }
         | Command::StartSpecialProcedure { task, .. }
         | Command::EndSpecialProcedure { task } => task,
@@ -410,7 +410,7 @@ proptest! {
             .history
             .iter()
             .filter_map(|r| match &r.event {
-                Event::TaskApproved { task } => Some(task.to_string()),
+                Event::TaskApproved { task, .. } => Some(task.to_string()),
                 _ => None,
             })
             .collect();

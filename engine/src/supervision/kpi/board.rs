@@ -176,7 +176,7 @@ impl KpiBoard {
                 }
                 Some(())
             }
-            Event::TaskApproved { task } => {
+            Event::TaskApproved { task, .. } => {
                 let on = local_date(recorded.at, &track.time_zone);
                 track.task_mut(task).map(|t| {
                     t.outcome = Some(Outcome::Approved {

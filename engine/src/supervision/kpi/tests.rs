@@ -97,7 +97,13 @@ fn ready(at: Timestamp, task: &str, due: NaiveDate) -> Recorded {
 
 /// Task `task` approved at `at`.
 fn approved(at: Timestamp, task: &str) -> Recorded {
-    rec(at, Event::TaskApproved { task: task.into() })
+    rec(
+        at,
+        Event::TaskApproved {
+            task: task.into(),
+            opinion: None,
+        },
+    )
 }
 
 /// Task `task` rejected at `at`.

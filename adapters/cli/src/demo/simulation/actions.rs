@@ -250,7 +250,7 @@ impl<B: Backend> Sim<'_, B> {
                     granted_days,
                 }
             }
-            Decision::Approve => Command::Approve { task },
+            Decision::Approve => Command::approve(task),
         };
         self.execute(case, &officer, command).await?;
         Ok(())
