@@ -4,8 +4,8 @@
 //! Every check runs even after another failed, so one pass reports every problem: unknown
 //! calendar or rules file, duplicate ids, unknown departments and `needs`, cycles, limits
 //! out of range, Rhai syntax errors, calls to functions the rules script lacks, and the
-//! `supervision` section (`supervision`). The model is assembled only when no diagnostic
-//! was produced.
+//! `supervision` section (`supervision`), and the `application` section with the fields the
+//! rules read (`application`). The model is assembled only when no diagnostic was produced.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
@@ -21,7 +21,10 @@ use crate::plan::{CompiledDays, CompiledWorkflow};
 use crate::rules::{self, Expr, Rules};
 use crate::source::{Diagnostic, SourceText};
 
+mod application;
 mod supervision;
+
+use application::TaskExpr;
 
 /// Builds the compiled workflow, or returns every diagnostic (unsorted).
 pub(super) fn build(
@@ -150,6 +153,10 @@ impl Checker<'_> {
         }
         self.cycles(raw, &tasks);
         let (warning, escalation) = self.supervision(raw, &departments, &rules, &functions);
+        let declared = self.declared_fields(raw);
+        if let Some(declared) = declared.as_deref().filter(|declared| !declared.is_empty()) {
+            self.script_reads(declared, &rules, &functions, sources);
+        }
         let mut when = Vec::new();
         let mut committed = Vec::new();
         for task in &raw.tasks {
@@ -166,6 +173,31 @@ impl Checker<'_> {
                         .map(CompiledDays::Expr),
                 }
             }));
+        }
+        if let Some(declared) = declared.as_deref().filter(|declared| !declared.is_empty()) {
+            let mut exprs = Vec::new();
+            for (task, (when, committed)) in raw.tasks.iter().zip(when.iter().zip(&committed)) {
+                if let (Some(source), Some(Some(expr))) = (&task.when, when) {
+                    exprs.push(TaskExpr {
+                        task,
+                        field: "when",
+                        source,
+                        expr,
+                    });
+                }
+                let days = task.committed_days.as_ref().map(|days| &days.value);
+                if let (Some(RawDays::Expr(source)), Some(Some(CompiledDays::Expr(expr)))) =
+                    (days, committed)
+                {
+                    exprs.push(TaskExpr {
+                        task,
+                        field: "committed_days",
+                        source,
+                        expr,
+                    });
+                }
+            }
+            self.expr_reads(declared, &exprs);
         }
         if !self.diagnostics.is_empty() {
             return None;
@@ -656,5 +688,6 @@ fn assemble(
         rules: raw.rules.as_ref().map(|rules| rules.value.clone()),
         departments,
         tasks,
+        application: application::schema(raw)?,
     })
 }
