@@ -1,10 +1,12 @@
 //! Tests of the `application` section: the schema it builds, every problem in it reported
 //! at its position, rules reading fields it does not declare, and applications checked
-//! against it.
+//! against it (at launch too).
 
 use serde_json::json;
 
 use super::*;
+use crate::case::{decide, CaseState, Command, Rejection};
+use crate::principal::{Principal, Role};
 
 /// `GOOD` with `section` appended (from line 38 on).
 fn with(section: &str) -> String {
@@ -404,4 +406,46 @@ fn missing_and_null_required_fields_and_odd_shapes_are_named() {
             "申请应为 JSON 对象 the application must be a JSON object".to_string()
         )]
     );
+}
+
+#[test]
+fn a_launch_of_a_mismatching_application_is_refused_naming_every_field() {
+    let compiled = build_text(&with(SECTION)).unwrap_or_else(|d| panic!("{d}"));
+    let launch = |application: serde_json::Value| Command::Launch {
+        case: "case-1".into(),
+        workflow: "wf".into(),
+        version: 1,
+        application,
+        time_zone: "Asia/Shanghai".into(),
+        access_code_hash: "hash".into(),
+    };
+    let coordinator = Principal::new("coord", Role::Coordinator, "jilin-city");
+    let now = "2026-03-02T01:00:00Z".parse().unwrap();
+    let refused = decide(
+        &CaseState::default(),
+        &compiled,
+        &coordinator,
+        &launch(json!({ "investment_wan": "big", "hazardous": false })),
+        now,
+    );
+    let Err(Rejection::InvalidApplication { errors }) = refused else {
+        panic!("expected an invalid application, got {refused:?}");
+    };
+    let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["applicant", "investment_wan"]);
+    assert_eq!(
+        Rejection::InvalidApplication { errors }.to_string(),
+        "申请内容与流程声明的字段不符 the application does not match the fields the workflow \
+         declares: `applicant`: 必填 required; `investment_wan`: 应为数字 must be a number, not \
+         the string `big`"
+    );
+    let launched = decide(
+        &CaseState::default(),
+        &compiled,
+        &coordinator,
+        &launch(json!({ "applicant": "某某", "investment_wan": 6000 })),
+        now,
+    )
+    .unwrap_or_else(|r| panic!("{r}"));
+    assert!(matches!(launched[0], crate::case::Event::Launched { .. }));
 }
