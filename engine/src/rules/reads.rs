@@ -47,19 +47,19 @@ impl Rules {
     pub fn field_reads(&self) -> Vec<FieldRead> {
         // Rhai walks every function body but does not say whose body a node is in; each
         // read is given to the function whose body (`{` to `}`) spans it.
-        let bodies: Vec<(String, (usize, usize), (usize, usize))> = self
+        let bodies: Vec<Body> = self
             .functions
             .iter_fn_def()
             .map(|function| {
                 let (start, end) = (function.body.start_position(), function.body.end_position());
-                (
-                    function.name.to_string(),
-                    (start.line().unwrap_or(0), start.position().unwrap_or(0)),
-                    (
+                Body {
+                    function: function.name.to_string(),
+                    start: (start.line().unwrap_or(0), start.position().unwrap_or(0)),
+                    end: (
                         end.line().unwrap_or(usize::MAX),
                         end.position().unwrap_or(usize::MAX),
                     ),
-                )
+                }
             })
             .collect();
         let mut found = Vec::new();
@@ -71,12 +71,19 @@ impl Rules {
             let at = (read.line, read.column);
             read.function = bodies
                 .iter()
-                .find(|(_, start, end)| *start <= at && at <= *end)
-                .map(|(name, _, _)| name.clone());
+                .find(|body| body.start <= at && at <= body.end)
+                .map(|body| body.function.clone());
         }
         found.sort_by_key(|read| (read.line, read.column));
         found
     }
+}
+
+/// Where a script function's body lies, as `(line, column)` from `{` to `}`.
+struct Body {
+    function: String,
+    start: (usize, usize),
+    end: (usize, usize),
 }
 
 impl Expr {

@@ -24,8 +24,6 @@ use crate::source::{Diagnostic, SourceText};
 mod application;
 mod supervision;
 
-use application::TaskExpr;
-
 /// Builds the compiled workflow, or returns every diagnostic (unsorted).
 pub(super) fn build(
     workflow: &SourceText,
@@ -175,29 +173,7 @@ impl Checker<'_> {
             }));
         }
         if let Some(declared) = declared.as_deref().filter(|declared| !declared.is_empty()) {
-            let mut exprs = Vec::new();
-            for (task, (when, committed)) in raw.tasks.iter().zip(when.iter().zip(&committed)) {
-                if let (Some(source), Some(Some(expr))) = (&task.when, when) {
-                    exprs.push(TaskExpr {
-                        task,
-                        field: "when",
-                        source,
-                        expr,
-                    });
-                }
-                let days = task.committed_days.as_ref().map(|days| &days.value);
-                if let (Some(RawDays::Expr(source)), Some(Some(CompiledDays::Expr(expr)))) =
-                    (days, committed)
-                {
-                    exprs.push(TaskExpr {
-                        task,
-                        field: "committed_days",
-                        source,
-                        expr,
-                    });
-                }
-            }
-            self.expr_reads(declared, &exprs);
+            self.expr_reads(declared, raw, &when, &committed);
         }
         if !self.diagnostics.is_empty() {
             return None;

@@ -7,9 +7,10 @@
 use std::collections::HashMap;
 
 use super::{Checker, Functions};
+use crate::plan::CompiledDays;
 use crate::rules::{Expr, FieldRead, Rules};
 use crate::source::Diagnostic;
-use crate::workflow::raw::{closest, ExprSource, RawTask, RawWorkflow};
+use crate::workflow::raw::{closest, ExprSource, RawDays, RawTask, RawWorkflow};
 use crate::workflow::{ApplicationSchema, FieldDef, Sources};
 
 impl Checker<'_> {
@@ -83,9 +84,38 @@ impl Checker<'_> {
         }
     }
 
-    /// Reports each field the tasks' `when` and `committed_days` expressions read that
+    /// Reports each field the tasks' compiled `when` and `committed_days` expressions
+    /// (indexed like `raw.tasks`; `None` where absent or not compiled) read that
     /// `declared` lacks, once, at its first read.
-    pub(super) fn expr_reads(&mut self, declared: &[&str], exprs: &[TaskExpr<'_>]) {
+    pub(super) fn expr_reads(
+        &mut self,
+        declared: &[&str],
+        raw: &RawWorkflow,
+        when: &[Option<Option<Expr>>],
+        committed: &[Option<Option<CompiledDays>>],
+    ) {
+        let mut exprs = Vec::new();
+        for (task, (when, committed)) in raw.tasks.iter().zip(when.iter().zip(committed)) {
+            if let (Some(source), Some(Some(expr))) = (&task.when, when) {
+                exprs.push(TaskExpr {
+                    task,
+                    field: "when",
+                    source,
+                    expr,
+                });
+            }
+            let days = task.committed_days.as_ref().map(|days| &days.value);
+            if let (Some(RawDays::Expr(source)), Some(Some(CompiledDays::Expr(expr)))) =
+                (days, committed)
+            {
+                exprs.push(TaskExpr {
+                    task,
+                    field: "committed_days",
+                    source,
+                    expr,
+                });
+            }
+        }
         let reads = exprs.iter().enumerate().flat_map(|(i, expr)| {
             expr.expr.field_reads().into_iter().map(move |mut read| {
                 // Which expression it is in, kept where an expression read has no function.
@@ -130,12 +160,12 @@ impl Checker<'_> {
 }
 
 /// One compiled `when` or `committed_days` expression of a task.
-pub(super) struct TaskExpr<'a> {
-    pub(super) task: &'a RawTask,
+struct TaskExpr<'a> {
+    task: &'a RawTask,
     /// `when` or `committed_days`.
-    pub(super) field: &'static str,
-    pub(super) source: &'a ExprSource,
-    pub(super) expr: &'a Expr,
+    field: &'static str,
+    source: &'a ExprSource,
+    expr: &'a Expr,
 }
 
 /// The reads of fields `declared` lacks, grouped by field in order of first read: the
