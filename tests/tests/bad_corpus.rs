@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use greenlane_engine::source::SourceText;
 use greenlane_engine::supervision::{AlertLevel, Occasion, WarningPolicy};
-use greenlane_engine::workflow::{build, Sources};
+use greenlane_engine::workflow::{build, FieldKind, Sources};
 
 /// Reads a corpus file, named by its path relative to the `tests` crate.
 fn source(path: impl AsRef<Path>) -> SourceText {
@@ -156,6 +156,20 @@ fn the_good_workflow_builds_into_the_expected_model() {
     assert_eq!(
         needs,
         [vec![], vec!["filing"], vec!["filing"], vec!["land", "eia"]]
+    );
+    let fields: Vec<(&str, FieldKind, bool)> = model
+        .application
+        .fields
+        .iter()
+        .map(|f| (f.id.as_str(), f.kind, f.required))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("investment_wan", FieldKind::Number, true),
+            ("hazardous", FieldKind::Boolean, false),
+            ("land_supply", FieldKind::Choice, false),
+        ]
     );
     assert_eq!(
         compiled.warning,

@@ -1,4 +1,5 @@
-//! The shipped workflows plan every shipped example application, the rules change the DAG
+//! The shipped workflows declare their application's fields and every shipped example
+//! application matches them and plans, the rules change the DAG
 //! the way the workflows document, and the industrial workflow's supervision settings reach
 //! the alerts of a case.
 
@@ -8,6 +9,7 @@ use greenlane_engine::case::{apply, decide, CaseState, Command, Event, Recorded}
 use greenlane_engine::plan::Timetable;
 use greenlane_engine::principal::{Principal, Role};
 use greenlane_engine::supervision::{AlertLevel, Recipient, WarningPolicy};
+use greenlane_engine::workflow::FieldKind;
 use greenlane_fs::Project;
 
 fn plan(workflow: &str, application: &str) -> Timetable {
@@ -18,6 +20,10 @@ fn plan(workflow: &str, application: &str) -> Timetable {
     let path = Path::new("../examples/applications").join(application);
     let application: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    // Every example matches the fields its workflow declares, as a launch requires.
+    if let Err(errors) = compiled.workflow.application.validate(&application) {
+        panic!("{}: {errors:?}", path.display());
+    }
     let plan = compiled
         .plan(&application)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -58,6 +64,48 @@ fn every_example_application_plans() {
         planned += 1;
     }
     assert!(planned >= 6);
+}
+
+#[test]
+fn the_shipped_workflows_declare_their_fields_and_held_lists_their_tasks() {
+    let project = Project::new("..");
+    for workflow in ["industrial-project", "enterprise-registration"] {
+        let compiled = project.load_workflow(workflow).unwrap();
+        let schema = &compiled.workflow.application;
+        assert!(schema.fields.len() > 10, "{workflow}");
+        assert!(
+            schema.fields.iter().all(|f| !f.label.is_empty()),
+            "{workflow}"
+        );
+        let held = schema.field("held").expect("`held` is declared");
+        assert_eq!(held.kind, FieldKind::List);
+        let tasks: Vec<&str> = compiled
+            .workflow
+            .tasks
+            .iter()
+            .map(|t| t.id.as_str())
+            .collect();
+        for choice in &held.choices {
+            assert!(
+                tasks.contains(&choice.value.as_str()),
+                "{workflow}: {choice:?}"
+            );
+        }
+        // Every task an applicant may already hold can be chosen.
+        for task in &compiled.workflow.tasks {
+            let holdable = task
+                .when
+                .as_deref()
+                .is_some_and(|when| when.contains(&format!("not_held(app, \"{}\")", task.id)));
+            if holdable {
+                assert!(
+                    held.choices.iter().any(|c| c.value == task.id.as_str()),
+                    "{workflow}: {}",
+                    task.id
+                );
+            }
+        }
+    }
 }
 
 #[test]

@@ -3,7 +3,8 @@
 //! With no path it checks the project's `workflows/` and `rules/`. A path may be a
 //! workflow file, a folder of them, a rules script (`.rhai`) or a calendar folder. Exit
 //! status 0 with one summary line per workflow when all is valid; 1 with every problem as
-//! `file:line:column: message` when not.
+//! `file:line:column: message` when not. A workflow that declares no application fields
+//! gets a warning on stderr, which does not change the status.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -34,6 +35,8 @@ pub(crate) fn run(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
 
     let mut problems: Vec<Diagnostic> = Vec::new();
     let mut summaries = Vec::new();
+    // Not problems: they never change the exit status.
+    let mut warnings: Vec<String> = Vec::new();
     // Calendars are checked once, whatever the paths, since every workflow needs one.
     if let Err(error) = project.calendars() {
         absorb(error, &mut problems)?;
@@ -59,14 +62,26 @@ pub(crate) fn run(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
                     ),
                     None => "no rules script".to_string(),
                 };
+                let fields = match w.application.fields.len() {
+                    0 => "no application fields".to_string(),
+                    n => format!("{n} application fields"),
+                };
                 summaries.push(format!(
-                    "ok  {}  {}: {} tasks, {} departments, calendar {}, {rules}",
+                    "ok  {}  {}: {} tasks, {} departments, {fields}, calendar {}, {rules}",
                     source.name,
                     w.name,
                     w.tasks.len(),
                     departments.len(),
                     w.calendar
                 ));
+                if w.application.is_empty() {
+                    warnings.push(format!(
+                        "warning: {}: the workflow declares no application fields \
+                         (`application:`), so launches are not checked and a missing or \
+                         mistyped field reads as false or 0 / 未声明申请字段，受理时不校验申请内容",
+                        source.name
+                    ));
+                }
             }
             Err(Diagnostics(found)) => problems.extend(found),
         }
@@ -89,6 +104,9 @@ pub(crate) fn run(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
     }
 
     greenlane_fs::dedup(&mut problems);
+    for warning in &warnings {
+        eprintln!("{warning}");
+    }
     if problems.is_empty() {
         for line in &summaries {
             println!("{line}");

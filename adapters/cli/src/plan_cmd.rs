@@ -52,6 +52,24 @@ pub(crate) fn run(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
     })?;
     let application: serde_json::Value = serde_json::from_str(&text)
         .with_context(|| format!("{}: not valid JSON", args.application.display()))?;
+    // Planned as a launch would be: an application that does not match the fields the
+    // workflow declares is refused, every field at fault named.
+    if let Err(errors) = compiled.workflow.application.validate(&application) {
+        let file = args.application.display();
+        for error in &errors {
+            match error.field.as_str() {
+                "" => eprintln!("{file}: {}", error.message),
+                field => eprintln!("{file}: {field}: {}", error.message),
+            }
+        }
+        eprintln!(
+            "{} problem(s): the application does not match the fields workflow `{}` declares \
+             / 申请内容与流程声明的字段不符",
+            errors.len(),
+            compiled.workflow.id
+        );
+        return Ok(ExitCode::FAILURE);
+    }
     let plan = compiled.plan(&application).with_context(|| {
         format!(
             "{}: cannot plan this application",

@@ -1,4 +1,6 @@
-//! The `greenlane` binary end to end: check, plan in every format, calendar arithmetic.
+//! The `greenlane` binary end to end: check (and its warning), plan in every format (and
+//! its refusal of an application that does not match the declared fields), calendar
+//! arithmetic.
 
 use std::process::{Command, Output};
 
@@ -28,6 +30,59 @@ fn check_passes_on_the_shipped_definitions_with_one_line_per_workflow() {
         text.contains("ok  workflows/enterprise-registration.yaml"),
         "{text}"
     );
+}
+
+#[test]
+fn check_warns_of_a_workflow_that_declares_no_application_fields() {
+    let shipped = greenlane(&["check"]);
+    let stderr = String::from_utf8_lossy(&shipped.stderr);
+    assert!(
+        !stderr.contains("warning"),
+        "the shipped workflows declare theirs: {stderr}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("plain.yaml");
+    std::fs::write(
+        &file,
+        "id: plain\nname: 无申请字段 / No application fields\ncalendar: cn\n\
+         departments:\n  - { id: office, name: 办公室 / Office }\n\
+         tasks:\n  - { id: only, name: 唯一事项 / Only, department: office, kind: instant }\n",
+    )
+    .unwrap();
+    let output = greenlane(&["check", file.to_str().unwrap()]);
+    assert!(output.status.success(), "a warning is not a problem");
+    assert!(stdout(&output).contains("no application fields"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("plain.yaml: the workflow declares no application fields"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn plan_refuses_an_application_that_does_not_match_the_declared_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("application.json");
+    std::fs::write(&file, r#"{"investment_wan": "a lot", "colour": "green"}"#).unwrap();
+    let output = greenlane(&[
+        "plan",
+        "--workflow",
+        "industrial-project",
+        "--application",
+        file.to_str().unwrap(),
+        "--start",
+        "2026-03-02",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for expected in [
+        "application.json: applicant: 必填 required",
+        "application.json: investment_wan: 应为数字 must be a number",
+        "application.json: colour: 未声明的字段 undeclared field",
+    ] {
+        assert!(stderr.contains(expected), "{expected}: {stderr}");
+    }
 }
 
 #[test]

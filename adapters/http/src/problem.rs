@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use greenlane_engine::case::Rejection;
 use greenlane_engine::principal::Role;
 use greenlane_engine::source::Diagnostic;
+use greenlane_engine::workflow::FieldError;
 use greenlane_runtime::{RuntimeError, StoreError};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -29,20 +30,27 @@ pub struct Problem {
     /// The field of the request at fault, as a path (`application.capital`), if one is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
-    /// Every located problem of a definition or a sample application, if there are several.
+    /// Every located problem of a definition, a sample application or an application
+    /// that does not match its workflow's fields, if there are several.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<Located>,
 }
 
-/// One located problem: a diagnostic of a definition file, or a sample that failed.
+/// One located problem: a diagnostic of a definition file, a sample that failed, or a
+/// field of an application that does not match its workflow's declared fields.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Located {
-    /// The file (for a definition) or `samples[i]` (for a sample application).
+    /// The file (for a definition), `samples[i]` (for a sample application) or
+    /// `application` (for a field of the application launched).
     pub file: String,
     /// 1-based line, 0 when not applicable.
     pub line: usize,
     /// 1-based column, 0 when not applicable.
     pub column: usize,
+    /// The field of the request at fault, as a path (`application.land_supply`), for a
+    /// field of an application.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
     /// What is wrong.
     pub message: String,
 }
@@ -53,8 +61,29 @@ impl From<&Diagnostic> for Located {
             file: d.file.clone(),
             line: d.line,
             column: d.column,
+            field: None,
             message: d.message.clone(),
         }
+    }
+}
+
+impl From<&FieldError> for Located {
+    fn from(error: &FieldError) -> Located {
+        Located {
+            file: "application".to_string(),
+            line: 0,
+            column: 0,
+            field: Some(application_path(error)),
+            message: error.message.clone(),
+        }
+    }
+}
+
+/// `application.<id>`, or `application` when the application itself is at fault.
+fn application_path(error: &FieldError) -> String {
+    match error.field.as_str() {
+        "" => "application".to_string(),
+        field => format!("application.{field}"),
     }
 }
 
@@ -235,6 +264,15 @@ impl From<Rejection> for ApiError {
             | Rejection::AlreadyRated => ApiError::Conflict(detail),
             Rejection::NoMaterials => ApiError::invalid("materials", detail),
             Rejection::Empty(field) => ApiError::invalid(field, detail),
+            Rejection::InvalidApplication { errors } => ApiError::Unprocessable {
+                detail,
+                field: Some(
+                    errors
+                        .first()
+                        .map_or_else(|| "application".to_string(), application_path),
+                ),
+                errors: errors.iter().map(Located::from).collect(),
+            },
             _ => ApiError::Unprocessable {
                 detail,
                 field: None,
@@ -275,6 +313,7 @@ impl From<RuntimeError> for ApiError {
                         file: format!("samples[{}]", f.index),
                         line: 0,
                         column: 0,
+                        field: None,
                         message: f.message.clone(),
                     })
                     .collect(),

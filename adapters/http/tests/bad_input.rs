@@ -1,5 +1,6 @@
-//! The bad-input corpus: malformed JSON, unknown fields, wrong types, missing fields, a
-//! case or task that does not exist, a body over the limit, the wrong media type, bad query
+//! The bad-input corpus: malformed JSON, unknown fields, wrong types, missing fields, an
+//! application that does not match its workflow's declared fields, a case or task that
+//! does not exist, a body over the limit, the wrong media type, bad query
 //! parameters, unknown routes and methods. Each gets `application/problem+json` with the
 //! right status and a detail naming the field, and changes nothing.
 
@@ -91,6 +92,16 @@ fn corpus() -> Vec<Bad> {
             launch,
             Some(r#"{"workflow": "enterprise-registration", "application": [1]}"#),
             (422, Some("application"), "JSON object"),
+        ),
+        bad(
+            "an application that does not match the declared fields",
+            launch,
+            Some(r#"{"workflow": "enterprise-registration", "application": {"employees": "12"}}"#),
+            (
+                422,
+                Some("application.applicant"),
+                "申请内容与流程声明的字段不符",
+            ),
         ),
         bad(
             "unknown workflow",
@@ -444,4 +455,59 @@ async fn too_many_wrong_access_codes_lock_the_inquiry_for_a_while() {
         )
         .await;
     locked.problem(429);
+}
+
+#[tokio::test]
+async fn an_application_that_does_not_match_the_declared_fields_is_refused_field_by_field() {
+    let f = Fixture::new().await;
+    let mut application = common::example("enterprise-registration-limited-company.json");
+    let object = application.as_object_mut().unwrap();
+    object.remove("applicant");
+    object.insert("employees".into(), serde_json::json!("12"));
+    object.insert("enterprise_type".into(), serde_json::json!("company"));
+    let cases = |reply: common::Reply| reply.json()["cases"].as_array().unwrap().len();
+    let before = cases(f.get("/api/v1/cases", "admin").await);
+
+    let reply = f
+        .post(
+            "/api/v1/cases",
+            "coordinator-city",
+            serde_json::json!({ "workflow": "enterprise-registration", "application": application }),
+        )
+        .await;
+    let problem = reply.problem(422);
+    assert_eq!(problem["field"], "application.applicant", "{problem:#}");
+    assert_eq!(
+        problem["errors"],
+        serde_json::json!([
+            { "file": "application", "line": 0, "column": 0,
+              "field": "application.applicant", "message": "必填 required" },
+            { "file": "application", "line": 0, "column": 0,
+              "field": "application.enterprise_type",
+              "message": "`company` 不是可选值 is not one of: `limited_company` (有限责任公司), \
+                          `joint_stock_company` (股份有限公司), `sole_proprietorship` (个人独资企业), \
+                          `partnership` (合伙企业), `individual_business` (个体工商户)" },
+            { "file": "application", "line": 0, "column": 0,
+              "field": "application.employees",
+              "message": "应为数字 must be a number, not the string `12`" },
+        ]),
+        "{problem:#}"
+    );
+    assert_eq!(
+        cases(f.get("/api/v1/cases", "admin").await),
+        before,
+        "no case was created"
+    );
+
+    // A dry run answers the same.
+    let dry_run = f
+        .post(
+            "/api/v1/definitions/enterprise-registration/plan",
+            "coordinator-city",
+            serde_json::json!({ "application": application }),
+        )
+        .await
+        .problem(422);
+    assert_eq!(dry_run["field"], "application.applicant");
+    assert_eq!(dry_run["errors"], problem["errors"]);
 }

@@ -1,6 +1,7 @@
 //! Publishing while the center is open: a new version is used by the next launch while a
 //! running case stays pinned to its own; a version that fails validation or a sample
-//! application is refused and changes nothing; diff, show, rollback and the dry-run plan.
+//! application (or whose declared fields a sample does not match) is refused and changes
+//! nothing; diff, show (with the application's fields), rollback and the dry-run plan.
 
 mod common;
 
@@ -130,6 +131,22 @@ async fn a_running_case_stays_on_its_version_and_the_next_launch_takes_the_new_o
         .await
         .json();
     assert_eq!(first["published_by"], "system");
+    // The fields of the application, in form order: what a launch form is made from.
+    let fields = first["application"]["fields"].as_array().unwrap();
+    assert_eq!(fields[0]["id"], "applicant");
+    assert_eq!(fields[0]["type"], "text");
+    assert_eq!(fields[0]["required"], true);
+    let kind = fields
+        .iter()
+        .find(|field| field["id"] == "enterprise_type")
+        .unwrap();
+    assert_eq!(kind["type"], "choice");
+    assert_eq!(kind["label"], "企业类型");
+    assert!(kind["choices"]
+        .as_array()
+        .unwrap()
+        .contains(&json!({ "value": "individual_business", "label": "个体工商户" })));
+    assert_eq!(first["definition"]["application"], first["application"]);
     let diff = f
         .get(
             "/api/v1/definitions/enterprise-registration/diff?from=1&to=2",
@@ -239,7 +256,13 @@ async fn a_version_that_fails_a_sample_is_refused_and_nothing_changes() {
         1,
     );
     assert_ne!(yaml, source.workflow);
-    let samples = json!([{ "employees": 3 }, { "enterprise_type": "limited_company" }]);
+    // Samples match the declared fields: the example company with and without employees.
+    let with_employees = |n: u32| {
+        let mut sample = common::example("enterprise-registration-limited-company.json");
+        sample["employees"] = json!(n);
+        sample
+    };
+    let samples = json!([with_employees(3), with_employees(0)]);
     let reply = f
         .post(
             "/api/v1/definitions",
@@ -274,7 +297,7 @@ async fn a_version_that_fails_a_sample_is_refused_and_nothing_changes() {
         .post(
             "/api/v1/definitions",
             "policy-city",
-            json!({ "workflow": yaml, "rules": script, "samples": [{ "employees": 3 }] }),
+            json!({ "workflow": yaml, "rules": script, "samples": [with_employees(3)] }),
         )
         .await;
     assert_eq!(reply.status, 201, "{}", reply.text());
@@ -342,4 +365,37 @@ async fn a_dry_run_plans_any_application_in_three_formats() {
         )
         .await;
     unknown.problem(404);
+}
+
+#[tokio::test]
+async fn a_version_whose_declared_fields_the_samples_do_not_match_is_refused() {
+    let f = Fixture::new().await;
+    let (_, source, _) = common::project_workflows()
+        .into_iter()
+        .find(|(id, _, _)| id.as_str() == WORKFLOW)
+        .unwrap();
+    let yaml = source.workflow.replacen(
+        "\napplication:\n",
+        "\napplication:\n  - id: founded_on\n    type: date\n    label: 成立日期\n    required: true\n",
+        1,
+    );
+    assert_ne!(yaml, source.workflow);
+    let reply = f
+        .post(
+            "/api/v1/definitions",
+            "policy-city",
+            json!({ "workflow": yaml }),
+        )
+        .await;
+    let problem = reply.problem(422);
+    assert_eq!(problem["field"], "samples", "{problem}");
+    let errors = problem["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 3, "every kept example fails: {problem}");
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`founded_on`: 必填 required"),
+        "{problem}"
+    );
 }

@@ -37,7 +37,8 @@ fn cell(method: &'static str, path: &'static str, body: Option<Value>, expected:
 
 /// Every endpoint with its expected status per caller.
 fn matrix() -> Vec<Cell> {
-    let launch = json!({ "workflow": "enterprise-registration", "application": { "enterprise_type": "limited_company" } });
+    let company = common::example("enterprise-registration-limited-company.json");
+    let launch = json!({ "workflow": "enterprise-registration", "application": company.clone() });
     vec![
         cell("GET", "/api/v1/me", None, [200, 200, 200, 200, 200, 401]),
         cell(
@@ -182,7 +183,7 @@ fn matrix() -> Vec<Cell> {
         cell(
             "POST",
             "/api/v1/definitions/enterprise-registration/plan",
-            Some(json!({ "application": {}, "start": "2026-03-02" })),
+            Some(json!({ "application": company, "start": "2026-03-02" })),
             [200, 200, 200, 200, 200, 401],
         ),
         cell(

@@ -4,6 +4,7 @@ use super::event::Timestamp;
 use crate::calendar;
 use crate::ids::{DepartmentId, PrincipalId, TaskId};
 use crate::plan;
+use crate::workflow::FieldError;
 
 /// A command not allowed in the case's current state, with a message for people.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -154,6 +155,29 @@ pub enum Rejection {
     /// The center's time zone is not a known IANA name.
     #[error("unknown time zone `{0}`; use an IANA name such as Asia/Shanghai")]
     TimeZone(String),
+    /// A launch whose application does not match the fields its workflow declares
+    /// (`application:`): every problem, in the order of the declared fields.
+    #[error(
+        "申请内容与流程声明的字段不符 the application does not match the fields the workflow \
+         declares: {}",
+        field_errors(errors)
+    )]
+    InvalidApplication {
+        /// Every problem, never empty.
+        errors: Vec<FieldError>,
+    },
+}
+
+/// `` `a`: 必填 required; `b`: … `` for a rejection's message.
+fn field_errors(errors: &[FieldError]) -> String {
+    let problems: Vec<String> = errors
+        .iter()
+        .map(|error| match error.field.as_str() {
+            "" => error.message.clone(),
+            field => format!("`{field}`: {}", error.message),
+        })
+        .collect();
+    problems.join("; ")
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use crate::calendar::Calendar;
 use crate::ids::TaskId;
 use crate::rules::{Expr, Rules};
 use crate::supervision::{Addressed, Escalation, Notice, WarningPolicy};
-use crate::workflow::{Days, Workflow};
+use crate::workflow::{ApplicationSchema, Days, Workflow};
 
 /// A committed limit in compiled form.
 #[derive(Debug, Clone)]
@@ -138,6 +138,12 @@ impl CompiledWorkflow {
         self.warning = warning;
         self.escalation = escalation;
         self
+    }
+
+    /// The fields the workflow declares for its application (empty when it declares
+    /// none); the same as `workflow.application`.
+    pub fn application(&self) -> &ApplicationSchema {
+        &self.workflow.application
     }
 
     /// The workflow's compiled rules script.

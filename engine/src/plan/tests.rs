@@ -54,6 +54,7 @@ fn compile_tasks(script: Option<&str>, tasks: Vec<TaskDef>) -> CompiledWorkflow 
         rules: script.map(|_| "test.rhai".into()),
         departments: BTreeMap::from([(department.id.clone(), department)]),
         tasks,
+        application: Default::default(),
     };
     CompiledWorkflow::for_tests(workflow, rules)
 }

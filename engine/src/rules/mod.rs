@@ -9,10 +9,12 @@
 
 mod app;
 mod helpers;
+mod reads;
 mod sandbox;
 
 pub use app::AppMap;
 pub use helpers::HELPERS;
+pub use reads::FieldRead;
 pub use sandbox::{sandboxed_engine, MAX_OPERATIONS};
 
 use std::collections::BTreeSet;

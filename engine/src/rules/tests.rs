@@ -325,3 +325,68 @@ fn the_application_converts_as_rhai_serde_would() {
         theirs.len()
     );
 }
+
+// ---- Fields read by name ----------------------------------------------------------------
+
+/// `(field, via, function, line, column)` of every read.
+fn reads_of(reads: Vec<FieldRead>) -> Vec<(String, String, Option<String>, usize, usize)> {
+    reads
+        .into_iter()
+        .map(|r| (r.field, r.via, r.function, r.line, r.column))
+        .collect()
+}
+
+#[test]
+fn field_reads_are_found_in_every_form_and_given_to_their_function() {
+    let script = r#"
+fn a(app) { flag(app, "f") || num(app, "n") > 0 || app.flag_or("o", true) }
+fn b(app) {
+    let x = app.prop + app["key"];
+    if "there" in app { text(app, "t") } else { app.nested.inner }
+}
+fn c(app, alert) { not_held(app, "task") && alert.level == "red" && flag(alert, "x") }
+fn d(app, name) { flag(app, name) || holds_none(app, ["a"]) || app.held("b") }
+"#;
+    let rules = Rules::compile(Some(script)).unwrap();
+    let reads = reads_of(rules.field_reads());
+    let f = |field: &str, via: &str, function: &str, line, column| {
+        (
+            field.to_string(),
+            via.to_string(),
+            Some(function.to_string()),
+            line,
+            column,
+        )
+    };
+    assert_eq!(
+        reads,
+        [
+            f("f", "flag", "a", 2, 23),
+            f("n", "num", "a", 2, 40),
+            f("o", "flag_or", "a", 2, 64),
+            f("prop", "app.x", "b", 4, 17),
+            f("key", "app[…]", "b", 4, 28),
+            f("there", "in", "b", 5, 8),
+            f("t", "text", "b", 5, 35),
+            f("nested", "app.x", "b", 5, 53),
+            f("held", "not_held", "c", 7, 20),
+            f("held", "holds_none", "d", 8, 38),
+            f("held", "held", "d", 8, 68),
+        ]
+    );
+}
+
+#[test]
+fn an_expression_reports_its_own_reads_not_those_of_the_functions_it_calls() {
+    let rules = Rules::compile(Some("fn g(app) { flag(app, \"inside\") }")).unwrap();
+    let expr = rules
+        .compile_expr("g(app) && app.outside == 1 && list(app, \"items\").len() > 0")
+        .unwrap();
+    assert_eq!(
+        reads_of(expr.field_reads()),
+        [
+            ("outside".to_string(), "app.x".to_string(), None, 1, 15),
+            ("items".to_string(), "list".to_string(), None, 1, 41),
+        ]
+    );
+}

@@ -4,8 +4,8 @@
 //! Every check runs even after another failed, so one pass reports every problem: unknown
 //! calendar or rules file, duplicate ids, unknown departments and `needs`, cycles, limits
 //! out of range, Rhai syntax errors, calls to functions the rules script lacks, and the
-//! `supervision` section (`supervision`). The model is assembled only when no diagnostic
-//! was produced.
+//! `supervision` section (`supervision`), and the `application` section with the fields the
+//! rules read (`application`). The model is assembled only when no diagnostic was produced.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
@@ -21,6 +21,7 @@ use crate::plan::{CompiledDays, CompiledWorkflow};
 use crate::rules::{self, Expr, Rules};
 use crate::source::{Diagnostic, SourceText};
 
+mod application;
 mod supervision;
 
 /// Builds the compiled workflow, or returns every diagnostic (unsorted).
@@ -150,6 +151,10 @@ impl Checker<'_> {
         }
         self.cycles(raw, &tasks);
         let (warning, escalation) = self.supervision(raw, &departments, &rules, &functions);
+        let declared = self.declared_fields(raw);
+        if let Some(declared) = declared.as_deref().filter(|declared| !declared.is_empty()) {
+            self.script_reads(declared, &rules, &functions, sources);
+        }
         let mut when = Vec::new();
         let mut committed = Vec::new();
         for task in &raw.tasks {
@@ -166,6 +171,9 @@ impl Checker<'_> {
                         .map(CompiledDays::Expr),
                 }
             }));
+        }
+        if let Some(declared) = declared.as_deref().filter(|declared| !declared.is_empty()) {
+            self.expr_reads(declared, raw, &when, &committed);
         }
         if !self.diagnostics.is_empty() {
             return None;
@@ -656,5 +664,6 @@ fn assemble(
         rules: raw.rules.as_ref().map(|rules| rules.value.clone()),
         departments,
         tasks,
+        application: application::schema(raw)?,
     })
 }

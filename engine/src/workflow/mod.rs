@@ -25,11 +25,13 @@
 //! A workflow in a file named `x.yaml` must have the id `x`, since workflows are looked up
 //! by file name.
 
+mod application;
 mod check;
 mod model;
 mod position;
 mod raw;
 
+pub use application::{ApplicationSchema, Choice, FieldDef, FieldError, FieldKind};
 pub use model::{Days, Department, TaskDef, TaskKind, Workflow};
 
 use std::collections::BTreeMap;

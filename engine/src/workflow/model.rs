@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::ApplicationSchema;
 use crate::ids::{CalendarId, DepartmentId, TaskId, WorkflowId};
 
 /// One workflow definition (a kind of joint approval, e.g. an industrial project).
@@ -29,6 +30,9 @@ pub struct Workflow {
     pub departments: BTreeMap<DepartmentId, Department>,
     /// Tasks in file order.
     pub tasks: Vec<TaskDef>,
+    /// The fields of its application (`application:`); empty when it declares none, and
+    /// then applications are not checked.
+    pub application: ApplicationSchema,
 }
 
 /// A department approval office (部门审批办).

@@ -15,8 +15,10 @@ use super::position::{join_index, join_key, DuplicateKey, Pos, PositionIndex};
 use super::TaskKind;
 use crate::source::{Diagnostic, SourceText};
 
+mod application;
 mod supervision;
 
+pub(super) use application::RawField;
 pub(super) use supervision::{RawRecipient, RawSupervision};
 
 /// A value together with where it starts in its file.
@@ -81,6 +83,8 @@ pub(super) struct RawWorkflow {
     pub(super) tasks: Vec<RawTask>,
     /// The `supervision` section; `None` when absent or not a mapping (reported).
     pub(super) supervision: Option<RawSupervision>,
+    /// The `application` section's entries; `None` when absent or not a list (reported).
+    pub(super) application: Option<Vec<RawField>>,
 }
 
 /// The fields a workflow file may have.
@@ -93,6 +97,7 @@ const WORKFLOW_FIELDS: &[&str] = &[
     "departments",
     "tasks",
     "supervision",
+    "application",
 ];
 
 /// The fields a task may have.
@@ -222,6 +227,7 @@ impl Reader<'_> {
                 .collect();
         }
         raw.supervision = self.supervision(&fields);
+        raw.application = self.application(&fields);
         raw
     }
 

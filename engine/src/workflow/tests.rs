@@ -672,4 +672,5 @@ fn problems_in_the_shared_departments_file_are_reported_in_its_name() {
     );
 }
 
+mod application;
 mod supervision;

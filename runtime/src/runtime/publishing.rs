@@ -2,11 +2,13 @@
 //! start, the HTTP API, and through it the CLI): what a request that leaves something out
 //! carries over from the version before (the rules script of the same name, the departments
 //! file), validation with every problem located, a try of the new version on sample
-//! applications (each planned and dated from today; one failure refuses the publication),
+//! applications (each checked against the fields the version declares, planned and dated
+//! from today; one failure refuses the publication),
 //! then the store. Refused, nothing changes.
 
 use std::sync::Arc;
 
+use greenlane_engine::case::Rejection;
 use greenlane_engine::ids::{PrincipalId, WorkflowId};
 use greenlane_engine::plan::{CompiledWorkflow, TimetableError};
 
@@ -128,7 +130,8 @@ impl<B: Backend> Runtime<B> {
         })
     }
 
-    /// Plans and dates every sample from today; the failures, by sample. A sample whose
+    /// Checks every sample against the fields the version declares, plans and dates it
+    /// from today; the failures, by sample. A sample whose
     /// dates run past the calendar's coverage is not a failure: a publication is never
     /// refused because next year's calendar is not published yet.
     pub fn try_samples(
@@ -143,8 +146,11 @@ impl<B: Backend> Runtime<B> {
             .filter_map(|(index, sample)| {
                 let result = if sample.is_object() {
                     compiled
-                        .plan(sample)
-                        .map_err(|e| e.to_string())
+                        .workflow
+                        .application
+                        .validate(sample)
+                        .map_err(|errors| Rejection::InvalidApplication { errors }.to_string())
+                        .and_then(|()| compiled.plan(sample).map_err(|e| e.to_string()))
                         .and_then(|plan| match plan.timetable(&compiled.calendar, start) {
                             // A promise past the calendar's coverage is the calendar's gap,
                             // not the version's fault: it does not refuse a publication.

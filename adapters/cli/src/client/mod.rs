@@ -131,9 +131,10 @@ fn problem_text(status: u16, problem: &Value) -> String {
                 (Some(line), Some(column)) if line > 0 => format!(":{line}:{column}"),
                 _ => String::new(),
             };
+            // A field of the application is named by its path (`application.land_supply`).
+            let place = e["field"].as_str().or(e["file"].as_str()).unwrap_or("");
             text.push_str(&format!(
-                "\n  {}{at}: {}",
-                e["file"].as_str().unwrap_or(""),
+                "\n  {place}{at}: {}",
                 e["message"].as_str().unwrap_or("")
             ));
         }

@@ -2,7 +2,9 @@
 //! seeded variations, so cases of one workflow plan differently (green channel or not,
 //! employees or none, a name already approved, land already held, bigger or smaller
 //! projects). Fields a workflow's rules do not read are left as they are; the example's
-//! `remarks` (which describe the example, not the variation) are dropped.
+//! `remarks` (which describe the example, not the variation) are replaced by the case's
+//! serial number. No field is added, so a variation still matches the fields its workflow
+//! declares.
 
 use rand::seq::IndexedRandom;
 use rand::Rng;
@@ -42,13 +44,21 @@ const PHASES: [&str; 4] = ["", "（一期）", "（二期）", "（扩建）"];
 /// A varied copy of `example`, an application of `workflow`; `serial` numbers the case.
 pub(crate) fn vary(workflow: &str, example: &Value, serial: usize, rng: &mut impl Rng) -> Value {
     let mut app = example.as_object().cloned().unwrap_or_default();
-    app.remove("remarks");
     match workflow {
         "enterprise-registration" => vary_enterprise(&mut app, rng),
         "industrial-project" => vary_industrial(&mut app, rng),
         _ => {}
     }
-    app.insert("demo_serial".into(), json!(serial));
+    // The serial goes where the example had its remarks, a field its workflow declares;
+    // a field of its own would not match a workflow that declares its fields.
+    if app.contains_key("remarks") {
+        app.insert(
+            "remarks".into(),
+            json!(format!(
+                "演示申请 第 {serial} 件 / demo application {serial}"
+            )),
+        );
+    }
     Value::Object(app)
 }
 
@@ -160,9 +170,8 @@ mod tests {
             &mut StdRng::seed_from_u64(3),
         );
         assert_eq!(one, again, "same seed, same application");
-        assert!(one.get("remarks").is_none());
+        assert_eq!(one["remarks"], "演示申请 第 1 件 / demo application 1");
         assert_eq!(one["held"], json!([]));
-        assert_eq!(one["demo_serial"], json!(1));
         let names: std::collections::BTreeSet<String> = (0..20)
             .map(|seed| {
                 let app = vary(
@@ -175,5 +184,45 @@ mod tests {
             })
             .collect();
         assert!(names.len() > 5, "names vary: {names:?}");
+    }
+
+    #[test]
+    fn variations_of_the_shipped_examples_match_their_workflows_fields() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let project = greenlane_fs::Project::new(&root);
+        let definitions = crate::demo::definitions::load(&project).unwrap();
+        let project_workflows: Vec<_> = project
+            .workflow_files()
+            .unwrap()
+            .into_iter()
+            .map(|file| {
+                project
+                    .load_workflow(&greenlane_fs::display(&file))
+                    .unwrap()
+            })
+            .collect();
+        for workflow in &definitions.workflows {
+            let compiled = project_workflows
+                .iter()
+                .find(|c| c.workflow.id == workflow.id)
+                .unwrap();
+            assert!(!compiled.workflow.application.is_empty(), "{}", workflow.id);
+            for (i, example) in workflow.examples.iter().enumerate() {
+                for seed in 0..20 {
+                    let app = vary(
+                        workflow.id.as_str(),
+                        example,
+                        i,
+                        &mut StdRng::seed_from_u64(seed),
+                    );
+                    assert_eq!(
+                        compiled.workflow.application.validate(&app),
+                        Ok(()),
+                        "{} example {i}, seed {seed}: {app}",
+                        workflow.id
+                    );
+                }
+            }
+        }
     }
 }

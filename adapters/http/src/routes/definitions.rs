@@ -1,13 +1,15 @@
 //! Workflow definitions, published while the center is open: list, publish (validated with
 //! every problem located, then tried on sample applications; refused → nothing changes),
-//! show a version, diff two versions, roll back (publish an old version as the newest), and
-//! plan any application as a dry run. Cases already launched keep their version.
+//! show a version (with the fields of its application, for launch forms), diff two
+//! versions, roll back (publish an old version as the newest), and plan any application as
+//! a dry run (checked against the declared fields as a launch is). Cases already launched keep their version.
 
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
+use greenlane_engine::case::Rejection;
 use greenlane_engine::ids::{PrincipalId, WorkflowId};
 use greenlane_runtime::ports::{Backend, DefinitionSource, PublishedDefinition};
 use serde::{Deserialize, Serialize};
@@ -214,9 +216,16 @@ pub(crate) struct VersionView {
     pub(crate) info: VersionInfo,
     /// The workflow id.
     pub(crate) workflow: String,
-    /// The validated workflow: name, calendar, departments, tasks.
+    /// The validated workflow: name, calendar, departments, tasks, application.
     #[schema(value_type = Object)]
     pub(crate) definition: serde_json::Value,
+    /// The fields of the workflow's application, what a launch form is made from (also
+    /// `definition.application`): `{"fields": [{"id", "type" (text, number, boolean,
+    /// choice, date or list), "label", "required", "help" (or null), "choices": [{"value",
+    /// "label"}]}]}`, in form order; `fields` is empty when the workflow declares none
+    /// (then launches are not checked against it).
+    #[schema(value_type = Object)]
+    pub(crate) application: serde_json::Value,
     /// The texts it was published from.
     #[schema(value_type = Object)]
     pub(crate) source: serde_json::Value,
@@ -264,6 +273,7 @@ pub(crate) async fn show<B: Backend>(
         info: VersionInfo::from(&published),
         workflow: workflow.to_string(),
         definition: serde_json::to_value(&compiled.workflow).unwrap_or_default(),
+        application: serde_json::to_value(&compiled.workflow.application).unwrap_or_default(),
         source: serde_json::to_value(&published.source).unwrap_or_default(),
     }))
 }
@@ -374,6 +384,13 @@ pub(crate) async fn plan<B: Backend>(
         None => app.runtime().latest_version(&workflow).await?,
     };
     let compiled = app.runtime().definition(&workflow, version).await?;
+    // A dry run answers what a launch would: an application that does not match the
+    // declared fields is refused the same way.
+    compiled
+        .workflow
+        .application
+        .validate(&request.application)
+        .map_err(|errors| Rejection::InvalidApplication { errors })?;
     let plan = compiled
         .plan(&request.application)
         .map_err(|e| ApiError::invalid("application", e.to_string()))?;

@@ -1,4 +1,6 @@
-//! `Launch`: a coordinator opens a case of the workflow `decide` was given. The launch plans
+//! `Launch`: a coordinator opens a case of the workflow `decide` was given. The application
+//! is first checked against the fields the workflow declares, if it declares any (a
+//! mismatch is `Rejection::InvalidApplication`, naming every field at fault). The launch plans
 //! the application (which tasks apply), lays the plan on the calendar from the launch day
 //! (planned and latest finishes, promised completion, critical path) and freezes all of it
 //! in `Launched`, so the case never depends on a later version of the definition; the tasks
@@ -33,6 +35,14 @@ pub(super) fn decide(
             definition.workflow.id
         )));
     }
+    // A workflow that declares its application's fields refuses an application that does
+    // not match them, rather than planning it with the missing or mistyped fields read as
+    // false or 0 by the rules.
+    definition
+        .workflow
+        .application
+        .validate(application)
+        .map_err(|errors| Rejection::InvalidApplication { errors })?;
     let zone = parse_time_zone(time_zone)?;
     let launched_on = local_date(now, zone.name());
     let plan = definition.plan(application)?;

@@ -102,6 +102,7 @@ pub(super) fn compile_with_rules(specs: &[Spec], script: Option<&str>) -> Compil
         rules: script.map(|_| "joint.rhai".to_string()),
         departments,
         tasks,
+        application: Default::default(),
     };
     CompiledWorkflow::for_tests(workflow, rules)
 }
