@@ -33,6 +33,7 @@ mod problem;
 mod routes;
 mod state;
 mod views;
+mod web;
 
 pub use auth::centers::Centers;
 pub use auth::config::{hash_token, ConfigError, Principals};

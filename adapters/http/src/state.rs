@@ -27,6 +27,10 @@ pub struct Settings {
     /// The departments YAML used when a publication sends none and its workflow has no
     /// earlier version (the project's `workflows/departments.yaml`).
     pub departments: Option<String>,
+    /// Marks the web desk's cookies `Secure` whatever the request says (set it when the
+    /// server is reached over TLS through a proxy that does not send
+    /// `X-Forwarded-Proto: https`).
+    pub secure_cookies: bool,
 }
 
 impl Default for Settings {
@@ -36,6 +40,7 @@ impl Default for Settings {
             inquiry_attempts: 10,
             inquiry_window: std::time::Duration::from_secs(15 * 60),
             departments: None,
+            secure_cookies: false,
         }
     }
 }
@@ -52,6 +57,7 @@ struct Inner<B: Backend> {
     metrics: Metrics,
     samples: RwLock<HashMap<WorkflowId, Arc<Vec<serde_json::Value>>>>,
     attempts: Attempts,
+    sessions: crate::web::session::Sessions,
     /// Set when the server stops: open event streams end, so shutdown is not held up by
     /// subscribers that never hang up.
     closing: tokio::sync::watch::Sender<bool>,
@@ -84,6 +90,7 @@ impl<B: Backend> App<B> {
                 metrics: Metrics::default(),
                 samples: RwLock::default(),
                 attempts: Attempts::new(settings.inquiry_attempts, settings.inquiry_window, clock),
+                sessions: Default::default(),
                 settings,
                 closing: tokio::sync::watch::channel(false).0,
             }),
@@ -138,6 +145,11 @@ impl<B: Backend> App<B> {
     /// Changes to "the server is stopping".
     pub(crate) fn closing(&self) -> tokio::sync::watch::Receiver<bool> {
         self.inner.closing.subscribe()
+    }
+
+    /// The web desk's open sessions.
+    pub(crate) fn sessions(&self) -> &crate::web::session::Sessions {
+        &self.inner.sessions
     }
 
     /// Failed access codes per case.

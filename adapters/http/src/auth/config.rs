@@ -241,6 +241,24 @@ impl Principals {
         &self.centers
     }
 
+    /// The principal `id`.
+    pub fn get(&self, id: &PrincipalId) -> Option<&Principal> {
+        self.entries
+            .iter()
+            .map(|e| &e.principal)
+            .find(|p| &p.id == id)
+    }
+
+    /// Whether some principal's token is its public demo token `demo-<id>` (the example
+    /// principals file): such a server is for trying greenlane, never for a real center.
+    pub fn uses_demo_tokens(&self) -> bool {
+        self.entries.iter().any(|e| {
+            let demo: [u8; 32] =
+                Sha256::digest(format!("demo-{}", e.principal.id).as_bytes()).into();
+            constant_time_eq(&demo, &e.token_hash)
+        })
+    }
+
     /// Every configured principal.
     pub fn principals(&self) -> impl Iterator<Item = &Principal> {
         self.entries.iter().map(|e| &e.principal)

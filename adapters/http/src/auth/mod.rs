@@ -34,6 +34,14 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// `principal`, seen through the centers of `principals`.
+    pub(crate) fn new(principal: Principal, principals: Arc<config::Principals>) -> Caller {
+        Caller {
+            principal,
+            principals,
+        }
+    }
+
     /// Ok when the caller's role holds `right`; otherwise a 403 naming it.
     pub fn require(&self, right: Right) -> Result<(), ApiError> {
         if right.held_by(self.principal.role) {

@@ -45,49 +45,8 @@ pub(crate) async fn launch<B: Backend>(
     caller: Caller,
     Body(request): Body<LaunchRequest>,
 ) -> Result<Response, ApiError> {
-    caller.require(Right::LaunchCases)?;
-    if request.workflow.trim().is_empty() {
-        return Err(ApiError::invalid(
-            "workflow",
-            "`workflow` must name a workflow",
-        ));
-    }
-    if !request.application.is_object() {
-        return Err(ApiError::invalid(
-            "application",
-            "`application` must be a JSON object",
-        ));
-    }
-    let workflow = WorkflowId::new(request.workflow.as_str());
-    let started = Instant::now();
-    let result = app
-        .runtime()
-        .launch(&caller.principal, &workflow, request.application)
-        .await;
-    app.metrics()
-        .command("launch", outcome(&result), started.elapsed());
-    let launched = result.map_err(|error| match error {
-        RuntimeError::UnknownWorkflow(_) => ApiError::invalid("workflow", error.to_string()),
-        other => other.into(),
-    })?;
-    let location = format!("/api/v1/cases/{}", launched.case);
-    // The promise is marked on the pinned definition's calendar, counted from the case's
-    // launch date as recorded.
-    let definition = app
-        .runtime()
-        .definition(&workflow, launched.workflow_version)
-        .await?;
-    let launched_on = app
-        .runtime()
-        .read_case(&launched.case, |state| state.launched_on)
-        .await?
-        .ok_or_else(|| ApiError::Internal("a launched case without a launch date".into()))?;
-    let view = LaunchedView::new(
-        workflow.as_str(),
-        launched,
-        &definition.calendar,
-        launched_on,
-    );
+    let view = launch_case(&app, &caller, &request.workflow, request.application).await?;
+    let location = format!("/api/v1/cases/{}", view.case);
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
@@ -96,33 +55,89 @@ pub(crate) async fn launch<B: Backend>(
         .into_response())
 }
 
+/// Launches `application` on the latest version of `workflow` for `caller` (the launch
+/// right is checked here), counting it in the metrics; what the API and the web desk's
+/// launch form share.
+pub(crate) async fn launch_case<B: Backend>(
+    app: &App<B>,
+    caller: &Caller,
+    workflow: &str,
+    application: serde_json::Value,
+) -> Result<LaunchedView, ApiError> {
+    caller.require(Right::LaunchCases)?;
+    if workflow.trim().is_empty() {
+        return Err(ApiError::invalid(
+            "workflow",
+            "`workflow` must name a workflow",
+        ));
+    }
+    if !application.is_object() {
+        return Err(ApiError::invalid(
+            "application",
+            "`application` must be a JSON object",
+        ));
+    }
+    let workflow_id = WorkflowId::new(workflow);
+    let started = Instant::now();
+    let result = app
+        .runtime()
+        .launch(&caller.principal, &workflow_id, application)
+        .await;
+    app.metrics()
+        .command("launch", outcome(&result), started.elapsed());
+    let launched = result.map_err(|error| match error {
+        RuntimeError::UnknownWorkflow(_) => ApiError::invalid("workflow", error.to_string()),
+        other => other.into(),
+    })?;
+    // The promise is marked on the pinned definition's calendar, counted from the case's
+    // launch date as recorded.
+    let definition = app
+        .runtime()
+        .definition(&workflow_id, launched.workflow_version)
+        .await?;
+    let launched_on = app
+        .runtime()
+        .read_case(&launched.case, |state| state.launched_on)
+        .await?
+        .ok_or_else(|| ApiError::Internal("a launched case without a launch date".into()))?;
+    Ok(LaunchedView::new(
+        workflow_id.as_str(),
+        launched,
+        &definition.calendar,
+        launched_on,
+    ))
+}
+
 /// Filters of the case list.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct ListQuery {
     /// `open`, `completed`, `issued`, `rejected` or `withdrawn`.
-    state: Option<String>,
+    pub(crate) state: Option<String>,
     /// Only cases of this workflow.
-    workflow: Option<String>,
+    pub(crate) workflow: Option<String>,
     /// Only cases with a task of this department.
-    department: Option<String>,
+    pub(crate) department: Option<String>,
     /// Only cases with a task that raised this alert level (`warning`, `yellow`, `red`).
     #[param(value_type = Option<String>)]
-    alert: Option<AlertLevel>,
+    pub(crate) alert: Option<AlertLevel>,
     /// Only cases launched on or after this day.
-    launched_from: Option<NaiveDate>,
+    pub(crate) launched_from: Option<NaiveDate>,
     /// Only cases launched on or before this day.
-    launched_to: Option<NaiveDate>,
+    pub(crate) launched_to: Option<NaiveDate>,
     /// Only cases of this center or below it (within what the caller may see).
-    center: Option<String>,
+    pub(crate) center: Option<String>,
     /// At most this many cases (default 100, at most 1000).
-    limit: Option<usize>,
+    pub(crate) limit: Option<usize>,
     /// The `next` of the previous page.
-    after: Option<String>,
+    pub(crate) after: Option<String>,
+    /// Search: cases whose id, or any text of whose application (the applicant's name,
+    /// the 统一社会信用代码, the project's name, …), contains this text.
+    pub(crate) q: Option<String>,
 }
 
-fn status_name(state: &str) -> Result<&'static str, ApiError> {
+pub(crate) fn status_name(state: &str) -> Result<&'static str, ApiError> {
     Ok(match state {
         "open" => "open",
         "completed" => "completed",
@@ -183,7 +198,7 @@ pub(crate) async fn list<B: Backend>(
     }))
 }
 
-fn matches(
+pub(crate) fn matches(
     query: &ListQuery,
     center: Option<&greenlane_engine::ids::CenterId>,
     caller: &Caller,
@@ -218,6 +233,12 @@ fn matches(
     {
         return false;
     }
+    if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let in_id = case.id.as_ref().is_some_and(|id| id.as_str().contains(q));
+        if !in_id && !mentions(&case.application, q) {
+            return false;
+        }
+    }
     if let Some(center) = center {
         let within = case
             .center
@@ -228,6 +249,16 @@ fn matches(
         }
     }
     true
+}
+
+/// Whether some text in `value` (a string, or one within a list or object) contains `q`.
+fn mentions(value: &serde_json::Value, q: &str) -> bool {
+    match value {
+        serde_json::Value::String(text) => text.contains(q),
+        serde_json::Value::Array(items) => items.iter().any(|v| mentions(v, q)),
+        serde_json::Value::Object(map) => map.values().any(|v| mentions(v, q)),
+        _ => false,
+    }
 }
 
 /// One case: tasks, due dates, alerts, the projected completion and the full timeline.

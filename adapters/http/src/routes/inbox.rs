@@ -74,7 +74,7 @@ pub(crate) struct Inbox {
 }
 
 /// Whether the caller may read `department`'s inbox: an officer only its own.
-fn check_department(caller: &Caller, department: &str) -> Result<(), ApiError> {
+pub(crate) fn check_department(caller: &Caller, department: &str) -> Result<(), ApiError> {
     caller.require(Right::ReadInbox)?;
     if caller.principal.role == Role::Officer
         && caller.principal.department.as_ref().map(|d| d.as_str()) != Some(department)
@@ -92,7 +92,7 @@ fn check_department(caller: &Caller, department: &str) -> Result<(), ApiError> {
 }
 
 /// The entries of `department` the caller may see, with their cases.
-async fn entries<B: Backend>(
+pub(crate) async fn entries<B: Backend>(
     app: &App<B>,
     caller: &Caller,
     department: &str,
@@ -201,7 +201,25 @@ pub(crate) async fn claim_next<B: Backend>(
     caller.require(Right::DecideTasks)?;
     check_department(&caller, &department)?;
     let lease = query.lease()?;
-    for (entry, _) in entries(&app, &caller, &department).await? {
+    Ok(
+        match claim_next_entry(&app, &caller, &department, lease).await? {
+            Some(claimed) => Json(ClaimedView::from(claimed)).into_response(),
+            None => StatusCode::NO_CONTENT.into_response(),
+        },
+    )
+}
+
+/// Claims the free task of `department` due first among the cases `caller` may see;
+/// `None` when there is none. What the API and the web inbox share.
+pub(crate) async fn claim_next_entry<B: Backend>(
+    app: &App<B>,
+    caller: &Caller,
+    department: &str,
+    lease: Option<chrono::Duration>,
+) -> Result<Option<greenlane_runtime::ClaimedTask>, ApiError> {
+    caller.require(Right::DecideTasks)?;
+    check_department(caller, department)?;
+    for (entry, _) in entries(app, caller, department).await? {
         if entry.holder != Holder::Free {
             continue;
         }
@@ -213,7 +231,7 @@ pub(crate) async fn claim_next<B: Backend>(
         app.metrics()
             .command("claim", outcome(&result), started.elapsed());
         match result {
-            Ok(claimed) => return Ok(Json(ClaimedView::from(claimed)).into_response()),
+            Ok(claimed) => return Ok(Some(claimed)),
             // Someone claimed it first, or it was decided meanwhile: try the next one.
             Err(RuntimeError::Rejected(
                 Rejection::ClaimedByOther { .. }
@@ -223,5 +241,5 @@ pub(crate) async fn claim_next<B: Backend>(
             Err(other) => return Err(other.into()),
         }
     }
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(None)
 }

@@ -65,6 +65,8 @@ pub(crate) struct InquiryView {
     pub(crate) items: Vec<InquiryItem>,
     /// Whether the applicant rated the service.
     pub(crate) rated: bool,
+    /// Whether the applicant may rate now: the case is completed or issued and not rated.
+    pub(crate) can_rate: bool,
     /// Every time the case's dates were counted again because a calendar year was
     /// published (a provisional year replaced by the State Council's notice, say), oldest
     /// first.
@@ -126,12 +128,22 @@ pub(crate) async fn show<B: Backend>(
     Path(case): Path<String>,
     Query(query): Query<CodeQuery>,
 ) -> Result<Json<InquiryView>, ApiError> {
-    let (id, state) = verified(&app, &case, &query.code).await?;
-    let definition = pinned(&app, &state).await?;
+    Ok(Json(inquiry_view(&app, case, &query.code).await?))
+}
+
+/// What the applicant of `case` sees with access code `code` (throttled as [`verified`]
+/// says); what the API and the web applicant page share.
+pub(crate) async fn inquiry_view<B: Backend>(
+    app: &App<B>,
+    case: String,
+    code: &str,
+) -> Result<InquiryView, ApiError> {
+    let (id, state) = verified(app, &case, code).await?;
+    let definition = pinned(app, &state).await?;
     let calendar = &definition.calendar;
     let (projected, projected_provisional) = if state.is_open() {
         let now = app.runtime().clock().now();
-        let projected = projection(&state, calendar, today(&app), now, None).map(|p| p.completion);
+        let projected = projection(&state, calendar, today(app), now, None).map(|p| p.completion);
         (
             projected,
             provisional(calendar, state.launched_on, projected),
@@ -190,7 +202,7 @@ pub(crate) async fn show<B: Backend>(
             _ => None,
         })
         .collect();
-    Ok(Json(InquiryView {
+    Ok(InquiryView {
         case,
         workflow: definition.workflow.name.clone(),
         state: case_label(&state.status).to_string(),
@@ -205,13 +217,18 @@ pub(crate) async fn show<B: Backend>(
         projected_completion_provisional: projected_provisional,
         items,
         rated: state.rating.is_some(),
+        can_rate: state.rating.is_none()
+            && matches!(
+                state.status,
+                CaseStatus::Completed { .. } | CaseStatus::Issued { .. }
+            ),
         date_changes,
-    }))
+    })
 }
 
 /// The case `case` if `code` is its access code; the same 404 for an unknown case and a
 /// wrong code, and 429 once the case has had too many wrong codes.
-async fn verified<B: Backend>(
+pub(crate) async fn verified<B: Backend>(
     app: &App<B>,
     case: &str,
     code: &str,
@@ -238,7 +255,7 @@ async fn verified<B: Backend>(
 }
 
 /// The applicant of `state`, as the engine records it.
-fn applicant(state: &CaseState) -> Principal {
+pub(crate) fn applicant(state: &CaseState) -> Principal {
     Principal {
         id: PrincipalId::new("applicant"),
         role: Role::Applicant,

@@ -12,7 +12,7 @@ pub(crate) mod health;
 pub(crate) mod inbox;
 pub(crate) mod inquiry;
 pub(crate) mod supervision;
-mod support;
+pub(crate) mod support;
 pub(crate) mod tasks;
 mod track;
 
@@ -88,6 +88,7 @@ pub fn router<B: Backend>(app: App<B>) -> Router {
     let limit = app.settings().body_limit;
     Router::new()
         .nest("/api/v1", api)
+        .merge(crate::web::routes::<B>())
         .route("/healthz", get(h::healthz))
         .route("/readyz", get(h::readyz::<B>))
         .route("/metrics", get(h::metrics::<B>))
