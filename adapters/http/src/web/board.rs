@@ -170,12 +170,7 @@ pub(crate) async fn show<B: Backend>(
             case: summary.case,
             workflow: definition.workflow.name.clone(),
             center: center_name(&app, &summary.center),
-            applicant: state
-                .application
-                .get("applicant")
-                .and_then(|a| a.as_str())
-                .unwrap_or("")
-                .to_string(),
+            applicant: labels::applicant(state),
             state: label,
             state_class: class,
             launched_on: state.launched_on.map(|d| d.to_string()).unwrap_or_default(),

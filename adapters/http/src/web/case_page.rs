@@ -198,12 +198,7 @@ pub(crate) async fn show<B: Backend>(
             .unwrap_or_default(),
         state: state_label,
         state_class,
-        applicant: state
-            .application
-            .get("applicant")
-            .and_then(|a| a.as_str())
-            .unwrap_or_default()
-            .to_string(),
+        applicant: labels::applicant(&state),
         coordinator: state
             .coordinator
             .as_ref()

@@ -36,10 +36,6 @@ struct InquiryPage {
     thanks: bool,
 }
 
-fn page<B: Backend>(_app: &App<B>, status: StatusCode, page: InquiryPage) -> Response {
-    html(status, &page)
-}
-
 fn chrome<B: Backend>(app: &App<B>) -> Chrome {
     Chrome {
         demo: demo(app),
@@ -52,10 +48,9 @@ pub(crate) async fn form<B: Backend>(
     State(app): State<App<B>>,
     Query(prefill): Query<Prefill>,
 ) -> Response {
-    page(
-        &app,
+    html(
         StatusCode::OK,
-        InquiryPage {
+        &InquiryPage {
             chrome: chrome(&app),
             case: prefill.case.unwrap_or_default(),
             code: String::new(),
@@ -88,10 +83,9 @@ async fn answer<B: Backend>(
     thanks: bool,
 ) -> Result<Response, WebError> {
     match inquiry_view(app, case.clone(), &code).await {
-        Ok(view) => Ok(page(
-            app,
+        Ok(view) => Ok(html(
             StatusCode::OK,
-            InquiryPage {
+            &InquiryPage {
                 chrome: chrome(app),
                 case,
                 code,
@@ -101,10 +95,9 @@ async fn answer<B: Backend>(
             },
         )),
         Err(error) => match refused(&error) {
-            Some((status, message)) => Ok(page(
-                app,
+            Some((status, message)) => Ok(html(
                 status,
-                InquiryPage {
+                &InquiryPage {
                     chrome: chrome(app),
                     case,
                     code: String::new(),

@@ -2,9 +2,20 @@
 //! first, English beside, one vocabulary across every page (the actions' names are the
 //! templates' 认领, 通过, 不予许可, 一次性告知补正, 释放, …).
 
-use greenlane_engine::case::{CaseStatus, Event, Rating, SpecialProcedure, Suspension, TaskStatus};
+use greenlane_engine::case::{
+    CaseState, CaseStatus, Event, Rating, SpecialProcedure, Suspension, TaskStatus,
+};
 use greenlane_engine::principal::Role;
 use greenlane_engine::supervision::AlertLevel;
+
+/// The applicant's name as the application gives it (`applicant`), or nothing.
+pub(crate) fn applicant(case: &CaseState) -> String {
+    case.application
+        .get("applicant")
+        .and_then(|a| a.as_str())
+        .unwrap_or_default()
+        .to_string()
+}
 
 /// A case's state: the label and the CSS class of its badge.
 pub(crate) fn case_status(status: &CaseStatus) -> (&'static str, &'static str) {

@@ -19,6 +19,7 @@ use greenlane_engine::workflow::{FieldDef, FieldError, FieldKind};
 use greenlane_runtime::ports::Backend;
 use serde_json::{Map, Value};
 
+use super::labels;
 use super::page::{encode, html, ok, Chrome, Desk, PostForm, WebError};
 use crate::auth::rights::Right;
 use crate::problem::ApiError;
@@ -467,12 +468,7 @@ pub(crate) async fn confirm<B: Backend>(
                 .collect::<Vec<_>>();
             (
                 state.launched_on.map(|d| d.to_string()).unwrap_or_default(),
-                state
-                    .application
-                    .get("applicant")
-                    .and_then(|a| a.as_str())
-                    .unwrap_or_default()
-                    .to_string(),
+                labels::applicant(state),
                 items,
             )
         })

@@ -2,8 +2,6 @@
 //! ([`Chrome`]: who is logged in, the navigation, the CSRF token), form posts
 //! ([`PostForm`]), rendering with the desk's security headers, and errors as pages.
 
-use std::sync::Arc;
-
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -67,7 +65,7 @@ impl Desk {
         }
     }
 
-    /// Ok when `form` carries this session's CSRF token.
+    /// Ok when `form` carries the CSRF token of the user's browser session.
     pub(crate) fn verify(&self, form: &PostForm) -> Result<(), WebError> {
         if same(form.get("csrf").unwrap_or_default(), &self.csrf) {
             Ok(())
@@ -186,7 +184,7 @@ pub(crate) enum WebError {
         /// The page asked for.
         next: String,
     },
-    /// A form post without this session's CSRF token, or from another site.
+    /// A form post without the browser session's CSRF token, or from another site.
     Forged,
     /// What the API would have answered.
     Api(ApiError),
@@ -303,15 +301,14 @@ pub(crate) fn secure<B: Backend>(app: &App<B>, headers: &HeaderMap) -> bool {
     over_tls(headers, app.settings().secure_cookies)
 }
 
-/// Shared for handlers: the principals' file says whether demo tokens are in use.
+/// Whether the principals file uses the public demo tokens.
 pub(crate) fn demo<B: Backend>(app: &App<B>) -> bool {
     app.principals().uses_demo_tokens()
 }
 
 /// The centers' tree, for labels.
 pub(crate) fn center_name<B: Backend>(app: &App<B>, center: &str) -> String {
-    let centers: &Arc<_> = app.principals();
-    centers
+    app.principals()
         .centers()
         .name(&greenlane_engine::ids::CenterId::new(center))
         .unwrap_or(center)

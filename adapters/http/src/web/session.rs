@@ -36,7 +36,7 @@ const MAX_SESSIONS: usize = 10_000;
 pub(crate) struct Session {
     /// Who logged in.
     pub(crate) principal: PrincipalId,
-    /// The token every form of this session carries.
+    /// The CSRF token every form of the browser session carries.
     pub(crate) csrf: String,
     last_seen: Instant,
 }

@@ -127,12 +127,7 @@ pub(crate) async fn show<B: Backend>(
         action: href,
         case: case.clone(),
         workflow: definition.workflow.name.clone(),
-        applicant: state
-            .application
-            .get("applicant")
-            .and_then(|a| a.as_str())
-            .unwrap_or_default()
-            .to_string(),
+        applicant: labels::applicant(&state),
         name: t.plan.name.clone(),
         department: definition
             .workflow
