@@ -8,46 +8,6 @@ use chrono::Duration;
 use common::{Fixture, Reply};
 use serde_json::{json, Value};
 
-/// Claims and approves every ready task of `case` until none is left, each by the officer
-/// of its department; returns how many were approved.
-async fn approve_all(f: &Fixture, case: &str) -> usize {
-    let mut approved = 0;
-    loop {
-        let view = f
-            .get(&format!("/api/v1/cases/{case}"), "coordinator-city")
-            .await
-            .json();
-        let ready: Vec<(String, String)> = view["tasks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|t| t["state"] == "ready")
-            .map(|t| {
-                (
-                    t["id"].as_str().unwrap().to_string(),
-                    t["department"].as_str().unwrap().to_string(),
-                )
-            })
-            .collect();
-        if ready.is_empty() {
-            return approved;
-        }
-        for (task, department) in ready {
-            let officer = format!("officer-{department}");
-            let base = format!("/api/v1/cases/{case}/tasks/{task}");
-            let claim = f
-                .call("POST", &format!("{base}/claim"), Some(&officer), None)
-                .await;
-            assert_eq!(claim.status, 200, "{}", claim.text());
-            let approve = f
-                .call("POST", &format!("{base}/approve"), Some(&officer), None)
-                .await;
-            assert_eq!(approve.status, 200, "{}", approve.text());
-            approved += 1;
-        }
-    }
-}
-
 fn events_of(reply: &Reply) -> Vec<String> {
     reply.json()["events"]
         .as_array()
@@ -227,7 +187,7 @@ async fn a_case_from_launch_to_rating_through_every_case_and_task_endpoint() {
     assert_eq!(events_of(&ended), ["special_procedure_ended"]);
 
     // Everything else, then issue at one window and rate.
-    assert!(approve_all(&f, &case).await >= 6);
+    assert!(f.approve_all(&case).await >= 6);
     let view = f
         .get(&format!("/api/v1/cases/{case}"), "coordinator-city")
         .await

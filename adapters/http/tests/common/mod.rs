@@ -269,6 +269,47 @@ impl Fixture {
         reply.json()
     }
 
+    /// Claims and approves every ready task of `case` until none is left, each by the officer
+    /// of its department; returns how many were approved.
+    pub(crate) async fn approve_all(&self, case: &str) -> usize {
+        let f = self;
+        let mut approved = 0;
+        loop {
+            let view = f
+                .get(&format!("/api/v1/cases/{case}"), "coordinator-city")
+                .await
+                .json();
+            let ready: Vec<(String, String)> = view["tasks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|t| t["state"] == "ready")
+                .map(|t| {
+                    (
+                        t["id"].as_str().unwrap().to_string(),
+                        t["department"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect();
+            if ready.is_empty() {
+                return approved;
+            }
+            for (task, department) in ready {
+                let officer = format!("officer-{department}");
+                let base = format!("/api/v1/cases/{case}/tasks/{task}");
+                let claim = f
+                    .call("POST", &format!("{base}/claim"), Some(&officer), None)
+                    .await;
+                assert_eq!(claim.status, 200, "{}", claim.text());
+                let approve = f
+                    .call("POST", &format!("{base}/approve"), Some(&officer), None)
+                    .await;
+                assert_eq!(approve.status, 200, "{}", approve.text());
+                approved += 1;
+            }
+        }
+    }
+
     /// Launches the limited-company enterprise registration as the city coordinator.
     pub(crate) async fn launch_company(&self) -> String {
         let launched = self
