@@ -11,9 +11,20 @@ if ! need cargo; then
   echo "cargo is required: install Rust (rustup) first" >&2
   exit 1
 fi
+apt_install() {
+  (apt-get update -qq && apt-get install -y -qq "$@" >/dev/null) || sudo apt-get install -y -qq "$@"
+}
 if ! need redis-server && need apt-get; then
   echo "installing redis-server (tests start their own servers on free ports)"
-  (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null) || sudo apt-get install -y -qq redis-server
+  apt_install redis-server
+fi
+if ! need chromium && need apt-get; then
+  echo "installing chromium (the desk's browser tests)"
+  apt_install chromium
+fi
+if ! (fc-list 2>/dev/null | grep -qi "Noto Sans CJK") && need apt-get; then
+  echo "installing a CJK font (screenshots show the desk's Chinese)"
+  apt_install fonts-noto-cjk
 fi
 rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt clippy || true
 
@@ -32,3 +43,11 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import lunardate" 2>/
 fi
 cargo build --locked -q -p greenlane
 "$venv/bin/python" tests/reference/provisional_calendar.py target/debug/greenlane
+
+echo "== the desk in a real headless Chromium (pytest + Playwright, axe-core)"
+venv=target/browser-venv
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import playwright, pytest" 2>/dev/null; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q -r tests/browser/requirements.txt
+fi
+(cd tests/browser && "../../$venv/bin/python" -m pytest -q -p no:cacheprovider)

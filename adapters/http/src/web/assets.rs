@@ -1,5 +1,5 @@
 //! The desk's static files, embedded in the binary (so `cargo run` needs no npm and a
-//! deployment is one file): its own stylesheet and script, and the vendored htmx with its
+//! deployment is one file): its own stylesheet, script and icon, and the vendored htmx with its
 //! SSE extension (`web/assets/vendor`, refreshed by `scripts/vendor-web.sh`). Each is
 //! served with a strong ETag and a day's caching.
 
@@ -27,6 +27,7 @@ macro_rules! asset {
 const ASSETS: &[Asset] = &[
     asset!("desk.css", "text/css; charset=utf-8"),
     asset!("desk.js", "text/javascript; charset=utf-8"),
+    asset!("favicon.svg", "image/svg+xml"),
     asset!("vendor/htmx.min.js", "text/javascript; charset=utf-8"),
     asset!("vendor/htmx-sse.min.js", "text/javascript; charset=utf-8"),
     asset!("vendor/htmx.LICENSE", "text/plain; charset=utf-8"),

@@ -225,7 +225,7 @@ pub(crate) async fn show<B: Backend>(
         gantt: gantt::draw(&state, calendar, today),
         dag: dag::draw(&state),
         tasks,
-        skipped: state.skipped.iter().map(|t| t.to_string()).collect(),
+        skipped: labels::task_names(&definition.workflow, &state.skipped),
         application,
         timeline,
         rating: state.rating.as_ref().map(labels::rating),

@@ -5,8 +5,23 @@
 use greenlane_engine::case::{
     CaseState, CaseStatus, Event, Rating, SpecialProcedure, Suspension, TaskStatus,
 };
+use greenlane_engine::ids::TaskId;
 use greenlane_engine::principal::Role;
 use greenlane_engine::supervision::AlertLevel;
+use greenlane_engine::workflow::Workflow;
+
+/// The names of the tasks `ids` of `workflow` (the id where the workflow has no such task).
+pub(crate) fn task_names(workflow: &Workflow, ids: &[TaskId]) -> Vec<String> {
+    ids.iter()
+        .map(|id| {
+            workflow
+                .tasks
+                .iter()
+                .find(|t| &t.id == id)
+                .map_or_else(|| id.to_string(), |t| t.name.clone())
+        })
+        .collect()
+}
 
 /// The applicant's name as the application gives it (`applicant`), or nothing.
 pub(crate) fn applicant(case: &CaseState) -> String {

@@ -350,18 +350,7 @@ pub(crate) async fn preview<B: Backend>(
             needs: t.needs.iter().map(name_of).collect::<Vec<_>>().join("、"),
         })
         .collect();
-    let skipped = timetable
-        .skipped
-        .iter()
-        .map(|id| {
-            definition
-                .workflow
-                .tasks
-                .iter()
-                .find(|t| &t.id == id)
-                .map_or_else(|| id.to_string(), |t| t.name.clone())
-        })
-        .collect();
+    let skipped = labels::task_names(&definition.workflow, &timetable.skipped);
     let page = PreviewPage {
         chrome: desk.chrome("/launch"),
         name: definition.workflow.name.clone(),
