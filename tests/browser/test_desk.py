@@ -125,8 +125,12 @@ def test_a_case_from_the_window_through_the_departments_to_the_applicant(desk, s
     intake_row.get_by_role("button", name="补正材料已收 Supplement received").click()
     intake_row.get_by_text("待补正 supplement").wait_for(state="detached")
 
-    # The officer approves with an opinion (claiming again if the task went back).
-    officer.page.reload()
+    # The officer's task page follows live too: the task is back, and the officer approves
+    # with an opinion (claiming again when the supplement put it back in the queue).
+    officer.page.evaluate("window.__sameDocument = true")
+    decision = officer.page.get_by_role("button", name=re.compile("^(认领 Claim|通过 Approve)$"))
+    decision.first.wait_for()
+    assert officer.page.evaluate("window.__sameDocument === true")
     claim = officer.page.get_by_role("button", name="认领 Claim", exact=True)
     if claim.count():
         claim.click()
