@@ -3,14 +3,16 @@
 //! 受理通知书, follow the case, claim and decide as an officer, check progress as the
 //! applicant. Then what must be refused: a forged or cross-site form post changes nothing,
 //! a sibling center's coordinator sees neither the case nor its page, an officer acts only
-//! for their own department.
+//! for their own department; the live stream carries nothing a user may not see.
 
 mod common;
 
 use axum::body::Body;
 use axum::http::{header, Request};
 use common::{Fixture, Reply};
+use http_body_util::BodyExt;
 use std::collections::BTreeMap;
+use tower::ServiceExt;
 
 /// One user's browser: its cookies, sent back on every request.
 struct Browser<'f> {
@@ -473,4 +475,78 @@ async fn a_sibling_center_and_another_department_are_refused() {
         .text()
         .contains(&format!("/cases/{case}/tasks/intake")));
     assert_eq!(market.get("/launch").await.status, 403);
+}
+
+/// The `/live` stream of `browser`'s session (optionally for one case), unread.
+async fn live(browser: &Browser<'_>, query: &str) -> Body {
+    let request = Request::builder()
+        .uri(format!("/live{query}"))
+        .header(header::COOKIE, browser.cookie_header())
+        .body(Body::empty())
+        .unwrap();
+    let response = browser.fixture.router().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/event-stream"));
+    response.into_body()
+}
+
+/// Everything `stream` sends within `wait`.
+async fn received(stream: &mut Body, wait: std::time::Duration) -> String {
+    let mut text = String::new();
+    let until = tokio::time::Instant::now() + wait;
+    while let Ok(Some(Ok(frame))) = tokio::time::timeout_at(until, stream.frame()).await {
+        if let Some(data) = frame.data_ref() {
+            text.push_str(&String::from_utf8_lossy(data));
+        }
+    }
+    text
+}
+
+#[tokio::test]
+async fn live_updates_reach_only_those_who_may_see_the_case() {
+    let fixture = Fixture::new().await;
+    let mut chuanying = Browser::logged_in(&fixture, "coordinator-chuanying").await;
+    let city = Browser::logged_in(&fixture, "coordinator-city").await;
+    let fengman = Browser::logged_in(&fixture, "coordinator-fengman").await;
+    let window = Browser::logged_in(&fixture, "officer-service-center").await;
+    let market = Browser::logged_in(&fixture, "officer-market-regulation").await;
+    let mut streams = [
+        live(&city, "").await,
+        live(&window, "").await,
+        live(&fengman, "").await,
+        live(&market, "").await,
+    ];
+    let (case, code) = launch_through_form(&mut chuanying).await;
+    let short = std::time::Duration::from_millis(300);
+    let [city_stream, window_stream, fengman_stream, market_stream] = &mut streams;
+
+    let seen = received(city_stream, short).await;
+    assert!(seen.contains("event: change"), "{seen}");
+    assert!(
+        seen.contains(&case),
+        "the parent center sees the launch: {seen}"
+    );
+    assert!(!seen.contains(&code), "no access code on the stream");
+    assert!(
+        !seen.contains("北山数码"),
+        "no application data on the stream: {seen}"
+    );
+    let seen = received(window_stream, short).await;
+    assert!(
+        seen.contains(&case),
+        "the intake's department sees its task: {seen}"
+    );
+    let seen = received(fengman_stream, short).await;
+    assert!(
+        !seen.contains(&case),
+        "a sibling center sees nothing: {seen}"
+    );
+    let seen = received(market_stream, short).await;
+    assert!(
+        !seen.contains(&case),
+        "another department sees nothing yet: {seen}"
+    );
 }
