@@ -26,7 +26,7 @@ pub mod service;
 pub use department::{Assignment, DepartmentClient, DepartmentError, MarkedEntry};
 pub use error::{Cause, RuntimeError, StoreError};
 pub use runtime::{
-    access, CalendarPublished, CaseEvent, ClaimedTask, Coverage, InstalledCalendar, Launched,
-    Outcome, Publication, PublishRequest, RecoveryReport, Runtime, RuntimeConfig, SampleFailure,
-    TickReport, TickerOptions, LIVE_CAPACITY,
+    access, Admit, CalendarPublished, CaseEvent, ClaimedTask, Coverage, InstalledCalendar,
+    Launched, Outcome, Publication, PublishRequest, RecoveryReport, Runtime, RuntimeConfig,
+    SampleFailure, TickReport, TickerOptions, LIVE_CAPACITY,
 };

@@ -2,6 +2,7 @@
 //! every open task until no case is open. Crash tests use it to finish a run that was
 //! killed, after `greenlane recover` (or `Runtime::recover`) brought the store in line.
 
+use greenlane_engine::case::CaseStatusKind;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -56,7 +57,7 @@ pub async fn open_cases<B: Backend>(runtime: &Runtime<B>) -> Result<usize, Runti
     Ok(runtime
         .backend()
         .events()
-        .cases(Some("open"), None, usize::MAX)
+        .cases(Some(CaseStatusKind::Open), None, usize::MAX)
         .await?
         .len())
 }

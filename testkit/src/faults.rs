@@ -3,6 +3,7 @@
 //! steps. A test arms a fault, runs a command, then "restarts" (a new runtime over the same
 //! backend) and checks that recovery completes what was cut off.
 
+use greenlane_engine::case::CaseStatusKind;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
@@ -150,7 +151,7 @@ impl<B: Backend> EventStore for Faulty<B> {
         case: &CaseId,
         expected: u64,
         events: &[Recorded],
-        status: &'static str,
+        status: CaseStatusKind,
     ) -> impl Fut<u64> {
         self.guarded(Op::Append, move || {
             self.inner.events().append(case, expected, events, status)
@@ -164,7 +165,7 @@ impl<B: Backend> EventStore for Faulty<B> {
     }
     fn cases(
         &self,
-        status: Option<&'static str>,
+        status: Option<CaseStatusKind>,
         after: Option<&CaseId>,
         limit: usize,
     ) -> impl Fut<Vec<CaseRecord>> {

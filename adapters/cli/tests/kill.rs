@@ -115,7 +115,7 @@ fn every_acknowledged_approval_survives_kill_9_and_recovery_finishes_every_case(
         assert!(!cases.is_empty());
         let mut approvals: BTreeMap<(String, String), usize> = BTreeMap::new();
         for record in &cases {
-            assert_ne!(record.status, "open", "{} still open", record.case);
+            assert!(!record.status.is_open(), "{} still open", record.case);
             let history = events.load(&record.case).await.unwrap();
             assert!(
                 history

@@ -14,6 +14,7 @@
 //!
 //! Outbox cursor moves (`mark_applied`) are coalesced by `marks` and sent in batches.
 
+use greenlane_engine::case::CaseStatusKind;
 use std::sync::Arc;
 
 use futures_util::future::join_all;
@@ -102,7 +103,7 @@ impl RedisEvents {
         case: &CaseId,
         expected: u64,
         events: &[Recorded],
-        status: &'static str,
+        status: CaseStatusKind,
     ) -> Result<u64, StoreError> {
         let mut encoded = Vec::with_capacity(events.len());
         for event in events {
@@ -126,7 +127,7 @@ impl RedisEvents {
                 actual: version,
             });
         }
-        if !previous.is_empty() && previous != status && !self.store.conn.is_single() {
+        if !previous.is_empty() && previous != status.as_str() && !self.store.conn.is_single() {
             // Only tidies the index; readers filter stale members anyway.
             let keys = &self.store.keys;
             if let Err(error) = self
@@ -145,7 +146,7 @@ impl RedisEvents {
         case: &CaseId,
         expected: u64,
         encoded: &[Vec<u8>],
-        status: &'static str,
+        status: CaseStatusKind,
     ) -> Result<(i64, u64, String), Error> {
         let keys = &self.store.keys;
         let mut conn = self.store.conn.clone();
@@ -156,7 +157,7 @@ impl RedisEvents {
             .key(keys.index_cases())
             .key(keys.index_lag())
             .arg(expected)
-            .arg(status)
+            .arg(status.as_str())
             .arg(case.as_str())
             .arg(keys.index_status_prefix());
         for event in encoded {
@@ -171,14 +172,14 @@ impl RedisEvents {
         case: &CaseId,
         expected: u64,
         encoded: &[Vec<u8>],
-        status: &'static str,
+        status: CaseStatusKind,
     ) -> Result<(i64, u64, String), Error> {
         let keys = &self.store.keys;
         let mut conn = self.store.conn.clone();
         let mut intent = SCRIPTS.index_intent.call();
         intent
             .key(keys.index_cases())
-            .key(keys.index_status(status))
+            .key(keys.index_status(status.as_str()))
             .key(keys.index_lag())
             .arg(case.as_str())
             .arg(expected)
@@ -190,7 +191,7 @@ impl RedisEvents {
             .key(keys.case_events(case))
             .key(keys.case_meta(case))
             .arg(expected)
-            .arg(status);
+            .arg(status.as_str());
         for event in encoded {
             append.arg(event.as_slice());
         }
@@ -253,13 +254,19 @@ impl RedisEvents {
     }
 }
 
-fn record(case: CaseId, meta: Meta) -> CaseRecord {
-    CaseRecord {
+fn record(case: CaseId, meta: Meta) -> Result<CaseRecord, Error> {
+    let status = CaseStatusKind::parse(&meta.status).ok_or_else(|| {
+        Error::corrupt(
+            "case status",
+            format!("case {case} has status `{}`", meta.status),
+        )
+    })?;
+    Ok(CaseRecord {
         case,
         version: meta.version,
         applied: meta.applied,
-        status: meta.status,
-    }
+        status,
+    })
 }
 
 impl EventStore for RedisEvents {
@@ -268,7 +275,7 @@ impl EventStore for RedisEvents {
         case: &CaseId,
         expected: u64,
         events: &[Recorded],
-        status: &'static str,
+        status: CaseStatusKind,
     ) -> Result<u64, StoreError> {
         self.try_append(case, expected, events, status).await
     }
@@ -289,19 +296,20 @@ impl EventStore for RedisEvents {
         Ok(self
             .meta(case)
             .await?
-            .map(|meta| record(case.clone(), meta)))
+            .map(|meta| record(case.clone(), meta))
+            .transpose()?)
     }
 
     async fn cases(
         &self,
-        status: Option<&'static str>,
+        status: Option<CaseStatusKind>,
         after: Option<&CaseId>,
         limit: usize,
     ) -> Result<Vec<CaseRecord>, StoreError> {
         self.flush_marks().await?;
         let keys = &self.store.keys;
         let set = match status {
-            Some(status) => keys.index_status(status),
+            Some(status) => keys.index_status(status.as_str()),
             None => keys.index_cases(),
         };
         let mut found = Vec::new();
@@ -329,13 +337,13 @@ impl EventStore for RedisEvents {
             let exhausted = page.len() < wanted;
             for (case, meta) in self.metas(&page).await? {
                 match (meta, status) {
-                    (Some(meta), Some(wanted)) if meta.status != wanted => {
+                    (Some(meta), Some(wanted)) if meta.status != wanted.as_str() => {
                         let observed = meta.version;
                         if let Err(error) = self.settle(set.clone(), &case, observed).await {
                             tracing::debug!(%case, %error, "stale index member kept");
                         }
                     }
-                    (Some(meta), _) => found.push(record(case, meta)),
+                    (Some(meta), _) => found.push(record(case, meta)?),
                     // Announced but never appended (or not yet): not a case.
                     (None, _) => {}
                 }

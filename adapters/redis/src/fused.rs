@@ -11,6 +11,7 @@
 //! A cluster cannot run it (the keys live in different slots); there the backend appends
 //! and then carries out the effects through the ports, as every other backend does.
 
+use greenlane_engine::case::CaseStatusKind;
 use greenlane_engine::case::Recorded;
 use greenlane_engine::ids::CaseId;
 use greenlane_runtime::ports::{Appended, CheckWrite, Effects, QueueMove};
@@ -30,7 +31,7 @@ impl RedisBackend {
         case: &CaseId,
         expected: u64,
         events: &[Recorded],
-        status: &'static str,
+        status: CaseStatusKind,
         effects: &Effects,
     ) -> Result<Appended, StoreError> {
         // This process's own cursor move for the case, not sent yet: the script counts it.
@@ -93,7 +94,7 @@ impl RedisBackend {
         case: &CaseId,
         expected: u64,
         events: &[Recorded],
-        status: &'static str,
+        status: CaseStatusKind,
         effects: &Effects,
         pending: Option<Mark>,
     ) -> Result<Args, StoreError> {
@@ -103,7 +104,7 @@ impl RedisBackend {
             .key(keys.case_meta(case))
             .key(keys.case_homes(case));
         item.arg(expected)
-            .arg(status)
+            .arg(status.as_str())
             .arg(case.as_str())
             .arg(if effects.settle { "1" } else { "0" })
             .arg(pending.map_or(0, |m| m.from))

@@ -53,6 +53,7 @@ pub use events::RedisEvents;
 pub use queue::RedisQueue;
 pub use stats::ServerStats;
 
+use greenlane_engine::case::CaseStatusKind;
 use greenlane_engine::case::Recorded;
 use greenlane_engine::ids::CaseId;
 use greenlane_runtime::ports::{append_then_carry_out, Appended, Backend, Effects};
@@ -176,7 +177,7 @@ impl Backend for RedisBackend {
         case: &CaseId,
         expected: u64,
         events: &[Recorded],
-        status: &'static str,
+        status: CaseStatusKind,
         effects: &Effects,
     ) -> Result<Appended, StoreError> {
         if self.store.conn.is_single() {

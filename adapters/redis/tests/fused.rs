@@ -4,6 +4,7 @@
 
 mod support;
 
+use greenlane_engine::case::CaseStatusKind;
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
@@ -132,7 +133,7 @@ async fn appends_made_at_once_share_calls_and_fail_one_by_one() {
                 let expected = if i == 9 { 5 } else { 0 };
                 let case = CaseId::new(format!("case-{i}"));
                 backend
-                    .append_with_effects(&case, expected, &[event], "open", &effects)
+                    .append_with_effects(&case, expected, &[event], CaseStatusKind::Open, &effects)
                     .await
             })
         })

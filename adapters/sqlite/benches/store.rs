@@ -3,6 +3,7 @@
 //! appender waiting for each commit in turn. Prints the writer's batch and commit figures
 //! after each benchmark.
 
+use greenlane_engine::case::CaseStatusKind;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -52,7 +53,7 @@ async fn round(store: &Arc<SqliteBackend>, next_case: &AtomicU64, appenders: usi
             for n in 0..each {
                 store
                     .events()
-                    .append(&case, n as u64, &[event(n)], "open")
+                    .append(&case, n as u64, &[event(n)], CaseStatusKind::Open)
                     .await
                     .expect("append");
             }

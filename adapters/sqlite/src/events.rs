@@ -11,6 +11,7 @@
 //! idempotent); the reads that report the cursor (`record`, `cases`, `unapplied`) first
 //! wait for everything sent before them, so a caller sees its own cursor moves.
 
+use greenlane_engine::case::CaseStatusKind;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -72,7 +73,7 @@ impl SqliteEvents {
         case: &CaseId,
         expected: u64,
         events: &[Recorded],
-        status: &'static str,
+        status: CaseStatusKind,
     ) -> Result<(Ticket, u64), StoreError> {
         let encoded = events
             .iter()
@@ -110,7 +111,7 @@ impl EventStore for SqliteEvents {
         case: &CaseId,
         expected: u64,
         events: &[Recorded],
-        status: &'static str,
+        status: CaseStatusKind,
     ) -> impl Fut<u64> {
         // Sent before the first await, so consecutive calls share one commit.
         let sent = self.send_append(case, expected, events, status);
@@ -154,7 +155,7 @@ impl EventStore for SqliteEvents {
 
     async fn cases(
         &self,
-        status: Option<&'static str>,
+        status: Option<CaseStatusKind>,
         after: Option<&CaseId>,
         limit: usize,
     ) -> Result<Vec<CaseRecord>, StoreError> {
@@ -181,7 +182,11 @@ impl EventStore for SqliteEvents {
             let mut stmt = conn.prepare_cached(sql)?;
             let limit = i64::try_from(limit).unwrap_or(i64::MAX);
             let rows = stmt.query_map(
-                params![status, after.map(CaseId::as_str), limit],
+                params![
+                    status.map(CaseStatusKind::as_str),
+                    after.map(CaseId::as_str),
+                    limit
+                ],
                 RawRecord::from_row,
             )?;
             let mut records = Vec::new();
@@ -250,8 +255,10 @@ impl RawRecord {
         Ok(CaseRecord {
             version: parse_count(self.version, what)?,
             applied: parse_count(self.applied, what)?,
+            status: CaseStatusKind::parse(&self.status).ok_or_else(|| {
+                Fault::Corrupt(what(), format!("unknown case status `{}`", self.status))
+            })?,
             case: CaseId::from(self.id),
-            status: self.status,
         })
     }
 }

@@ -4,6 +4,7 @@
 
 mod support;
 
+use greenlane_engine::case::CaseStatusKind;
 use std::collections::BTreeSet;
 use std::future::Future;
 use std::sync::Arc;
@@ -48,7 +49,7 @@ async fn concurrent_appends_are_grouped_and_all_durable() {
             for n in 0..EACH {
                 let version = store
                     .events()
-                    .append(&case, n as u64, &[recorded(n)], "open")
+                    .append(&case, n as u64, &[recorded(n)], CaseStatusKind::Open)
                     .await
                     .unwrap();
                 assert_eq!(version, n as u64 + 1);
@@ -86,7 +87,7 @@ async fn calls_made_before_awaiting_share_one_commit() {
     let event = [recorded(0)];
     let pending: Vec<_> = cases
         .iter()
-        .map(|case| events.append(case, 0, &event, "open"))
+        .map(|case| events.append(case, 0, &event, CaseStatusKind::Open))
         .collect();
     for append in pending {
         assert_eq!(append.await.unwrap(), 1);
@@ -115,7 +116,7 @@ async fn appends_to_one_case_serialize() {
                 let event = recorded(w * 1000 + done);
                 match store
                     .events()
-                    .append(&case, version, &[event], "open")
+                    .append(&case, version, &[event], CaseStatusKind::Open)
                     .await
                 {
                     Ok(_) => done += 1,
@@ -186,7 +187,7 @@ async fn mark_applied_does_not_wait_but_reads_see_it() {
     let events = store.backend.events();
     let case = CaseId::new("c");
     events
-        .append(&case, 0, &[recorded(0)], "open")
+        .append(&case, 0, &[recorded(0)], CaseStatusKind::Open)
         .await
         .unwrap();
     let mark = events.mark_applied(&case, 0, 1);
@@ -213,7 +214,7 @@ async fn a_failed_commit_poisons_the_store_and_loses_nothing_acknowledged() {
         store.deadlines().schedule(&good, at(1)).await.unwrap();
         store
             .events()
-            .append(&good, 0, &[recorded(0)], "open")
+            .append(&good, 0, &[recorded(0)], CaseStatusKind::Open)
             .await
             .unwrap();
         // Another connection makes the next write of `boom` fail inside the batch.
@@ -235,7 +236,7 @@ async fn a_failed_commit_poisons_the_store_and_loses_nothing_acknowledged() {
         }
         let refused = store
             .events()
-            .append(&good, 1, &[recorded(1)], "open")
+            .append(&good, 1, &[recorded(1)], CaseStatusKind::Open)
             .await;
         match refused {
             Err(StoreError::Failed(error)) => {
@@ -262,7 +263,7 @@ async fn a_failed_commit_poisons_the_store_and_loses_nothing_acknowledged() {
     assert_eq!(store.events().load(&good).await.unwrap(), [recorded(0)]);
     store
         .events()
-        .append(&good, 1, &[recorded(1)], "open")
+        .append(&good, 1, &[recorded(1)], CaseStatusKind::Open)
         .await
         .expect("a reopened store writes again");
 }
@@ -306,7 +307,7 @@ async fn errors_name_the_file() {
         let store = SqliteBackend::open(&path).unwrap();
         store
             .events()
-            .append(&case, 0, &[recorded(0)], "open")
+            .append(&case, 0, &[recorded(0)], CaseStatusKind::Open)
             .await
             .unwrap();
     }

@@ -5,6 +5,7 @@
 //!
 //! The child is this same test binary, run with `GREENLANE_CRASH_CHILD` naming the file.
 
+use greenlane_engine::case::CaseStatusKind;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -63,7 +64,7 @@ async fn crash_child() {
             for n in 0.. {
                 let version = store
                     .events()
-                    .append(&case, n, &[recorded(n)], "open")
+                    .append(&case, n, &[recorded(n)], CaseStatusKind::Open)
                     .await
                     .expect("append");
                 println!("appended {case} {version}");

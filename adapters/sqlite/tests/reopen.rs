@@ -1,6 +1,7 @@
 //! What survives closing and reopening the file: event streams and case rows, queue
 //! entries with their holders and dispatch order, deadline entries, definitions — exactly.
 
+use greenlane_engine::case::CaseStatusKind;
 use std::path::Path;
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
@@ -53,13 +54,16 @@ async fn events_and_case_rows_survive_a_reopen() {
     {
         let store = open(&path);
         let events = store.events();
-        events.append(&a, 0, &first, "open").await.unwrap();
         events
-            .append(&a, 2, &[recorded(2, "t3")], "completed")
+            .append(&a, 0, &first, CaseStatusKind::Open)
             .await
             .unwrap();
         events
-            .append(&b, 0, &[recorded(3, "x")], "open")
+            .append(&a, 2, &[recorded(2, "t3")], CaseStatusKind::Completed)
+            .await
+            .unwrap();
+        events
+            .append(&b, 0, &[recorded(3, "x")], CaseStatusKind::Open)
             .await
             .unwrap();
         events.mark_applied(&a, 0, 2).await.unwrap();
@@ -77,7 +81,9 @@ async fn events_and_case_rows_survive_a_reopen() {
     );
     assert!(
         matches!(
-            events.append(&a, 0, &[recorded(9, "t9")], "open").await,
+            events
+                .append(&a, 0, &[recorded(9, "t9")], CaseStatusKind::Open)
+                .await,
             Err(StoreError::Conflict {
                 expected: 0,
                 actual: 3,
@@ -88,7 +94,7 @@ async fn events_and_case_rows_survive_a_reopen() {
     );
     assert_eq!(
         events
-            .append(&a, 3, &[recorded(9, "t9")], "open")
+            .append(&a, 3, &[recorded(9, "t9")], CaseStatusKind::Open)
             .await
             .unwrap(),
         4

@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{CalendarId, CaseId, CenterId, DepartmentId, PrincipalId, TaskId, WorkflowId};
 use crate::supervision::{AlertLevel, Recipient};
-use crate::workflow::TaskKind;
 
 /// A point in time; UTC, with the center's time zone used only to find the calendar day.
 pub type Timestamp = DateTime<Utc>;
@@ -25,25 +24,13 @@ pub struct Recorded {
     pub event: Event,
 }
 
-/// One task of the plan as the case was launched with it.
+/// One task of the plan as the case was launched with it: the planned task (its fields
+/// side by side with these two in the stored event) and where the plan put its finish.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlannedTaskSnapshot {
-    /// Task id.
-    pub id: TaskId,
-    /// Display name.
-    pub name: String,
-    /// Deciding department.
-    pub department: DepartmentId,
-    /// Instant, commitment or referred.
-    pub kind: TaskKind,
-    /// 法定时限 in working days.
-    pub statutory_days: u32,
-    /// 承诺时限 in working days.
-    pub committed_days: u32,
-    /// Direct prerequisites after pass-through.
-    pub needs: Vec<TaskId>,
-    /// Materials the applicant hands in.
-    pub materials: Vec<String>,
+    /// The task as planned for this application.
+    #[serde(flatten)]
+    pub task: crate::plan::PlannedTask,
     /// Planned earliest finish, in working days after the launch date.
     pub planned_finish: u32,
     /// Planned latest finish that keeps the promised completion.
@@ -58,17 +45,19 @@ impl PlannedTaskSnapshot {
         latest_finish: u32,
     ) -> PlannedTaskSnapshot {
         PlannedTaskSnapshot {
-            id: task.id.clone(),
-            name: task.name.clone(),
-            department: task.department.clone(),
-            kind: task.kind,
-            statutory_days: task.statutory_days,
-            committed_days: task.committed_days,
-            needs: task.needs.clone(),
-            materials: task.materials.clone(),
+            task: task.clone(),
             planned_finish,
             latest_finish,
         }
+    }
+}
+
+/// A snapshot reads as the planned task it holds (`snapshot.name`, `snapshot.needs`).
+impl std::ops::Deref for PlannedTaskSnapshot {
+    type Target = crate::plan::PlannedTask;
+
+    fn deref(&self) -> &crate::plan::PlannedTask {
+        &self.task
     }
 }
 

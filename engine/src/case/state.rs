@@ -49,16 +49,80 @@ pub enum CaseStatus {
 }
 
 impl CaseStatus {
+    /// The status without its details.
+    pub fn kind(&self) -> CaseStatusKind {
+        match self {
+            CaseStatus::New => CaseStatusKind::New,
+            CaseStatus::Open => CaseStatusKind::Open,
+            CaseStatus::Completed { .. } => CaseStatusKind::Completed,
+            CaseStatus::Issued { .. } => CaseStatusKind::Issued,
+            CaseStatus::Rejected { .. } => CaseStatusKind::Rejected,
+            CaseStatus::Withdrawn { .. } => CaseStatusKind::Withdrawn,
+        }
+    }
+
     /// Machine name of the status.
     pub fn as_str(&self) -> &'static str {
+        self.kind().as_str()
+    }
+}
+
+/// A case's status without its details: what a store keeps beside the events and lists
+/// cases by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CaseStatusKind {
+    /// No event yet.
+    #[default]
+    New,
+    /// Launched; tasks are being decided.
+    Open,
+    /// Every task approved; waiting to be issued.
+    Completed,
+    /// The result was handed out.
+    Issued,
+    /// A task was rejected.
+    Rejected,
+    /// Withdrawn.
+    Withdrawn,
+}
+
+impl CaseStatusKind {
+    /// Every kind, in the order a case can reach them.
+    pub const ALL: [CaseStatusKind; 6] = [
+        CaseStatusKind::New,
+        CaseStatusKind::Open,
+        CaseStatusKind::Completed,
+        CaseStatusKind::Issued,
+        CaseStatusKind::Rejected,
+        CaseStatusKind::Withdrawn,
+    ];
+
+    /// Machine name (`open`, `completed`, …), as stores keep it.
+    pub fn as_str(self) -> &'static str {
         match self {
-            CaseStatus::New => "new",
-            CaseStatus::Open => "open",
-            CaseStatus::Completed { .. } => "completed",
-            CaseStatus::Issued { .. } => "issued",
-            CaseStatus::Rejected { .. } => "rejected",
-            CaseStatus::Withdrawn { .. } => "withdrawn",
+            CaseStatusKind::New => "new",
+            CaseStatusKind::Open => "open",
+            CaseStatusKind::Completed => "completed",
+            CaseStatusKind::Issued => "issued",
+            CaseStatusKind::Rejected => "rejected",
+            CaseStatusKind::Withdrawn => "withdrawn",
         }
+    }
+
+    /// The kind named `name`, if it is one.
+    pub fn parse(name: &str) -> Option<CaseStatusKind> {
+        CaseStatusKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// Whether the case is still being decided.
+    pub fn is_open(self) -> bool {
+        self == CaseStatusKind::Open
+    }
+}
+
+impl std::fmt::Display for CaseStatusKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

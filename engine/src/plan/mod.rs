@@ -83,7 +83,7 @@ impl fmt::Display for Field {
 }
 
 /// One applicable task of a case, with its limits evaluated.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct PlannedTask {
     /// Task id.
     pub id: TaskId,

@@ -1,5 +1,6 @@
 //! In-memory event store.
 
+use greenlane_engine::case::CaseStatusKind;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
@@ -14,7 +15,7 @@ use crate::StoreError;
 struct Stream {
     events: Vec<Recorded>,
     applied: u64,
-    status: String,
+    status: CaseStatusKind,
 }
 
 /// Event streams in a map.
@@ -29,7 +30,7 @@ impl EventStore for MemoryEvents {
         case: &CaseId,
         expected: u64,
         events: &[Recorded],
-        status: &'static str,
+        status: CaseStatusKind,
     ) -> Result<u64, StoreError> {
         let mut streams = lock(&self.streams);
         let actual = streams.get(case).map_or(0, |s| s.events.len() as u64);
@@ -42,7 +43,7 @@ impl EventStore for MemoryEvents {
         }
         let stream = streams.entry(case.clone()).or_default();
         stream.events.extend_from_slice(events);
-        stream.status = status.to_string();
+        stream.status = status;
         Ok(stream.events.len() as u64)
     }
 
@@ -59,7 +60,7 @@ impl EventStore for MemoryEvents {
 
     async fn cases(
         &self,
-        status: Option<&'static str>,
+        status: Option<CaseStatusKind>,
         after: Option<&CaseId>,
         limit: usize,
     ) -> Result<Vec<CaseRecord>, StoreError> {
@@ -104,6 +105,6 @@ fn summary(case: &CaseId, stream: &Stream) -> CaseRecord {
         case: case.clone(),
         version: stream.events.len() as u64,
         applied: stream.applied,
-        status: stream.status.clone(),
+        status: stream.status,
     }
 }

@@ -7,6 +7,7 @@
 //! Every other backend uses [`append_then_carry_out`]: the append, then the effects, each
 //! idempotent, with the outbox cursor advanced only when all of them succeeded.
 
+use greenlane_engine::case::CaseStatusKind;
 use greenlane_engine::case::{Recorded, Timestamp};
 use greenlane_engine::ids::{CaseId, DepartmentId, PrincipalId};
 
@@ -96,7 +97,7 @@ pub async fn append_then_carry_out<B: Backend + ?Sized>(
     case: &CaseId,
     expected: u64,
     events: &[Recorded],
-    status: &'static str,
+    status: CaseStatusKind,
     to_do: &Effects,
 ) -> Result<Appended, StoreError> {
     let version = backend

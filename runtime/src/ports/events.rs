@@ -3,7 +3,7 @@
 //! beside it: the case's status (to list open cases) and how far its side effects were
 //! carried out (the outbox cursor recovery resumes from).
 
-use greenlane_engine::case::Recorded;
+use greenlane_engine::case::{CaseStatusKind, Recorded};
 use greenlane_engine::ids::CaseId;
 
 use super::Fut;
@@ -18,7 +18,7 @@ pub struct CaseRecord {
     /// Events whose side effects (dispatch, deadlines, notifications) were carried out.
     pub applied: u64,
     /// The case's status after the last append (`open`, `completed`, …).
-    pub status: String,
+    pub status: CaseStatusKind,
 }
 
 /// A case whose side effects lag behind its events: recovery carries them out.
@@ -42,7 +42,7 @@ pub trait EventStore: Send + Sync + 'static {
         case: &CaseId,
         expected: u64,
         events: &[Recorded],
-        status: &'static str,
+        status: CaseStatusKind,
     ) -> impl Fut<u64>;
 
     /// Every event of `case`, oldest first (empty when there is no such case).
@@ -54,7 +54,7 @@ pub trait EventStore: Send + Sync + 'static {
     /// Cases with `status` (or any status), ordered by id, after `after`, at most `limit`.
     fn cases(
         &self,
-        status: Option<&'static str>,
+        status: Option<CaseStatusKind>,
         after: Option<&CaseId>,
         limit: usize,
     ) -> impl Fut<Vec<CaseRecord>>;

@@ -26,6 +26,7 @@ pub use notifier::{
 };
 pub use queue::{Holder, QueueEntry, TaskKey, TaskQueue};
 
+use greenlane_engine::case::CaseStatusKind;
 use std::future::Future;
 
 /// A port call's result: a `Send` future, so the runtime can run it on any tokio worker.
@@ -69,7 +70,7 @@ pub trait Backend: Send + Sync + 'static {
         case: &greenlane_engine::ids::CaseId,
         expected: u64,
         events: &[greenlane_engine::case::Recorded],
-        status: &'static str,
+        status: CaseStatusKind,
         effects: &Effects,
     ) -> impl Fut<Appended> {
         append_then_carry_out(self, case, expected, events, status, effects)

@@ -5,11 +5,12 @@
 //! store install it at their next [`Runtime::refresh_calendars`] (every tick), without a
 //! restart.
 
+use greenlane_engine::case::CaseStatusKind;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use greenlane_engine::calendar::Calendar;
-use greenlane_engine::case::{CaseStatus, Command};
+use greenlane_engine::case::Command;
 use greenlane_engine::ids::{CalendarId, CaseId, PrincipalId};
 use greenlane_engine::source::{Diagnostic, Diagnostics, SourceText};
 
@@ -272,7 +273,7 @@ impl<B: Backend> Runtime<B> {
             let page = self
                 .backend
                 .events()
-                .cases(Some(CaseStatus::Open.as_str()), after.as_ref(), REDATE_PAGE)
+                .cases(Some(CaseStatusKind::Open), after.as_ref(), REDATE_PAGE)
                 .await?;
             for record in &page {
                 let command = Command::Redate {

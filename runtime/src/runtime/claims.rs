@@ -12,7 +12,7 @@ use greenlane_engine::case::{Command, Rejection, TaskStatus, Timestamp};
 use greenlane_engine::ids::{CaseId, DepartmentId, TaskId};
 use greenlane_engine::principal::Principal;
 
-use super::{Origin, Runtime, Step};
+use super::{Execution, Origin, Runtime, Step};
 use crate::ports::{Backend, EventStore, Holder, NextClaim, QueueEntry, TaskKey, TaskQueue};
 use crate::RuntimeError;
 
@@ -68,11 +68,13 @@ impl<B: Backend> Runtime<B> {
                 lease,
             };
             let owner = owner(&entry.key.case);
-            match owner
-                .execute_from(&entry.key.case, officer, command, Origin::QueueClaim)
-                .await
-            {
-                Ok(outcome) => {
+            let steps = [Step::now(command)];
+            let execution = Execution {
+                origin: Origin::QueueClaim,
+                ..Execution::new(&steps)
+            };
+            match owner.run(&entry.key.case, officer, execution).await {
+                Ok((outcome, _)) => {
                     let (lease_until, claimed_at) = outcome
                         .recorded
                         .iter()
@@ -230,24 +232,23 @@ impl<B: Backend> Runtime<B> {
         }
         if claimed.recorded {
             let steps = [Step::now(command)];
-            return self
-                .execute_then_claim(&claimed.case, officer, &steps, Origin::Caller, then_claim)
-                .await;
+            let execution = Execution {
+                then_claim,
+                ..Execution::new(&steps)
+            };
+            return self.run(&claimed.case, officer, execution).await;
         }
         let claim = Command::Claim {
             task: claimed.task.clone(),
             lease: claimed.lease_until - claimed.claimed_at,
         };
         let steps = [Step::at(claim, claimed.claimed_at), Step::now(command)];
-        let result = self
-            .execute_then_claim(
-                &claimed.case,
-                officer,
-                &steps,
-                Origin::QueueClaim,
-                then_claim,
-            )
-            .await;
+        let execution = Execution {
+            origin: Origin::QueueClaim,
+            then_claim,
+            ..Execution::new(&steps)
+        };
+        let result = self.run(&claimed.case, officer, execution).await;
         if let Err(RuntimeError::Rejected(_)) = &result {
             // The decision alone may be wrong (no materials listed): the lease stands.
             // A claim the case refuses leaves an entry that no longer matches it.

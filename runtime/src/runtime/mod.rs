@@ -143,6 +143,31 @@ pub(super) enum Origin {
     Recovery,
 }
 
+/// A check of a case before a command on it, under the case's lock.
+pub type Admit<'a> = dyn Fn(&CaseState) -> bool + Send + Sync + 'a;
+
+/// What one command execution does: its steps, where they came from, a check of the case
+/// before them, and a claim to make after them.
+#[derive(Clone, Copy)]
+pub(super) struct Execution<'a> {
+    pub(super) steps: &'a [Step],
+    pub(super) origin: Origin,
+    pub(super) then_claim: Option<&'a NextClaim>,
+    pub(super) admit: Option<&'a Admit<'a>>,
+}
+
+impl<'a> Execution<'a> {
+    /// `steps` from a caller, nothing checked first, no claim after.
+    pub(super) fn new(steps: &'a [Step]) -> Execution<'a> {
+        Execution {
+            steps,
+            origin: Origin::Caller,
+            then_claim: None,
+            admit: None,
+        }
+    }
+}
+
 /// How often a command is retried after losing an optimistic-concurrency race.
 const CONFLICT_RETRIES: usize = 3;
 
@@ -298,54 +323,43 @@ impl<B: Backend> Runtime<B> {
         by: &Principal,
         command: Command,
     ) -> Result<Outcome, RuntimeError> {
-        self.execute_from(case, by, command, Origin::Caller).await
+        let steps = [Step::now(command)];
+        let (outcome, _) = self.run(case, by, Execution::new(&steps)).await?;
+        Ok(outcome)
     }
 
-    /// [`Runtime::execute`], knowing where the command came from.
-    pub(super) async fn execute_from(
+    /// [`Runtime::execute`] when `admit` accepts the case as it is found under the case's
+    /// lock (one read for the check and the command); a case `admit` refuses is answered
+    /// as unknown, so a caller who may not see a case is not told it exists.
+    pub async fn execute_admitted(
         &self,
         case: &CaseId,
         by: &Principal,
         command: Command,
-        origin: Origin,
+        admit: &Admit<'_>,
     ) -> Result<Outcome, RuntimeError> {
-        self.execute_steps(case, by, &[Step::now(command)], origin)
-            .await
-    }
-
-    /// Decides `steps` one after the other, each on the case as the ones before it left
-    /// it, and records all their events in one append; the first rejection refuses them
-    /// all and changes nothing.
-    pub(super) async fn execute_steps(
-        &self,
-        case: &CaseId,
-        by: &Principal,
-        steps: &[Step],
-        origin: Origin,
-    ) -> Result<Outcome, RuntimeError> {
-        let (outcome, _) = self
-            .execute_then_claim(case, by, steps, origin, None)
-            .await?;
+        let steps = [Step::now(command)];
+        let execution = Execution {
+            admit: Some(admit),
+            ..Execution::new(&steps)
+        };
+        let (outcome, _) = self.run(case, by, execution).await?;
         Ok(outcome)
     }
 
-    /// [`Runtime::execute_steps`], then, in the same request where the backend can, a
-    /// claim of the next free entry `then_claim` describes; returns the entry it leased.
-    pub(super) async fn execute_then_claim(
+    /// The one path of every command: attempts `execution` and, when another writer moved
+    /// the case on in between (an optimistic-concurrency conflict), reloads the case and
+    /// attempts it again, a few times at most.
+    pub(super) async fn run(
         &self,
         case: &CaseId,
         by: &Principal,
-        steps: &[Step],
-        origin: Origin,
-        then_claim: Option<&NextClaim>,
+        execution: Execution<'_>,
     ) -> Result<(Outcome, Option<QueueEntry>), RuntimeError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self
-                .try_execute(case, by, steps, origin, then_claim, attempt == 1)
-                .await
-            {
+            match self.attempt(case, by, &execution, attempt == 1).await {
                 Err(RuntimeError::Store(StoreError::Conflict { .. }))
                     if attempt < CONFLICT_RETRIES =>
                 {
@@ -356,15 +370,23 @@ impl<B: Backend> Runtime<B> {
         }
     }
 
-    async fn try_execute(
+    /// Load, decide, record: the case under its lock (cached or replayed), each step
+    /// decided on the case as the ones before it left it, then all their events in one
+    /// append with their effects (and, where the backend can, the claim of the next free
+    /// entry in the same request). The first rejection refuses every step.
+    async fn attempt(
         &self,
         case: &CaseId,
         by: &Principal,
-        steps: &[Step],
-        origin: Origin,
-        then_claim: Option<&NextClaim>,
+        execution: &Execution<'_>,
         first_attempt: bool,
     ) -> Result<(Outcome, Option<QueueEntry>), RuntimeError> {
+        let Execution {
+            steps,
+            origin,
+            then_claim,
+            admit,
+        } = *execution;
         let Some(first) = steps.first() else {
             return Err(Rejection::Invalid("no command given".into()).into());
         };
@@ -384,6 +406,9 @@ impl<B: Backend> Runtime<B> {
             *guard = Some(replay(&events));
         }
         let state = guard.as_mut().expect("loaded above");
+        if admit.is_some_and(|admit| !admit(state)) {
+            return Err(RuntimeError::UnknownCase(case.clone()));
+        }
         let definition = match command {
             Command::Launch {
                 workflow, version, ..
@@ -457,7 +482,7 @@ impl<B: Backend> Runtime<B> {
                 case,
                 expected,
                 &recorded,
-                state.status.as_str(),
+                state.status.kind(),
                 &planned.effects,
             )
             .await;

@@ -2,6 +2,7 @@
 //! workflows and their stored versions, calendar versions, a department's queue depth, and
 //! pages of the case index. Reads only; every change goes through the commands.
 
+use greenlane_engine::case::CaseStatusKind;
 use greenlane_engine::ids::{CalendarId, CaseId, DepartmentId, WorkflowId};
 
 use super::Runtime;
@@ -44,7 +45,7 @@ impl<B: Backend> Runtime<B> {
     /// `after`, at most `limit`.
     pub async fn case_records(
         &self,
-        status: Option<&'static str>,
+        status: Option<CaseStatusKind>,
         after: Option<&CaseId>,
         limit: usize,
     ) -> Result<Vec<CaseRecord>, RuntimeError> {

@@ -7,6 +7,7 @@
 //!   check are made to match its state, whatever the queue lost or kept.
 
 use greenlane_engine::case::replay;
+use greenlane_engine::case::CaseStatusKind;
 
 use super::claims::expected_entry;
 use super::Runtime;
@@ -40,7 +41,7 @@ impl<B: Backend> Runtime<B> {
             let page = self
                 .backend
                 .events()
-                .cases(Some("open"), after.as_ref(), PAGE)
+                .cases(Some(CaseStatusKind::Open), after.as_ref(), PAGE)
                 .await?;
             for record in &page {
                 report.open_cases += 1;

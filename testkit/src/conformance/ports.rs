@@ -1,6 +1,7 @@
 //! Conformance of each port on its own.
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use greenlane_engine::case::CaseStatusKind;
 use greenlane_engine::case::{Event, Recorded, Timestamp};
 use greenlane_engine::ids::{CaseId, DepartmentId, PrincipalId, TaskId, WorkflowId};
 
@@ -41,8 +42,16 @@ pub async fn event_store<E: EventStore>(store: &E) {
     );
 
     let first = [recorded(0, "t1"), recorded(1, "t2")];
-    assert_eq!(store.append(&a, 0, &first, "open").await.unwrap(), 2);
-    let conflict = store.append(&a, 0, &[recorded(2, "t3")], "open").await;
+    assert_eq!(
+        store
+            .append(&a, 0, &first, CaseStatusKind::Open)
+            .await
+            .unwrap(),
+        2
+    );
+    let conflict = store
+        .append(&a, 0, &[recorded(2, "t3")], CaseStatusKind::Open)
+        .await;
     assert!(
         matches!(
             conflict,
@@ -60,12 +69,14 @@ pub async fn event_store<E: EventStore>(store: &E) {
         "a conflict stores nothing"
     );
     assert!(matches!(
-        store.append(&a, 3, &[recorded(2, "t3")], "open").await,
+        store
+            .append(&a, 3, &[recorded(2, "t3")], CaseStatusKind::Open)
+            .await,
         Err(StoreError::Conflict { .. })
     ));
     assert_eq!(
         store
-            .append(&a, 2, &[recorded(2, "t3")], "completed")
+            .append(&a, 2, &[recorded(2, "t3")], CaseStatusKind::Completed)
             .await
             .unwrap(),
         3
@@ -79,7 +90,7 @@ pub async fn event_store<E: EventStore>(store: &E) {
     );
 
     store
-        .append(&b, 0, &[recorded(0, "x")], "open")
+        .append(&b, 0, &[recorded(0, "x")], CaseStatusKind::Open)
         .await
         .unwrap();
     let record = store.record(&a).await.unwrap().unwrap();
@@ -88,7 +99,10 @@ pub async fn event_store<E: EventStore>(store: &E) {
         (3, 0, "completed")
     );
 
-    let open = store.cases(Some("open"), None, 10).await.unwrap();
+    let open = store
+        .cases(Some(CaseStatusKind::Open), None, 10)
+        .await
+        .unwrap();
     assert_eq!(
         open.iter().map(|r| r.case.as_str()).collect::<Vec<_>>(),
         ["case-b"]
@@ -115,7 +129,7 @@ pub async fn event_store<E: EventStore>(store: &E) {
     // The cursor need not be durable when the call returns, but it is visible to reads
     // through the same store once the next durable write has landed.
     store
-        .append(&b, 1, &[recorded(3, "y")], "open")
+        .append(&b, 1, &[recorded(3, "y")], CaseStatusKind::Open)
         .await
         .unwrap();
     assert_eq!(
@@ -404,7 +418,7 @@ pub async fn append_with_effects<B: Backend>(backend: &B) {
     };
     let first = [recorded(0, "a"), recorded(0, "b")];
     let appended = backend
-        .append_with_effects(&case, 0, &first, "open", &dispatch)
+        .append_with_effects(&case, 0, &first, CaseStatusKind::Open, &dispatch)
         .await
         .unwrap();
     assert_eq!(appended.version, 2);
@@ -452,7 +466,7 @@ pub async fn append_with_effects<B: Backend>(backend: &B) {
         }),
     };
     let conflict = backend
-        .append_with_effects(&case, 1, &[recorded(1, "c")], "open", &undo)
+        .append_with_effects(&case, 1, &[recorded(1, "c")], CaseStatusKind::Open, &undo)
         .await;
     assert!(
         matches!(conflict, Err(StoreError::Conflict { actual: 2, .. })),
@@ -491,7 +505,7 @@ pub async fn append_with_effects<B: Backend>(backend: &B) {
         claim_next: None,
     };
     let appended = backend
-        .append_with_effects(&case, 2, &[recorded(2, "c")], "open", &moves)
+        .append_with_effects(&case, 2, &[recorded(2, "c")], CaseStatusKind::Open, &moves)
         .await
         .unwrap();
     assert_eq!(appended.version, 3);
@@ -533,13 +547,24 @@ pub async fn append_with_effects<B: Backend>(backend: &B) {
         claim_next: None,
     };
     backend
-        .append_with_effects(&case, 3, &[recorded(3, "d")], "completed", &finish)
+        .append_with_effects(
+            &case,
+            3,
+            &[recorded(3, "d")],
+            CaseStatusKind::Completed,
+            &finish,
+        )
         .await
         .unwrap();
     // Make sure any cursor move still on its way has landed (see `event_store`).
     backend
         .events()
-        .append(&CaseId::new("case-fy"), 0, &[recorded(4, "x")], "open")
+        .append(
+            &CaseId::new("case-fy"),
+            0,
+            &[recorded(4, "x")],
+            CaseStatusKind::Open,
+        )
         .await
         .unwrap();
     assert_eq!(queue.get(&t1.key).await.unwrap(), None);

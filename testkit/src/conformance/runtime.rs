@@ -1,6 +1,7 @@
 //! Conformance of the runtime over a backend: whole cases, from launch to issuance, with
 //! leases, deadlines, supplements, rejections, restarts and injected failures.
 
+use greenlane_engine::case::CaseStatusKind;
 use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
@@ -247,7 +248,7 @@ pub async fn fan_out_and_join<B: Backend>(backend: Arc<B>) {
         "a closed case has no deadline check"
     );
     let record = h.backend.events().record(&case).await.unwrap().unwrap();
-    assert_eq!(record.status, "issued");
+    assert_eq!(record.status, CaseStatusKind::Issued);
 }
 
 /// Commands that are not allowed are rejected with a reason and change nothing.

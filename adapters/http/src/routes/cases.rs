@@ -1,6 +1,7 @@
 //! Cases: launch, list with filters, one case in full, its DAG (JSON, DOT, Mermaid), and the
 //! coordinator's commands on a whole case (withdraw, issue, rate).
 
+use greenlane_engine::case::CaseStatusKind;
 use std::time::Instant;
 
 use axum::extract::{Path, State};
@@ -17,7 +18,9 @@ use greenlane_runtime::RuntimeError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::support::{execute, outcome, read_visible, scan, today, visible_case, CommandResult};
+use super::support::{
+    day_of, execute_visible, outcome, read_visible, scan, visible_case, CommandResult,
+};
 use crate::auth::rights::Right;
 use crate::auth::Caller;
 use crate::json::{Body, Query};
@@ -137,20 +140,14 @@ pub(crate) struct ListQuery {
     pub(crate) q: Option<String>,
 }
 
-pub(crate) fn status_name(state: &str) -> Result<&'static str, ApiError> {
-    Ok(match state {
-        "open" => "open",
-        "completed" => "completed",
-        "issued" => "issued",
-        "rejected" => "rejected",
-        "withdrawn" => "withdrawn",
-        other => {
-            return Err(ApiError::bad(
-                "state",
-                format!("`state` is `{other}`; use open, completed, issued, rejected or withdrawn"),
-            ))
-        }
-    })
+pub(crate) fn status_name(state: &str) -> Result<CaseStatusKind, ApiError> {
+    match CaseStatusKind::parse(state) {
+        Some(kind) if kind != CaseStatusKind::New => Ok(kind),
+        _ => Err(ApiError::bad(
+            "state",
+            format!("`state` is `{state}`; use open, completed, issued, rejected or withdrawn"),
+        )),
+    }
 }
 
 /// Lists the cases the caller may see, filtered, by id, a page at a time.
@@ -285,7 +282,7 @@ pub(crate) async fn show<B: Backend>(
         workflow.ok_or_else(|| ApiError::Internal("a launched case without a workflow".into()))?;
     let definition = app.runtime().definition(&workflow, version).await?;
     let now = app.runtime().clock().now();
-    let today = today(&app);
+    let today = day_of(&app, now);
     let view = read_visible(&app, &caller, &case, |state| {
         let projection = state
             .is_open()
@@ -425,11 +422,10 @@ pub(crate) async fn withdraw<B: Backend>(
     Body(request): Body<WithdrawRequest>,
 ) -> Result<Json<CommandResult>, ApiError> {
     caller.require(Right::ActOnCases)?;
-    let (id, _) = visible_case(&app, &caller, &case).await?;
     let command = Command::Withdraw {
         reason: request.reason,
     };
-    let outcome = execute(&app, &caller.principal, &id, command).await?;
+    let (id, outcome) = execute_visible(&app, &caller, &case, command).await?;
     Ok(Json(CommandResult::new(&id, &outcome)))
 }
 
@@ -444,8 +440,7 @@ pub(crate) async fn issue<B: Backend>(
     Path(case): Path<String>,
 ) -> Result<Json<CommandResult>, ApiError> {
     caller.require(Right::ActOnCases)?;
-    let (id, _) = visible_case(&app, &caller, &case).await?;
-    let outcome = execute(&app, &caller.principal, &id, Command::Issue).await?;
+    let (id, outcome) = execute_visible(&app, &caller, &case, Command::Issue).await?;
     Ok(Json(CommandResult::new(&id, &outcome)))
 }
 
@@ -470,10 +465,9 @@ pub(crate) async fn rate<B: Backend>(
     Body(request): Body<RateRequest>,
 ) -> Result<Json<CommandResult>, ApiError> {
     caller.require(Right::ActOnCases)?;
-    let (id, _) = visible_case(&app, &caller, &case).await?;
     let command = Command::Rate {
         rating: request.rating,
     };
-    let outcome = execute(&app, &caller.principal, &id, command).await?;
+    let (id, outcome) = execute_visible(&app, &caller, &case, command).await?;
     Ok(Json(CommandResult::new(&id, &outcome)))
 }

@@ -2,6 +2,7 @@
 //! (Prometheus text) and `/api/v1/me` (who the token belongs to); `/api/openapi.json` is
 //! served by `crate::openapi`.
 
+use greenlane_engine::case::CaseStatusKind;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -95,7 +96,7 @@ pub(crate) async fn metrics<B: Backend>(State(app): State<App<B>>) -> Result<Res
     let mut open_alerts: BTreeMap<AlertLevel, u64> =
         AlertLevel::ALL.iter().map(|l| (*l, 0)).collect();
     let mut open_cases = 0u64;
-    scan(&app, Some("open"), None, |_, state| {
+    scan(&app, Some(CaseStatusKind::Open), None, |_, state| {
         open_cases += 1;
         for task in &state.tasks {
             if matches!(

@@ -1,6 +1,7 @@
 //! What several resources share: finding a case the caller may see, carrying out a command
 //! (with its metrics), paging through the store's cases, and the answer to a command.
 
+use greenlane_engine::case::CaseStatusKind;
 use std::time::Instant;
 
 use chrono::NaiveDate;
@@ -76,6 +77,32 @@ pub(crate) async fn read_visible<B: Backend, T>(
     }
 }
 
+/// Carries out `command` for the caller on the case `id` if it exists and the caller may
+/// see it (checked under the case's lock, in the same read as the command); otherwise 404.
+/// Counted in the metrics.
+pub(crate) async fn execute_visible<B: Backend>(
+    app: &App<B>,
+    caller: &Caller,
+    id: &str,
+    command: Command,
+) -> Result<(CaseId, Outcome), ApiError> {
+    let case = CaseId::new(id);
+    let name = command.name();
+    let started = Instant::now();
+    let admit = |state: &CaseState| caller.sees(state);
+    let result = app
+        .runtime()
+        .execute_admitted(&case, &caller.principal, command, &admit)
+        .await;
+    app.metrics()
+        .command(name, outcome(&result), started.elapsed());
+    match result {
+        Ok(outcome) => Ok((case, outcome)),
+        Err(RuntimeError::UnknownCase(_)) => Err(ApiError::NotFound(format!("no case `{id}`"))),
+        Err(other) => Err(other.into()),
+    }
+}
+
 /// Carries out `command` on `case` for `by`, counting it in the metrics.
 pub(crate) async fn execute<B: Backend>(
     app: &App<B>,
@@ -120,7 +147,7 @@ const PAGE: usize = 256;
 /// when lists must stay fast over millions.
 pub(crate) async fn scan<B: Backend>(
     app: &App<B>,
-    status: Option<&'static str>,
+    status: Option<CaseStatusKind>,
     after: Option<CaseId>,
     mut visit: impl FnMut(&CaseId, CaseState) -> bool,
 ) -> Result<Option<CaseId>, ApiError> {
@@ -149,8 +176,10 @@ pub(crate) async fn scan<B: Backend>(
 
 /// Today in the runtime's center time zone.
 pub(crate) fn today<B: Backend>(app: &App<B>) -> NaiveDate {
-    local_date(
-        app.runtime().clock().now(),
-        &app.runtime().config().time_zone,
-    )
+    day_of(app, app.runtime().clock().now())
+}
+
+/// The date of `at` in the runtime's center time zone.
+pub(crate) fn day_of<B: Backend>(app: &App<B>, at: greenlane_engine::case::Timestamp) -> NaiveDate {
+    local_date(at, &app.runtime().config().time_zone)
 }

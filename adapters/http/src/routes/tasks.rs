@@ -14,7 +14,7 @@ use greenlane_runtime::ClaimedTask;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::support::{execute, outcome, task_of, visible_case, CommandResult};
+use super::support::{execute_visible, outcome, task_of, visible_case, CommandResult};
 use crate::auth::rights::Right;
 use crate::auth::Caller;
 use crate::json::{Body, Query};
@@ -30,9 +30,8 @@ async fn on_task<B: Backend>(
     make: impl FnOnce(greenlane_engine::ids::TaskId) -> Command,
 ) -> Result<CommandResult, ApiError> {
     caller.require(right)?;
-    let (id, state) = visible_case(app, caller, &case).await?;
-    let task = task_of(&state, &task)?;
-    let outcome = execute(app, &caller.principal, &id, make(task)).await?;
+    let command = make(greenlane_engine::ids::TaskId::new(task));
+    let (id, outcome) = execute_visible(app, caller, &case, command).await?;
     Ok(CommandResult::new(&id, &outcome))
 }
 

@@ -142,7 +142,7 @@ pub(crate) async fn show<B: Backend>(
         if let Some(level) = highest_alert(&state) {
             *by_alert.entry(level.as_str()).or_default() += 1;
         }
-        let wanted = status.is_none_or(|s| s == state.status.as_str())
+        let wanted = status.is_none_or(|s| s == state.status.kind())
             && query
                 .alert
                 .is_none_or(|l| state.tasks.iter().any(|t| t.alerts.contains(&l)));

@@ -16,7 +16,7 @@ use super::{dag, gantt};
 use crate::auth::rights::Right;
 use crate::problem::ApiError;
 use crate::routes::cases::pinned;
-use crate::routes::support::{execute, today, visible_case};
+use crate::routes::support::{day_of, execute_visible, visible_case};
 use crate::state::App;
 use crate::views::{provisional, TimelineEntry};
 
@@ -90,8 +90,8 @@ pub(crate) async fn show<B: Backend>(
     let definition = pinned(&app, &state).await?;
     let calendar = &definition.calendar;
     let timeline = app.runtime().timeline(&id).await?;
-    let today = today(&app);
     let now = app.runtime().clock().now();
+    let today = day_of(&app, now);
     let projected = state
         .is_open()
         .then(|| projection(&state, calendar, today, now, None));
@@ -297,7 +297,6 @@ pub(crate) async fn act<B: Backend>(
     desk.verify(&form)?;
     let caller = &desk.caller;
     caller.require(Right::ActOnCases)?;
-    let (id, _) = visible_case(&app, caller, &case).await?;
     let command = match action.as_str() {
         "withdraw" => Command::Withdraw {
             reason: form
@@ -311,7 +310,7 @@ pub(crate) async fn act<B: Backend>(
         },
         other => return Err(ApiError::NotFound(format!("no action `{other}` on a case")).into()),
     };
-    execute(&app, &caller.principal, &id, command).await?;
+    execute_visible(&app, caller, &case, command).await?;
     Ok(see(&format!("/cases/{}", encode(&case))))
 }
 

@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::Duration;
 use greenlane_engine::case::{Command, Suspension, TaskStatus};
+use greenlane_engine::ids::TaskId;
 use greenlane_engine::principal::Role;
 use greenlane_runtime::ports::Backend;
 
@@ -18,7 +19,7 @@ use super::page::{encode, ok, see, Chrome, Desk, PostForm, WebError};
 use crate::auth::rights::Right;
 use crate::problem::ApiError;
 use crate::routes::cases::pinned;
-use crate::routes::support::{execute, task_of, visible_case};
+use crate::routes::support::{execute_visible, task_of, visible_case};
 use crate::state::App;
 
 #[derive(Template)]
@@ -186,8 +187,7 @@ pub(crate) async fn act<B: Backend>(
 ) -> Result<Response, WebError> {
     desk.verify(&form)?;
     let caller = &desk.caller;
-    let (id, state) = visible_case(&app, caller, &case).await?;
-    let task = task_of(&state, &task)?;
+    let task = TaskId::new(task.as_str());
     let back = format!("/cases/{}/tasks/{}", encode(&case), encode(task.as_str()));
     let required = |name: &'static str, what: &str| {
         form.text(name)
@@ -197,6 +197,8 @@ pub(crate) async fn act<B: Backend>(
     let command = match action.as_str() {
         "claim" => {
             caller.require(Right::DecideTasks)?;
+            let (id, state) = visible_case(&app, caller, &case).await?;
+            let task = task_of(&state, task.as_str())?;
             app.runtime()
                 .claim(&caller.principal, &id, &task, None::<Duration>)
                 .await?;
@@ -256,19 +258,13 @@ pub(crate) async fn act<B: Backend>(
         "special-procedure-end" => Command::EndSpecialProcedure { task },
         "submit-supplement" => {
             caller.require(Right::ActOnCases)?;
-            execute(
-                &app,
-                &caller.principal,
-                &id,
-                Command::SubmitSupplement { task },
-            )
-            .await?;
+            execute_visible(&app, caller, &case, Command::SubmitSupplement { task }).await?;
             return Ok(see(&format!("/cases/{}", encode(&case))));
         }
         other => return Err(ApiError::NotFound(format!("no action `{other}` on a task")).into()),
     };
     caller.require(Right::DecideTasks)?;
-    execute(&app, &caller.principal, &id, command).await?;
+    execute_visible(&app, caller, &case, command).await?;
     Ok(see(&back))
 }
 

@@ -1,6 +1,7 @@
 //! The events store's writes: its changes to the `events` and `cases` tables, sent to the writer
 //! thread with the SQL that carries each out inside a batch's transaction.
 
+use greenlane_engine::case::CaseStatusKind;
 use greenlane_engine::ids::CaseId;
 use rusqlite::{params, Connection};
 
@@ -14,7 +15,7 @@ pub(crate) enum Write {
         case: CaseId,
         before: u64,
         events: Vec<String>,
-        status: &'static str,
+        status: CaseStatusKind,
     },
     /// Moves the outbox cursor of `case` forward to `version` (never past its events) if
     /// it is at `from` or beyond.
@@ -47,7 +48,7 @@ impl Write {
                      ON CONFLICT (id) DO UPDATE SET version = excluded.version,
                                                     status = excluded.status",
                 )?
-                .execute(params![case.as_str(), version, status])?;
+                .execute(params![case.as_str(), version, status.as_str()])?;
             }
             Write::MarkApplied {
                 case,

@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 
 use crate::case::{Event, PlannedTaskSnapshot};
+use crate::plan::PlannedTask;
 use crate::workflow::TaskKind;
 
 fn launched() -> Event {
@@ -19,26 +20,30 @@ fn launched() -> Event {
         application: serde_json::json!({"area": 120}),
         tasks: vec![
             PlannedTaskSnapshot {
-                id: "intake".into(),
-                name: "Intake".into(),
-                department: "center".into(),
-                kind: TaskKind::Instant,
-                statutory_days: 0,
-                committed_days: 0,
-                needs: vec![],
-                materials: vec![],
+                task: PlannedTask {
+                    id: "intake".into(),
+                    name: "Intake".into(),
+                    department: "center".into(),
+                    kind: TaskKind::Instant,
+                    statutory_days: 0,
+                    committed_days: 0,
+                    needs: vec![],
+                    materials: vec![],
+                },
                 planned_finish: 0,
                 latest_finish: 0,
             },
             PlannedTaskSnapshot {
-                id: "license".into(),
-                name: "Business licence".into(),
-                department: "market".into(),
-                kind: TaskKind::Commitment,
-                statutory_days: 20,
-                committed_days: 5,
-                needs: vec!["intake".into()],
-                materials: vec!["章程".into(), "lease".into()],
+                task: PlannedTask {
+                    id: "license".into(),
+                    name: "Business licence".into(),
+                    department: "market".into(),
+                    kind: TaskKind::Commitment,
+                    statutory_days: 20,
+                    committed_days: 5,
+                    needs: vec!["intake".into()],
+                    materials: vec!["章程".into(), "lease".into()],
+                },
                 planned_finish: 5,
                 latest_finish: 7,
             },

@@ -6,6 +6,7 @@ use super::*;
 use crate::calendar::testing::cn;
 use crate::case::{Event, PlannedTaskSnapshot, Rating, Recorded, Timestamp};
 use crate::ids::{CaseId, PrincipalId};
+use crate::plan::PlannedTask;
 use crate::supervision::AlertLevel;
 use crate::workflow::TaskKind;
 
@@ -37,14 +38,16 @@ fn item(
     committed_days: u32,
 ) -> PlannedTaskSnapshot {
     PlannedTaskSnapshot {
-        id: id.into(),
-        name: id.to_string(),
-        department: department.into(),
-        kind,
-        statutory_days,
-        committed_days,
-        needs: Vec::new(),
-        materials: Vec::new(),
+        task: PlannedTask {
+            id: id.into(),
+            name: id.to_string(),
+            department: department.into(),
+            kind,
+            statutory_days,
+            committed_days,
+            needs: Vec::new(),
+            materials: Vec::new(),
+        },
         planned_finish: committed_days,
         latest_finish: committed_days,
     }
