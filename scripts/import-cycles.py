@@ -6,7 +6,8 @@ Usage: scripts/import-cycles.py [--tests] [CRATE_DIR ...]
 
 Each file of `CRATE_DIR/src` is a node. File A has an edge to file B when A names an item
 of B: in a `use crate::…`, `use super::…` or `use self::…` declaration, or in a path written
-in the code (`crate::plan::CompiledWorkflow`, `super::local_date(…)`). A path is resolved to
+in the code (`crate::plan::CompiledWorkflow`, `super::local_date(…)`, or `child::item(…)`
+from a module's own child). A path is resolved to
 the file that defines the item: the longest prefix that is a module (a file, or an inline
 `mod x { … }` inside one), then through that module's own `use` declarations, so
 `crate::workflow::Workflow` leads to `workflow/model.rs` when `workflow/mod.rs` has
@@ -133,7 +134,10 @@ def expand_use_tree(tree):
 USE_RE = re.compile(r"(?m)^[ \t]*(pub(?:\([^)]*\))?\s+)?use\s+([^;]+);")
 MOD_OPEN_RE = re.compile(r"\bmod\s+(\w+)\s*\{")
 TEST_MOD_RE = re.compile(r"#\[cfg\(test\)\]\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+(\w+)\s*([;{])")
-PATH_RE = re.compile(r"(?<![\w:])((?:crate|super|self)(?:::(?:super|\w+))+)")
+# A path in the code: from `crate`, `super` or `self`, or from the name of a child module
+# (`application::schema(…)` in the file that declares `mod application;`); `absolute`
+# drops the paths of other crates.
+PATH_RE = re.compile(r"(?<![\w:])((?:crate|super|self|[a-z_]\w*)(?:::(?:super|\w+))+)")
 
 
 class File:

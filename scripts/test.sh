@@ -32,6 +32,8 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== no import cycles between the files of engine/, adapters/http/, adapters/sqlite/"
+python3 scripts/import-cycles.py
 echo "== cargo test"
 cargo test --workspace --locked
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 use greenlane_engine::case::Command;
 use greenlane_engine::ids::DepartmentId;
 use greenlane_engine::principal::Principal;
-use greenlane_runtime::ports::{Backend, DefinitionStore, EventStore};
+use greenlane_runtime::ports::{Backend, CaseIndex, DefinitionStore};
 use greenlane_runtime::{Runtime, RuntimeError};
 
 /// Approves every open task as officers of `center` until no case is open, and returns

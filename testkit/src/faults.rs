@@ -10,18 +10,18 @@ use std::sync::{Arc, Mutex};
 use greenlane_engine::case::{Recorded, Timestamp};
 use greenlane_engine::ids::{CalendarId, CaseId, DepartmentId, PrincipalId, WorkflowId};
 use greenlane_runtime::ports::{
-    Backend, CaseRecord, DeadlineIndex, DefinitionStore, EventStore, Fut, Notification, Notifier,
-    NotifyError, NotifyFuture, PublishedCalendar, PublishedDefinition, QueueEntry, TaskKey,
-    TaskQueue, Unapplied,
+    Backend, CaseIndex, CaseRecord, DeadlineIndex, DefinitionStore, EventStream, Fut, Notification,
+    Notifier, NotifyError, NotifyFuture, OutboxCursor, PublishedCalendar, PublishedDefinition,
+    QueueEntry, TaskKey, TaskQueue, Unapplied,
 };
 use greenlane_runtime::StoreError;
 
 /// A port call that can be made to fail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
-    /// `EventStore::append`.
+    /// `EventStream::append`.
     Append,
-    /// `EventStore::mark_applied`.
+    /// `OutboxCursor::mark_applied`.
     MarkApplied,
     /// `TaskQueue::dispatch`.
     Dispatch,
@@ -145,7 +145,7 @@ impl<B: Backend> Faulty<B> {
     }
 }
 
-impl<B: Backend> EventStore for Faulty<B> {
+impl<B: Backend> EventStream for Faulty<B> {
     fn append(
         &self,
         case: &CaseId,
@@ -157,12 +157,17 @@ impl<B: Backend> EventStore for Faulty<B> {
             self.inner.events().append(case, expected, events, status)
         })
     }
+
     fn load(&self, case: &CaseId) -> impl Fut<Vec<Recorded>> {
         self.inner.events().load(case)
     }
+}
+
+impl<B: Backend> CaseIndex for Faulty<B> {
     fn record(&self, case: &CaseId) -> impl Fut<Option<CaseRecord>> {
         self.inner.events().record(case)
     }
+
     fn cases(
         &self,
         status: Option<CaseStatusKind>,
@@ -171,11 +176,15 @@ impl<B: Backend> EventStore for Faulty<B> {
     ) -> impl Fut<Vec<CaseRecord>> {
         self.inner.events().cases(status, after, limit)
     }
+}
+
+impl<B: Backend> OutboxCursor for Faulty<B> {
     fn mark_applied(&self, case: &CaseId, from: u64, version: u64) -> impl Fut<()> {
         self.guarded(Op::MarkApplied, move || {
             self.inner.events().mark_applied(case, from, version)
         })
     }
+
     fn unapplied(&self, limit: usize) -> impl Fut<Vec<Unapplied>> {
         self.inner.events().unapplied(limit)
     }

@@ -31,7 +31,7 @@ pub(crate) struct Args {
 struct Summary {
     /// Cases whose lagging effects were completed.
     effects_completed: usize,
-    /// Open cases checked (the name this field always had in the summary).
+    /// Open cases checked (named for what the store held when recovery began).
     open_cases_before: usize,
     /// Queue entries put back or corrected.
     entries_restored: usize,

@@ -22,7 +22,7 @@ use greenlane_fs::Project;
 use greenlane_http::{App, Principals, Settings};
 use greenlane_runtime::ports::{Backend, LogNotifier};
 use greenlane_runtime::service::Shutdown;
-use greenlane_runtime::{Runtime, RuntimeConfig, TickerOptions};
+use greenlane_runtime::{PublishRequest, Runtime, RuntimeConfig, TickerOptions};
 
 use crate::demo::definitions::{load_all, Definitions};
 
@@ -123,6 +123,10 @@ async fn serve<B: Backend>(
 ) -> anyhow::Result<()> {
     let mut config = RuntimeConfig::new(&args.center, definitions.calendars.clone());
     config.coverage_warning_days = args.coverage_warning_days;
+    config.departments = definitions
+        .workflows
+        .iter()
+        .find_map(|w| w.source.departments.clone());
     if let Some(start) = args.clock_start {
         tracing::warn!(%start, "the engine's clock starts at --clock-start, not now");
     }
@@ -137,10 +141,6 @@ async fn serve<B: Backend>(
     );
     let settings = Settings {
         body_limit: args.body_limit,
-        departments: definitions
-            .workflows
-            .iter()
-            .find_map(|w| w.source.departments.clone()),
         ..Settings::default()
     };
     publish_calendars(&runtime, definitions.calendar_sources.clone()).await?;
@@ -150,12 +150,12 @@ async fn serve<B: Backend>(
         if runtime.latest_version(&workflow.id).await.is_err() {
             // The same policy as a publication through the API: validated and tried on the
             // workflow's example applications.
+            let request = PublishRequest {
+                samples: Some(workflow.examples.clone()),
+                ..workflow.source.clone().into()
+            };
             match runtime
-                .publish_checked(
-                    workflow.source.clone(),
-                    &workflow.examples,
-                    &PrincipalId::new("system"),
-                )
+                .publish_request(request, &PrincipalId::new("system"))
                 .await
             {
                 Ok(published) => tracing::info!(
@@ -171,7 +171,7 @@ async fn serve<B: Backend>(
                 }
             }
         }
-        app.keep_samples(workflow.id.clone(), workflow.examples.clone());
+        runtime.keep_samples(workflow.id.clone(), workflow.examples.clone());
     }
     let (stop_ticker, shutdown) = Shutdown::new();
     let ticker = tokio::spawn(runtime.clone().run_ticker(

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use greenlane_engine::calendar::shipped::cn_calendars;
 use greenlane_engine::case::Event;
-use greenlane_runtime::ports::{Backend, EventStore, LogNotifier, SystemClock};
+use greenlane_runtime::ports::{Backend, CaseIndex, EventStream, LogNotifier, SystemClock};
 use greenlane_runtime::{Runtime, RuntimeConfig};
 use greenlane_sqlite::{EffectWrites, SqliteBackend, SqliteOptions};
 

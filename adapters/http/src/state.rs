@@ -2,11 +2,9 @@
 //! sample applications kept per workflow (tried on every new version before it is
 //! published). Cloning an [`App`] is a reference-count bump.
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use axum::extract::Request;
-use greenlane_engine::ids::WorkflowId;
 use greenlane_runtime::ports::Backend;
 use greenlane_runtime::Runtime;
 
@@ -24,9 +22,6 @@ pub struct Settings {
     pub inquiry_attempts: u32,
     /// The window of [`Settings::inquiry_attempts`].
     pub inquiry_window: std::time::Duration,
-    /// The departments YAML used when a publication sends none and its workflow has no
-    /// earlier version (the project's `workflows/departments.yaml`).
-    pub departments: Option<String>,
     /// Marks the web desk's cookies `Secure` whatever the request says (set it when the
     /// server is reached over TLS through a proxy that does not send
     /// `X-Forwarded-Proto: https`).
@@ -39,7 +34,6 @@ impl Default for Settings {
             body_limit: 1024 * 1024,
             inquiry_attempts: 10,
             inquiry_window: std::time::Duration::from_secs(15 * 60),
-            departments: None,
             secure_cookies: false,
         }
     }
@@ -55,7 +49,6 @@ struct Inner<B: Backend> {
     principals: Arc<Principals>,
     settings: Settings,
     metrics: Metrics,
-    samples: RwLock<HashMap<WorkflowId, Arc<Vec<serde_json::Value>>>>,
     attempts: Attempts,
     sessions: crate::web::session::Sessions,
     /// Set when the server stops: open event streams end, so shutdown is not held up by
@@ -88,33 +81,12 @@ impl<B: Backend> App<B> {
                 runtime,
                 principals: Arc::new(principals),
                 metrics: Metrics::default(),
-                samples: RwLock::default(),
                 attempts: Attempts::new(settings.inquiry_attempts, settings.inquiry_window, clock),
                 sessions: Default::default(),
                 settings,
                 closing: tokio::sync::watch::channel(false).0,
             }),
         }
-    }
-
-    /// Keeps `samples` as the sample applications of `workflow`, replacing earlier ones.
-    pub fn keep_samples(&self, workflow: WorkflowId, samples: Vec<serde_json::Value>) {
-        self.inner
-            .samples
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(workflow, Arc::new(samples));
-    }
-
-    /// The sample applications kept for `workflow`.
-    pub fn samples(&self, workflow: &WorkflowId) -> Arc<Vec<serde_json::Value>> {
-        self.inner
-            .samples
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(workflow)
-            .cloned()
-            .unwrap_or_default()
     }
 
     /// The runtime.

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use futures_util::future::join_all;
 use greenlane_engine::case::Recorded;
 use greenlane_engine::ids::CaseId;
-use greenlane_runtime::ports::{CaseRecord, EventStore, Unapplied};
+use greenlane_runtime::ports::{CaseIndex, CaseRecord, EventStream, OutboxCursor, Unapplied};
 use greenlane_runtime::StoreError;
 use redis::AsyncCommands;
 
@@ -269,7 +269,7 @@ fn record(case: CaseId, meta: Meta) -> Result<CaseRecord, Error> {
     })
 }
 
-impl EventStore for RedisEvents {
+impl EventStream for RedisEvents {
     async fn append(
         &self,
         case: &CaseId,
@@ -290,7 +290,9 @@ impl EventStore for RedisEvents {
             .map(|event| decode_json("event", event).map_err(StoreError::from))
             .collect()
     }
+}
 
+impl CaseIndex for RedisEvents {
     async fn record(&self, case: &CaseId) -> Result<Option<CaseRecord>, StoreError> {
         self.flush_marks().await?;
         Ok(self
@@ -355,7 +357,9 @@ impl EventStore for RedisEvents {
         found.truncate(limit);
         Ok(found)
     }
+}
 
+impl OutboxCursor for RedisEvents {
     async fn mark_applied(&self, case: &CaseId, from: u64, version: u64) -> Result<(), StoreError> {
         // Coalesced: the port allows a cursor move to be lost (recovery then repeats
         // idempotent effects), so moves wait a moment and go many to a request.

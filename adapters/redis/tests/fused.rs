@@ -14,7 +14,7 @@ use greenlane_engine::ids::{CaseId, DepartmentId, PrincipalId, TaskId, WorkflowI
 use greenlane_engine::principal::{Principal, Role};
 use greenlane_redis::RedisBackend;
 use greenlane_runtime::ports::{
-    Backend, CheckWrite, Effects, EventStore, LogNotifier, ManualClock, TaskQueue,
+    Backend, CheckWrite, Effects, EventStream, LogNotifier, ManualClock, OutboxCursor, TaskQueue,
 };
 use greenlane_runtime::StoreError;
 use greenlane_runtime::{ClaimedTask, Runtime, RuntimeConfig};

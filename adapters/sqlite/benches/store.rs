@@ -12,7 +12,7 @@ use chrono::{TimeZone, Utc};
 use criterion::{criterion_main, Criterion, Throughput};
 use greenlane_engine::case::{Event, Recorded};
 use greenlane_engine::ids::{CaseId, PrincipalId, TaskId};
-use greenlane_runtime::ports::{Backend, EventStore};
+use greenlane_runtime::ports::{Backend, EventStream};
 use greenlane_sqlite::{SqliteBackend, WriterStats};
 
 /// Concurrent appenders.

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 
 use greenlane_engine::case::Recorded;
 use greenlane_engine::ids::CaseId;
-use greenlane_runtime::ports::{CaseRecord, EventStore, Fut, Unapplied};
+use greenlane_runtime::ports::{CaseIndex, CaseRecord, EventStream, Fut, OutboxCursor, Unapplied};
 use greenlane_runtime::StoreError;
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -105,7 +105,7 @@ impl SqliteEvents {
     }
 }
 
-impl EventStore for SqliteEvents {
+impl EventStream for SqliteEvents {
     fn append(
         &self,
         case: &CaseId,
@@ -140,7 +140,9 @@ impl EventStore for SqliteEvents {
         })?;
         Ok(events)
     }
+}
 
+impl CaseIndex for SqliteEvents {
     async fn record(&self, case: &CaseId) -> Result<Option<CaseRecord>, StoreError> {
         self.writer.barrier().wait().await?;
         let record = self.readers.read("reading a case", |conn| {
@@ -197,7 +199,9 @@ impl EventStore for SqliteEvents {
         })?;
         Ok(records)
     }
+}
 
+impl OutboxCursor for SqliteEvents {
     fn mark_applied(&self, case: &CaseId, from: u64, version: u64) -> impl Fut<()> {
         let sent = self.writer.send(Op::Events(Write::MarkApplied {
             case: case.clone(),

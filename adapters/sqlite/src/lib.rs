@@ -16,7 +16,7 @@
 //! # Durability
 //! `synchronous=FULL` in WAL mode makes each commit wait for the WAL fsync, and every port
 //! call that changes something resolves only after the commit holding its write — except
-//! [`EventStore::mark_applied`](greenlane_runtime::ports::EventStore::mark_applied), which
+//! [`OutboxCursor::mark_applied`](greenlane_runtime::ports::OutboxCursor::mark_applied), which
 //! the port allows to be lost. Writes reach the file in the order the calls made them.
 //! [`EffectWrites::Ordered`] (opt-in, [`SqliteBackend::open_with`]) lets queue and deadline
 //! writes resolve once queued instead, relying on that order and on recovery.

@@ -13,7 +13,8 @@ use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use greenlane_engine::case::{Event, Recorded, Timestamp};
 use greenlane_engine::ids::{CaseId, DepartmentId, PrincipalId, TaskId};
 use greenlane_runtime::ports::{
-    Backend, DeadlineIndex, EventStore, Holder, QueueEntry, TaskKey, TaskQueue,
+    Backend, CaseIndex, DeadlineIndex, EventStream, Holder, OutboxCursor, QueueEntry, TaskKey,
+    TaskQueue,
 };
 use greenlane_runtime::StoreError;
 use greenlane_sqlite::SqliteBackend;

@@ -13,7 +13,9 @@ use std::sync::Arc;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use greenlane_engine::case::{Event, Recorded};
 use greenlane_engine::ids::{CaseId, DepartmentId, PrincipalId, TaskId};
-use greenlane_runtime::ports::{Backend, EventStore, Holder, QueueEntry, TaskKey, TaskQueue};
+use greenlane_runtime::ports::{
+    Backend, CaseIndex, EventStream, Holder, QueueEntry, TaskKey, TaskQueue,
+};
 use greenlane_sqlite::{EffectWrites, SqliteBackend, SqliteOptions};
 
 const CHILD: &str = "GREENLANE_CRASH_CHILD";

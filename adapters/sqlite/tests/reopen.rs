@@ -8,8 +8,8 @@ use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use greenlane_engine::case::{Event, Recorded, Timestamp};
 use greenlane_engine::ids::{CaseId, DepartmentId, PrincipalId, TaskId, WorkflowId};
 use greenlane_runtime::ports::{
-    Backend, DeadlineIndex, DefinitionSource, DefinitionStore, EventStore, Holder,
-    PublishedDefinition, QueueEntry, TaskKey, TaskQueue,
+    Backend, CaseIndex, DeadlineIndex, DefinitionSource, DefinitionStore, EventStream, Holder,
+    OutboxCursor, PublishedDefinition, QueueEntry, TaskKey, TaskQueue,
 };
 use greenlane_runtime::StoreError;
 use greenlane_sqlite::SqliteBackend;

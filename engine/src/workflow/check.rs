@@ -22,7 +22,10 @@ use crate::rules::{self, Expr, Rules};
 use crate::source::{Diagnostic, SourceText};
 
 mod application;
+mod checker;
 mod supervision;
+
+use checker::{Checker, Functions};
 
 /// Builds the compiled workflow, or returns every diagnostic (unsorted).
 pub(super) fn build(
@@ -108,29 +111,7 @@ fn shared_departments(file: &SourceText, diagnostics: &mut Vec<Diagnostic>) -> S
     shared
 }
 
-/// Where the workflow's expressions may find functions.
-enum Functions {
-    /// The named rules script compiled; calls to anything else are reported.
-    Script(String),
-    /// The workflow names no rules script; every call to a non-builtin is reported.
-    NoScript,
-    /// The script is missing or broken (already reported); calls are not checked.
-    Unknown,
-}
-
-/// Runs the cross-checks over one workflow file.
-struct Checker<'a> {
-    file: &'a str,
-    text: &'a str,
-    diagnostics: &'a mut Vec<Diagnostic>,
-}
-
 impl Checker<'_> {
-    fn error(&mut self, at: Pos, message: impl Into<String>) {
-        self.diagnostics
-            .push(Diagnostic::new(self.file, at.line, at.column, message));
-    }
-
     /// Runs every check; returns the compiled workflow if the raw one was complete (the
     /// caller still discards it if any diagnostic was reported).
     fn check(

@@ -30,29 +30,14 @@ mod check;
 mod model;
 mod position;
 mod raw;
+mod sources;
 
 pub use application::{ApplicationSchema, Choice, FieldDef, FieldError, FieldKind};
 pub use model::{Days, Department, TaskDef, TaskKind, Workflow};
+pub use sources::Sources;
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
-use crate::calendar::Calendar;
-use crate::ids::CalendarId;
 use crate::plan::CompiledWorkflow;
 use crate::source::{Diagnostic, Diagnostics, SourceText};
-
-/// Everything a workflow may refer to, already read from disk by the caller.
-#[derive(Debug, Clone, Default)]
-pub struct Sources {
-    /// Shared departments (`workflows/departments.yaml`), if present.
-    pub departments: Option<SourceText>,
-    /// Rules scripts by file name as a workflow's `rules:` field names them
-    /// (e.g. `industrial-project.rhai`).
-    pub rules: BTreeMap<String, SourceText>,
-    /// Calendars by id (`cn`).
-    pub calendars: BTreeMap<CalendarId, Arc<Calendar>>,
-}
 
 /// Parses, validates and compiles one workflow file.
 ///

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::position::{NodeInfo, Pos, PositionIndex};
 use super::*;
-use crate::ids::{DepartmentId, TaskId};
+use crate::ids::{CalendarId, DepartmentId, TaskId};
 use crate::plan::CompiledDays;
 
 const DEPARTMENTS: &str = "\

@@ -8,7 +8,7 @@ use greenlane_engine::case::Recorded;
 use greenlane_engine::ids::CaseId;
 
 use super::lock;
-use crate::ports::{CaseRecord, EventStore, Unapplied};
+use crate::ports::{CaseIndex, CaseRecord, EventStream, OutboxCursor, Unapplied};
 use crate::StoreError;
 
 #[derive(Debug, Default)]
@@ -24,7 +24,7 @@ pub struct MemoryEvents {
     streams: Mutex<BTreeMap<CaseId, Stream>>,
 }
 
-impl EventStore for MemoryEvents {
+impl EventStream for MemoryEvents {
     async fn append(
         &self,
         case: &CaseId,
@@ -53,7 +53,9 @@ impl EventStore for MemoryEvents {
             .map(|s| s.events.clone())
             .unwrap_or_default())
     }
+}
 
+impl CaseIndex for MemoryEvents {
     async fn record(&self, case: &CaseId) -> Result<Option<CaseRecord>, StoreError> {
         Ok(lock(&self.streams).get(case).map(|s| summary(case, s)))
     }
@@ -76,7 +78,9 @@ impl EventStore for MemoryEvents {
             .map(|(case, s)| summary(case, s))
             .collect())
     }
+}
 
+impl OutboxCursor for MemoryEvents {
     async fn mark_applied(&self, case: &CaseId, from: u64, version: u64) -> Result<(), StoreError> {
         if let Some(stream) = lock(&self.streams).get_mut(case) {
             if stream.applied >= from {

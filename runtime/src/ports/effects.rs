@@ -11,7 +11,9 @@ use greenlane_engine::case::CaseStatusKind;
 use greenlane_engine::case::{Recorded, Timestamp};
 use greenlane_engine::ids::{CaseId, DepartmentId, PrincipalId};
 
-use super::{Backend, DeadlineIndex, EventStore, Holder, QueueEntry, TaskKey, TaskQueue};
+use super::{
+    Backend, DeadlineIndex, EventStream, Holder, OutboxCursor, QueueEntry, TaskKey, TaskQueue,
+};
 use crate::StoreError;
 
 /// One queue move. Each names the department whose queue holds the entry.

@@ -1,7 +1,7 @@
-//! `EventStore`: the record of truth. Each case is a stream of [`Recorded`] events appended
-//! with an expected version (optimistic concurrency), plus two small facts the runtime keeps
-//! beside it: the case's status (to list open cases) and how far its side effects were
-//! carried out (the outbox cursor recovery resumes from).
+//! The record of truth, by capability: [`EventStream`] (each case a stream of [`Recorded`]
+//! events appended with an expected version, optimistic concurrency), [`CaseIndex`] (each
+//! case's status and version, to list open cases) and [`OutboxCursor`] (how far each case's
+//! side effects were carried out, where recovery resumes). [`EventStore`] is all three.
 
 use greenlane_engine::case::{CaseStatusKind, Recorded};
 use greenlane_engine::ids::CaseId;
@@ -32,11 +32,11 @@ pub struct Unapplied {
     pub version: u64,
 }
 
-/// Append-only event streams, one per case.
-pub trait EventStore: Send + Sync + 'static {
-    /// Appends `events` to `case` if it has exactly `expected` events, and sets its status.
-    /// Returns the new version. Durable when the future resolves. A mismatch is
-    /// [`crate::StoreError::Conflict`] and stores nothing.
+/// Append-only event streams, one per case: what a command reads and writes.
+pub trait EventStream: Send + Sync + 'static {
+    /// Appends `events` to `case` if it has exactly `expected` events, and sets its status
+    /// in the case index. Returns the new version. Durable when the future resolves. A
+    /// mismatch is [`crate::StoreError::Conflict`] and stores nothing.
     fn append(
         &self,
         case: &CaseId,
@@ -47,7 +47,10 @@ pub trait EventStore: Send + Sync + 'static {
 
     /// Every event of `case`, oldest first (empty when there is no such case).
     fn load(&self, case: &CaseId) -> impl Fut<Vec<Recorded>>;
+}
 
+/// The list of cases with their status and versions: what lists and scans read.
+pub trait CaseIndex: Send + Sync + 'static {
     /// The summary of `case`, if it exists.
     fn record(&self, case: &CaseId) -> impl Fut<Option<CaseRecord>>;
 
@@ -58,7 +61,11 @@ pub trait EventStore: Send + Sync + 'static {
         after: Option<&CaseId>,
         limit: usize,
     ) -> impl Fut<Vec<CaseRecord>>;
+}
 
+/// How far each case's side effects were carried out: what the runtime moves after a
+/// command and recovery resumes from.
+pub trait OutboxCursor: Send + Sync + 'static {
     /// Records that the effects of the events of `case` after the first `from`, up to its
     /// `version`-th, were carried out: the cursor moves to `version` if it is at `from` or
     /// beyond. A cursor behind `from` stays where it is, since the effects of events before
@@ -70,3 +77,9 @@ pub trait EventStore: Send + Sync + 'static {
     /// Cases whose effects lag behind their events, at most `limit`.
     fn unapplied(&self, limit: usize) -> impl Fut<Vec<Unapplied>>;
 }
+
+/// The three capabilities of a backend's event store together; code bounds itself by the
+/// one it uses.
+pub trait EventStore: EventStream + CaseIndex + OutboxCursor {}
+
+impl<T: EventStream + CaseIndex + OutboxCursor> EventStore for T {}

@@ -20,7 +20,7 @@ pub use effects::{
     append_then_carry_out, make_moves, write_check, Appended, CheckWrite, Effects, NextClaim,
     QueueMove,
 };
-pub use events::{CaseRecord, EventStore, Unapplied};
+pub use events::{CaseIndex, CaseRecord, EventStore, EventStream, OutboxCursor, Unapplied};
 pub use notifier::{
     LogNotifier, Notification, Notifier, NotifyError, NotifyFuture, RecordingNotifier,
 };
@@ -61,7 +61,7 @@ pub trait Backend: Send + Sync + 'static {
     }
 
     /// Appends `events` to `case` if it has exactly `expected` events (as
-    /// [`EventStore::append`]) and carries out their `effects`. A backend that can do both
+    /// [`EventStream::append`]) and carries out their `effects`. A backend that can do both
     /// in one atomic step overrides this; the default appends, then carries out the effects
     /// ([`append_then_carry_out`]). An `Err` means nothing was appended; an `Ok` whose
     /// `effects` failed means the events are durable and recovery completes the rest.

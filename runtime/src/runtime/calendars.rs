@@ -15,7 +15,7 @@ use greenlane_engine::ids::{CalendarId, CaseId, PrincipalId};
 use greenlane_engine::source::{Diagnostic, Diagnostics, SourceText};
 
 use super::Runtime;
-use crate::ports::{Backend, CalendarYearText, DefinitionStore, EventStore, PublishedCalendar};
+use crate::ports::{Backend, CalendarYearText, CaseIndex, DefinitionStore, PublishedCalendar};
 use crate::{RuntimeError, StoreError};
 
 /// A calendar as this process uses it.

@@ -13,7 +13,7 @@ use greenlane_engine::ids::{CaseId, DepartmentId, TaskId};
 use greenlane_engine::principal::Principal;
 
 use super::{Execution, Origin, Runtime, Step};
-use crate::ports::{Backend, EventStore, Holder, NextClaim, QueueEntry, TaskKey, TaskQueue};
+use crate::ports::{Backend, CaseIndex, Holder, NextClaim, QueueEntry, TaskKey, TaskQueue};
 use crate::RuntimeError;
 
 /// A task an officer now holds.

@@ -9,7 +9,7 @@ use greenlane_engine::plan::CompiledWorkflow;
 
 use super::{Origin, Runtime};
 use crate::ports::{
-    make_moves, write_check, Backend, CheckWrite, Effects, EventStore, Holder, Notification,
+    make_moves, write_check, Backend, CheckWrite, Effects, Holder, Notification, OutboxCursor,
     QueueEntry, QueueMove, TaskKey,
 };
 use crate::{RuntimeError, StoreError};

@@ -40,7 +40,7 @@ use greenlane_engine::principal::Principal;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::ports::{Backend, Clock, EventStore, NextClaim, Notifier, QueueEntry};
+use crate::ports::{Backend, CaseIndex, Clock, EventStream, NextClaim, Notifier, QueueEntry};
 use crate::{RuntimeError, StoreError};
 use cache::CaseCache;
 use definitions::DefinitionCache;
@@ -63,6 +63,9 @@ pub struct RuntimeConfig {
     pub calendars: BTreeMap<CalendarId, Arc<Calendar>>,
     /// Warn when a calendar's official years end within this many working days.
     pub coverage_warning_days: u32,
+    /// The departments file a publication gets when it sends none and no earlier version
+    /// of its workflow had one (the project's `workflows/departments.yaml`).
+    pub departments: Option<String>,
 }
 
 impl RuntimeConfig {
@@ -76,6 +79,7 @@ impl RuntimeConfig {
             seed: None,
             calendars,
             coverage_warning_days: 60,
+            departments: None,
         }
     }
 }
@@ -120,6 +124,8 @@ pub struct Runtime<B: Backend> {
     check_failures: tick::CheckFailures,
     /// The calendar day the coverage warning was last logged on.
     coverage_warned_on: Mutex<Option<NaiveDate>>,
+    /// Sample applications each workflow's new versions are tried on.
+    samples: publishing::Samples,
 }
 
 impl<B: Backend> std::fmt::Debug for Runtime<B> {
@@ -219,6 +225,7 @@ impl<B: Backend> Runtime<B> {
             live: Live::default(),
             check_failures: tick::CheckFailures::default(),
             coverage_warned_on: Mutex::new(None),
+            samples: publishing::Samples::default(),
         }
     }
 

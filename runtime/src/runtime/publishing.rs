@@ -1,12 +1,14 @@
-//! The publishing policy of workflow versions, one call for every way in (`serve`'s first
-//! start, the HTTP API, and through it the CLI): what a request that leaves something out
-//! carries over from the version before (the rules script of the same name, the departments
-//! file), validation with every problem located, a try of the new version on sample
-//! applications (each checked against the fields the version declares, planned and dated
-//! from today; one failure refuses the publication),
-//! then the store. Refused, nothing changes.
+//! The publishing policy of workflow versions, one call ([`Runtime::publish_request`]) for
+//! every way in (`serve`'s first start, the HTTP API, and through it the CLI, and a
+//! rollback): what a request that leaves something out carries over from the version
+//! before (the rules script of the same name, the departments file), validation with every
+//! problem located, a try of the new version on sample applications (those sent with it,
+//! else those kept for the workflow; each checked against the fields the version declares,
+//! planned and dated from today; one failure refuses the publication), then the store, and
+//! the samples sent kept for the next publication. Refused, nothing changes.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 use greenlane_engine::case::Rejection;
 use greenlane_engine::ids::{PrincipalId, WorkflowId};
@@ -28,7 +30,27 @@ pub struct PublishRequest {
     pub rules: Option<String>,
     /// The departments YAML; the previous version's, else the server's, when absent.
     pub departments: Option<String>,
+    /// Sample applications to try the new version on, kept for the next publications;
+    /// those kept for the workflow when absent.
+    pub samples: Option<Vec<serde_json::Value>>,
 }
+
+impl From<DefinitionSource> for PublishRequest {
+    /// A request that publishes `source` as it is (a rollback, a project's files).
+    fn from(source: DefinitionSource) -> PublishRequest {
+        PublishRequest {
+            workflow: source.workflow,
+            workflow_name: Some(source.workflow_name),
+            rules: source.rules.map(|(_, text)| text),
+            departments: source.departments,
+            samples: None,
+        }
+    }
+}
+
+/// The sample applications kept per workflow.
+#[derive(Debug, Default)]
+pub(super) struct Samples(RwLock<HashMap<WorkflowId, Arc<Vec<serde_json::Value>>>>);
 
 /// A sample application the new version failed on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,13 +79,63 @@ pub struct Publication {
 }
 
 impl<B: Backend> Runtime<B> {
-    /// The source `request` publishes: the rules script and departments file it left out
-    /// carried over from the latest version (or `server_departments`). A script sent for a
-    /// workflow that names none is refused.
-    pub async fn publication_source(
+    /// Publishes what `request` asks for, by the policy above; refused with nothing
+    /// changed when the source does not validate or a sample fails.
+    pub async fn publish_request(
         &self,
         request: PublishRequest,
-        server_departments: Option<&str>,
+        by: &PrincipalId,
+    ) -> Result<Publication, RuntimeError> {
+        let sent = request.samples.clone();
+        let source = self.publication_source(request).await?;
+        let compiled = self.validate(&source)?;
+        let workflow = compiled.workflow.id.clone();
+        let samples = match &sent {
+            Some(samples) => Arc::new(samples.clone()),
+            None => self.samples(&workflow),
+        };
+        let failures = self.try_samples(&compiled, &samples);
+        if !failures.is_empty() {
+            return Err(RuntimeError::SamplesFailed {
+                failures,
+                tried: samples.len(),
+            });
+        }
+        let previous = self.latest_definition(&workflow).await?;
+        let version = self.publish(source.clone(), by).await?;
+        tracing::info!(%workflow, version, by = %by, "definition published");
+        if let Some(sent) = sent {
+            self.keep_samples(workflow.clone(), sent);
+        }
+        Ok(Publication {
+            workflow,
+            version,
+            samples_tried: samples.len(),
+            previous,
+            source,
+            compiled,
+        })
+    }
+
+    /// Keeps `samples` as the sample applications of `workflow`'s next versions,
+    /// replacing earlier ones.
+    pub fn keep_samples(&self, workflow: WorkflowId, samples: Vec<serde_json::Value>) {
+        let mut kept = self.samples.0.write().unwrap_or_else(|e| e.into_inner());
+        kept.insert(workflow, Arc::new(samples));
+    }
+
+    /// The sample applications kept for `workflow` (none when nothing was kept).
+    pub fn samples(&self, workflow: &WorkflowId) -> Arc<Vec<serde_json::Value>> {
+        let kept = self.samples.0.read().unwrap_or_else(|e| e.into_inner());
+        kept.get(workflow).cloned().unwrap_or_default()
+    }
+
+    /// The source `request` publishes: the rules script and departments file it left out
+    /// carried over from the latest version (or the configured departments file). A script
+    /// sent for a workflow that names none is refused.
+    async fn publication_source(
+        &self,
+        request: PublishRequest,
     ) -> Result<DefinitionSource, RuntimeError> {
         let parsed = peek(&request.workflow);
         let (id, rules_name) = parsed.clone().unwrap_or_default();
@@ -88,7 +160,7 @@ impl<B: Backend> Runtime<B> {
         let departments = request
             .departments
             .or_else(|| previous.as_ref().and_then(|p| p.source.departments.clone()))
-            .or_else(|| server_departments.map(str::to_string));
+            .or_else(|| self.config.departments.clone());
         Ok(DefinitionSource {
             workflow_name: request
                 .workflow_name
@@ -96,37 +168,6 @@ impl<B: Backend> Runtime<B> {
             workflow: request.workflow,
             rules,
             departments,
-        })
-    }
-
-    /// Validates `source` (every problem located), tries it on `samples` (every failure
-    /// reported, by sample) and stores it as the next version; refused with nothing
-    /// changed when either fails.
-    pub async fn publish_checked(
-        &self,
-        source: DefinitionSource,
-        samples: &[serde_json::Value],
-        by: &PrincipalId,
-    ) -> Result<Publication, RuntimeError> {
-        let compiled = self.validate(&source)?;
-        let failures = self.try_samples(&compiled, samples);
-        if !failures.is_empty() {
-            return Err(RuntimeError::SamplesFailed {
-                failures,
-                tried: samples.len(),
-            });
-        }
-        let workflow = compiled.workflow.id.clone();
-        let previous = self.latest_definition(&workflow).await?;
-        let version = self.publish(source.clone(), by).await?;
-        tracing::info!(%workflow, version, by = %by, "definition published");
-        Ok(Publication {
-            workflow,
-            version,
-            samples_tried: samples.len(),
-            previous,
-            source,
-            compiled,
         })
     }
 

@@ -7,7 +7,7 @@ use greenlane_engine::ids::{CalendarId, CaseId, DepartmentId, WorkflowId};
 
 use super::Runtime;
 use crate::ports::{
-    Backend, CaseRecord, DefinitionStore, EventStore, PublishedCalendar, PublishedDefinition,
+    Backend, CaseIndex, CaseRecord, DefinitionStore, PublishedCalendar, PublishedDefinition,
     TaskQueue,
 };
 use crate::RuntimeError;

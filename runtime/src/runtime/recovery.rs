@@ -11,7 +11,7 @@ use greenlane_engine::case::CaseStatusKind;
 
 use super::claims::expected_entry;
 use super::Runtime;
-use crate::ports::{Backend, EventStore, TaskKey, TaskQueue};
+use crate::ports::{Backend, CaseIndex, EventStream, OutboxCursor, TaskKey, TaskQueue};
 use crate::RuntimeError;
 
 /// What recovery did.

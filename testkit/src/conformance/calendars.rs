@@ -283,9 +283,11 @@ pub async fn calendar_years<B: Backend>(backend: Arc<B>) {
     // for it: the gap is the calendar's, not the version's.
     let published = h
         .runtime
-        .publish_checked(
-            crate::workloads::staged_source("joint-2028", &[1]),
-            &[serde_json::json!({})],
+        .publish_request(
+            greenlane_runtime::PublishRequest {
+                samples: Some(vec![serde_json::json!({})]),
+                ..crate::workloads::staged_source("joint-2028", &[1]).into()
+            },
             &policy,
         )
         .await

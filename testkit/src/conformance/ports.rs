@@ -6,8 +6,9 @@ use greenlane_engine::case::{Event, Recorded, Timestamp};
 use greenlane_engine::ids::{CaseId, DepartmentId, PrincipalId, TaskId, WorkflowId};
 
 use greenlane_runtime::ports::{
-    Backend, CheckWrite, DeadlineIndex, DefinitionSource, DefinitionStore, Effects, EventStore,
-    Holder, NextClaim, PublishedDefinition, QueueEntry, QueueMove, TaskKey, TaskQueue,
+    Backend, CaseIndex, CheckWrite, DeadlineIndex, DefinitionSource, DefinitionStore, Effects,
+    EventStream, Holder, NextClaim, OutboxCursor, PublishedDefinition, QueueEntry, QueueMove,
+    TaskKey, TaskQueue,
 };
 use greenlane_runtime::StoreError;
 
@@ -27,7 +28,7 @@ fn recorded(minutes: i64, task: &str) -> Recorded {
 }
 
 /// Append with expected version, load, summaries, the outbox cursor.
-pub async fn event_store<E: EventStore>(store: &E) {
+pub async fn event_store<E: greenlane_runtime::ports::EventStore>(store: &E) {
     let a = CaseId::new("case-a");
     let b = CaseId::new("case-b");
     assert_eq!(

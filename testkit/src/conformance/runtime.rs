@@ -11,8 +11,8 @@ use greenlane_engine::ids::{CaseId, DepartmentId, PrincipalId, TaskId, WorkflowI
 use greenlane_engine::principal::{Principal, Role};
 use greenlane_engine::supervision::AlertLevel;
 use greenlane_runtime::ports::{
-    Backend, Clock, DeadlineIndex, DefinitionSource, EventStore, Holder, ManualClock, Notifier,
-    RecordingNotifier, TaskKey, TaskQueue,
+    Backend, CaseIndex, Clock, DeadlineIndex, DefinitionSource, Holder, ManualClock, Notifier,
+    OutboxCursor, RecordingNotifier, TaskKey, TaskQueue,
 };
 use greenlane_runtime::{Runtime, RuntimeConfig, RuntimeError};
 

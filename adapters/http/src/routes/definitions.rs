@@ -11,7 +11,7 @@ use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use greenlane_engine::case::Rejection;
 use greenlane_engine::ids::{PrincipalId, WorkflowId};
-use greenlane_runtime::ports::{Backend, DefinitionSource, PublishedDefinition};
+use greenlane_runtime::ports::{Backend, PublishedDefinition};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -136,40 +136,31 @@ pub(crate) async fn publish<B: Backend>(
     Body(request): Body<PublishRequest>,
 ) -> Result<Response, ApiError> {
     caller.require(Right::PublishDefinitions)?;
-    let source = app
-        .runtime()
-        .publication_source(
-            greenlane_runtime::PublishRequest {
-                workflow: request.workflow,
-                workflow_name: request.workflow_name,
-                rules: request.rules,
-                departments: request.departments,
-            },
-            app.settings().departments.as_deref(),
-        )
-        .await?;
-    let view = checked_publish(&app, &caller, source, request.samples).await?;
+    let view = publish_with_changes(
+        &app,
+        &caller,
+        greenlane_runtime::PublishRequest {
+            workflow: request.workflow,
+            workflow_name: request.workflow_name,
+            rules: request.rules,
+            departments: request.departments,
+            samples: request.samples,
+        },
+    )
+    .await?;
     Ok(created(view))
 }
 
-/// Validates `source`, tries it on the samples (those sent, else the ones kept for the
-/// workflow) and publishes it (`Runtime::publish_checked`); keeps the samples sent.
-async fn checked_publish<B: Backend>(
+/// Publishes `request` by the runtime's publishing policy (`Runtime::publish_request`)
+/// and says what changed from the version before.
+async fn publish_with_changes<B: Backend>(
     app: &App<B>,
     caller: &Caller,
-    source: DefinitionSource,
-    samples: Option<Vec<serde_json::Value>>,
+    request: greenlane_runtime::PublishRequest,
 ) -> Result<PublishedView, ApiError> {
-    let workflow = app.runtime().validate(&source)?.workflow.id.clone();
-    let tried = match &samples {
-        Some(samples) => samples.clone(),
-        None => app.samples(&workflow).as_ref().clone(),
-    };
     let by = PrincipalId::new(caller.principal.id.as_str());
-    let published = app.runtime().publish_checked(source, &tried, &by).await?;
-    if let Some(samples) = samples {
-        app.keep_samples(workflow.clone(), samples);
-    }
+    let published = app.runtime().publish_request(request, &by).await?;
+    let workflow = published.workflow.clone();
     let changes = match &published.previous {
         Some(previous) => {
             let old = app
@@ -340,7 +331,7 @@ pub(crate) async fn rollback<B: Backend>(
     caller.require(Right::PublishDefinitions)?;
     let workflow = WorkflowId::new(workflow.as_str());
     let old = version_of(&app, &workflow, &request.to_version.to_string()).await?;
-    let view = checked_publish(&app, &caller, old.source, None).await?;
+    let view = publish_with_changes(&app, &caller, old.source.into()).await?;
     Ok(created(view))
 }
 

@@ -164,7 +164,7 @@ impl Fixture {
     }
 
     /// A fixture with `settings`.
-    pub(crate) async fn with_settings(mut settings: Settings) -> Fixture {
+    pub(crate) async fn with_settings(settings: Settings) -> Fixture {
         let workflows = project_workflows();
         let faults = Arc::new(Faults::default());
         let backend = Arc::new(FaultyBackend::new(
@@ -176,6 +176,7 @@ impl Fixture {
         ));
         let mut config = RuntimeConfig::new("jilin-city", calendars());
         config.seed = Some(7);
+        config.departments = workflows[0].1.departments.clone();
         let runtime = Arc::new(Runtime::new(
             backend,
             clock.clone(),
@@ -184,14 +185,14 @@ impl Fixture {
         ));
         let text = std::fs::read_to_string(root().join("examples/principals.yaml")).unwrap();
         let principals = Principals::parse("examples/principals.yaml", &text).unwrap();
-        settings.departments = workflows[0].1.departments.clone();
+
         let app = App::new(runtime.clone(), principals, settings);
         for (id, source, examples) in workflows {
             runtime
                 .publish(source, &PrincipalId::new("system"))
                 .await
                 .unwrap();
-            app.keep_samples(id, examples);
+            runtime.keep_samples(id, examples);
         }
         Fixture {
             router: greenlane_http::router(app.clone()),

@@ -1,5 +1,5 @@
 //! The stored JSON of events is a contract with every event store: a `Launched` event
-//! serializes to exactly the shape it always had, field for field and in order, and reads
+//! serializes to exactly the shape stores hold, field for field and in order, and reads
 //! back to the same value.
 
 use chrono::NaiveDate;

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use super::{Checker, Functions};
+use super::checker::{Checker, Functions};
 use crate::plan::CompiledDays;
 use crate::rules::{Expr, FieldRead, Rules};
 use crate::source::Diagnostic;

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Checker, Functions};
+use super::checker::{Checker, Functions};
 use crate::ids::DepartmentId;
 use crate::rules::Rules;
 use crate::supervision::{Escalation, RecipientName, WarningPolicy};
