@@ -113,23 +113,43 @@ impl<B: Backend> Runtime<B> {
         task: &TaskId,
         lease: Option<Duration>,
     ) -> Result<ClaimedTask, RuntimeError> {
+        self.claim_admitted(officer, case, task, lease, None).await
+    }
+
+    /// [`Runtime::claim`] when `admit` accepts the case as found under its lock (see
+    /// [`Runtime::execute_admitted`]); a case it refuses is answered as unknown.
+    pub async fn claim_admitted(
+        &self,
+        officer: &Principal,
+        case: &CaseId,
+        task: &TaskId,
+        lease: Option<Duration>,
+        admit: Option<&super::Admit<'_>>,
+    ) -> Result<ClaimedTask, RuntimeError> {
         let lease = lease.unwrap_or(self.config.default_lease);
-        let command = Command::Claim {
+        let steps = [Step::now(Command::Claim {
             task: task.clone(),
             lease,
+        })];
+        let execution = Execution {
+            admit,
+            ..Execution::new(&steps)
         };
-        let claimed_at = self.clock.now();
-        let outcome = self.execute(case, officer, command).await?;
-        let lease_until = outcome
+        let (outcome, _) = self.run(case, officer, execution).await?;
+        // The claim's instant and lease are those the command recorded.
+        let (claimed_at, lease_until) = outcome
             .recorded
             .iter()
             .find_map(|r| match &r.event {
                 greenlane_engine::case::Event::TaskClaimed { lease_until, .. } => {
-                    Some(*lease_until)
+                    Some((r.at, *lease_until))
                 }
                 _ => None,
             })
-            .unwrap_or_else(|| self.clock.now() + lease);
+            .unwrap_or_else(|| {
+                let now = self.clock.now();
+                (now, now + lease)
+            });
         Ok(ClaimedTask {
             case: case.clone(),
             task: task.clone(),

@@ -103,6 +103,38 @@ pub(crate) async fn execute_visible<B: Backend>(
     }
 }
 
+/// Claims `task` of the case `id` for the caller if the case exists and the caller may see
+/// it (checked under the case's lock, in the same read as the claim); otherwise 404.
+/// Counted in the metrics.
+pub(crate) async fn claim_visible<B: Backend>(
+    app: &App<B>,
+    caller: &Caller,
+    id: &str,
+    task: &str,
+    lease: Option<chrono::Duration>,
+) -> Result<greenlane_runtime::ClaimedTask, ApiError> {
+    let case = CaseId::new(id);
+    let started = Instant::now();
+    let admit = |state: &CaseState| caller.sees(state);
+    let result = app
+        .runtime()
+        .claim_admitted(
+            &caller.principal,
+            &case,
+            &TaskId::new(task),
+            lease,
+            Some(&admit),
+        )
+        .await;
+    app.metrics()
+        .command("claim", outcome(&result), started.elapsed());
+    match result {
+        Ok(claimed) => Ok(claimed),
+        Err(RuntimeError::UnknownCase(_)) => Err(ApiError::NotFound(format!("no case `{id}`"))),
+        Err(other) => Err(other.into()),
+    }
+}
+
 /// Carries out `command` on `case` for `by`, counting it in the metrics.
 pub(crate) async fn execute<B: Backend>(
     app: &App<B>,

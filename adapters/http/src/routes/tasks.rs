@@ -6,7 +6,6 @@
 use axum::extract::{Path, State};
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
-use std::time::Instant;
 
 use greenlane_engine::case::{Command, SpecialProcedure};
 use greenlane_runtime::ports::Backend;
@@ -14,7 +13,7 @@ use greenlane_runtime::ClaimedTask;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::support::{execute_visible, outcome, task_of, visible_case, CommandResult};
+use super::support::{claim_visible, execute_visible, CommandResult};
 use crate::auth::rights::Right;
 use crate::auth::Caller;
 use crate::json::{Body, Query};
@@ -81,16 +80,8 @@ pub(crate) async fn claim<B: Backend>(
 ) -> Result<Json<ClaimedView>, ApiError> {
     caller.require(Right::DecideTasks)?;
     let lease = query.lease()?;
-    let (id, state) = visible_case(&app, &caller, &case).await?;
-    let task = task_of(&state, &task)?;
-    let started = Instant::now();
-    let result = app
-        .runtime()
-        .claim(&caller.principal, &id, &task, lease)
-        .await;
-    app.metrics()
-        .command("claim", outcome(&result), started.elapsed());
-    Ok(Json(ClaimedView::from(result?)))
+    let claimed = claim_visible(&app, &caller, &case, &task, lease).await?;
+    Ok(Json(ClaimedView::from(claimed)))
 }
 
 impl From<ClaimedTask> for ClaimedView {

@@ -7,7 +7,6 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use chrono::Duration;
 use greenlane_engine::case::{Command, Suspension, TaskStatus};
 use greenlane_engine::ids::TaskId;
 use greenlane_engine::principal::Role;
@@ -19,7 +18,7 @@ use super::page::{encode, ok, see, Chrome, Desk, PostForm, WebError};
 use crate::auth::rights::Right;
 use crate::problem::ApiError;
 use crate::routes::cases::pinned;
-use crate::routes::support::{execute_visible, task_of, visible_case};
+use crate::routes::support::{claim_visible, execute_visible, task_of, visible_case};
 use crate::state::App;
 
 #[derive(Template)]
@@ -197,11 +196,7 @@ pub(crate) async fn act<B: Backend>(
     let command = match action.as_str() {
         "claim" => {
             caller.require(Right::DecideTasks)?;
-            let (id, state) = visible_case(&app, caller, &case).await?;
-            let task = task_of(&state, task.as_str())?;
-            app.runtime()
-                .claim(&caller.principal, &id, &task, None::<Duration>)
-                .await?;
+            claim_visible(&app, caller, &case, task.as_str(), None).await?;
             return Ok(see(&back));
         }
         "release" => Command::Release { task },
