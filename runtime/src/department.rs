@@ -116,11 +116,11 @@ pub struct Assignment {
     /// When the lease ends unless renewed.
     pub lease_until: Timestamp,
     /// The case's workflow.
-    pub workflow: Option<WorkflowId>,
+    pub workflow: WorkflowId,
     /// The workflow version the case is pinned to.
     pub workflow_version: u32,
     /// The case's promised completion date; `None` beyond the calendar's coverage.
-    pub promised_completion: Option<NaiveDate>,
+    pub promised_completion: NaiveDate,
     /// Whether the promised completion counts on a provisional calendar year, or lies
     /// beyond the calendar (暂定).
     pub promised_completion_provisional: bool,
@@ -358,7 +358,7 @@ impl<B: Backend> DepartmentClient<B> {
                 .runtime
                 .read_case(&entry.key.case, |state| {
                     let task = state.task(entry.key.task.as_str())?;
-                    let pinned = state.workflow.clone().map(|w| (w, state.workflow_version));
+                    let pinned = (state.workflow.clone(), state.workflow_version);
                     Some((task.committed_due, task.ready_on, pinned))
                 })
                 .await;
@@ -367,17 +367,13 @@ impl<B: Backend> DepartmentClient<B> {
                 Ok(None) | Err(RuntimeError::UnknownCase(_)) => continue,
                 Err(other) => return Err(DepartmentError::Runtime(other)),
             };
-            let due_provisional = match pinned {
-                Some((workflow, version)) => {
-                    let definition = self
-                        .runtime
-                        .definition(&workflow, version)
-                        .await
-                        .map_err(DepartmentError::Runtime)?;
-                    provisional(&definition.calendar, ready_on, due)
-                }
-                None => false,
-            };
+            let (workflow, version) = pinned;
+            let definition = self
+                .runtime
+                .definition(&workflow, version)
+                .await
+                .map_err(DepartmentError::Runtime)?;
+            let due_provisional = provisional(&definition.calendar, ready_on, due);
             out.push(MarkedEntry {
                 entry,
                 due,
@@ -391,7 +387,8 @@ impl<B: Backend> DepartmentClient<B> {
     /// which other nodes' changes may have left behind).
     pub async fn case(&self, case: &CaseId) -> Result<CaseState, DepartmentError> {
         match self.runtime.timeline(case).await {
-            Ok(events) => Ok(greenlane_engine::case::replay(&events)),
+            Ok(events) => greenlane_engine::case::replay(&events)
+                .ok_or_else(|| DepartmentError::UnknownCase(case.clone())),
             Err(RuntimeError::UnknownCase(case)) => Err(DepartmentError::UnknownCase(case)),
             Err(other) => Err(DepartmentError::Runtime(other)),
         }
@@ -451,20 +448,18 @@ impl<B: Backend> DepartmentClient<B> {
                 task: task.clone(),
             })?;
         // The dates are marked on the calendar of the definition the case is pinned to.
-        if let Some(workflow) = &assignment.workflow {
-            let definition = self
-                .runtime
-                .definition(workflow, assignment.workflow_version)
-                .await
-                .map_err(DepartmentError::Runtime)?;
-            let calendar = &definition.calendar;
-            assignment.committed_due_provisional =
-                provisional(calendar, ready_on, assignment.committed_due);
-            assignment.statutory_due_provisional =
-                provisional(calendar, ready_on, assignment.statutory_due);
-            assignment.promised_completion_provisional =
-                provisional(calendar, launched_on, assignment.promised_completion);
-        }
+        let definition = self
+            .runtime
+            .definition(&assignment.workflow, assignment.workflow_version)
+            .await
+            .map_err(DepartmentError::Runtime)?;
+        let calendar = &definition.calendar;
+        assignment.committed_due_provisional =
+            provisional(calendar, ready_on, assignment.committed_due);
+        assignment.statutory_due_provisional =
+            provisional(calendar, ready_on, assignment.statutory_due);
+        assignment.promised_completion_provisional =
+            calendar.depends_on_provisional(launched_on, assignment.promised_completion);
         Ok(assignment)
     }
 

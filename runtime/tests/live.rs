@@ -29,7 +29,7 @@ async fn subscribers_get_every_event_in_case_order_with_its_department() {
         assert_eq!(sent.case, case);
         assert_eq!(sent.seq, i as u64 + 1);
         assert_eq!(&sent.recorded, stored);
-        assert_eq!(sent.center.as_ref().map(|c| c.as_str()), Some("city"));
+        assert_eq!(sent.center.as_str(), "city");
     }
     let approval = received
         .iter()

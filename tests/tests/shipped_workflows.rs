@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use greenlane_engine::case::{apply, decide, CaseState, Command, Event, Recorded};
+use greenlane_engine::case::{decide, decide_launch, replay, Command, Event, Recorded};
 use greenlane_engine::plan::Timetable;
 use greenlane_engine::principal::{Principal, Role};
 use greenlane_engine::supervision::{AlertLevel, Recipient, WarningPolicy};
@@ -183,24 +183,17 @@ fn alerts_of_an_idle_case(application: &str, check_at: &str) -> Vec<Event> {
         time_zone: "Asia/Shanghai".into(),
         access_code_hash: "hash".into(),
     };
-    let mut state = CaseState::default();
     let launched_at = instant("2026-03-02T09:00:00+08:00");
-    for event in decide(
-        &state.clone(),
-        &compiled,
-        &coordinator,
-        &launch,
-        launched_at,
-    )
-    .unwrap()
-    {
-        let recorded = Recorded {
+    let history: Vec<Recorded> = decide_launch(&compiled, &coordinator, &launch, launched_at)
+        .unwrap()
+        .into_iter()
+        .map(|event| Recorded {
             at: launched_at,
             by: coordinator.id.clone(),
             event,
-        };
-        apply(&mut state, &recorded);
-    }
+        })
+        .collect();
+    let state = replay(&history).expect("a launch begins the case");
     let system = Principal::system("jilin".into());
     decide(
         &state,

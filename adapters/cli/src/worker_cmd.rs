@@ -502,10 +502,7 @@ fn date(day: Option<chrono::NaiveDate>, provisional: bool) -> String {
 }
 
 fn print_assignment(a: &Assignment) {
-    let workflow = a.workflow.as_ref().map_or_else(
-        || "—".to_string(),
-        |w| format!("{w} v{}", a.workflow_version),
-    );
+    let workflow = format!("{} v{}", a.workflow, a.workflow_version);
     let materials = if a.materials.is_empty() {
         "—".to_string()
     } else {
@@ -526,7 +523,10 @@ fn print_assignment(a: &Assignment) {
     );
     println!(
         "  承诺办结 Promised:     {}",
-        date(a.promised_completion, a.promised_completion_provisional)
+        date(
+            Some(a.promised_completion),
+            a.promised_completion_provisional
+        )
     );
     println!("  租约至 Lease until:   {}", instant(a.lease_until));
     println!("  材料 Materials:       {materials}");

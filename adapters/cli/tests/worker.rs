@@ -85,7 +85,7 @@ impl Node {
     }
 
     fn state(&self, case: &CaseId) -> CaseState {
-        replay(&self.events(case))
+        replay(&self.events(case)).expect("the case is launched")
     }
 
     fn tick(&self) {
@@ -313,7 +313,7 @@ fn a_worker_killed_with_a_lease_loses_the_task_to_the_next_worker_and_every_task
         )
         .count();
     assert_eq!(expired, 1, "the crashed worker's lease expired once");
-    let state = replay(&events);
+    let state = replay(&events).expect("the case is launched");
     assert!(
         matches!(status(&state, "s1-t1"), TaskStatus::Approved { by, .. } if by.as_str() == "steady-1")
     );

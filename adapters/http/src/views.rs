@@ -85,9 +85,9 @@ pub(crate) struct CaseSummary {
     /// `open`, `completed`, `issued`, `rejected` or `withdrawn`.
     pub(crate) state: String,
     /// When it was launched.
-    pub(crate) launched_at: Option<DateTime<Utc>>,
+    pub(crate) launched_at: DateTime<Utc>,
     /// The promised completion date; `null` beyond the calendar's coverage.
-    pub(crate) promised_completion: Option<NaiveDate>,
+    pub(crate) promised_completion: NaiveDate,
     /// Whether the promised completion counts on a provisional calendar year or lies
     /// beyond the calendar (暂定).
     pub(crate) promised_completion_provisional: bool,
@@ -107,22 +107,19 @@ impl CaseSummary {
     /// `case` in short, its dates marked on its pinned definition's `calendar`.
     pub(crate) fn new(case: &CaseState, calendar: &Calendar) -> CaseSummary {
         CaseSummary {
-            case: text(&case.id),
-            workflow: text(&case.workflow),
+            case: case.id.to_string(),
+            workflow: case.workflow.to_string(),
             workflow_version: case.workflow_version,
-            center: text(&case.center),
+            center: case.center.to_string(),
             state: case.status.as_str().to_string(),
             launched_at: case.launched_at,
             promised_completion: case.promised_completion,
-            promised_completion_provisional: provisional(
-                calendar,
-                case.launched_on,
-                case.promised_completion,
-            ),
+            promised_completion_provisional: calendar
+                .depends_on_provisional(case.launched_on, case.promised_completion),
             at_risk: case.at_risk,
             at_risk_provisional: case
                 .at_risk
-                .is_some_and(|d| provisional(calendar, case.launched_on, Some(d))),
+                .is_some_and(|d| calendar.depends_on_provisional(case.launched_on, d)),
             highest_alert: highest_alert(case).map(|l| l.as_str().to_string()),
             tasks: case.tasks.len(),
             approved: case
@@ -163,9 +160,9 @@ pub(crate) struct CaseView {
     #[schema(value_type = Object)]
     pub(crate) status: CaseStatus,
     /// The coordinator who launched it (首问负责制).
-    pub(crate) coordinator: Option<String>,
+    pub(crate) coordinator: String,
     /// The day of acceptance (offset 0, not itself counted).
-    pub(crate) launched_on: Option<NaiveDate>,
+    pub(crate) launched_on: NaiveDate,
     /// Planned critical path length in working days.
     pub(crate) duration_working_days: u32,
     /// The planned critical path.
@@ -207,13 +204,17 @@ impl CaseView {
     ) -> CaseView {
         let critical: Vec<&str> = case.critical_path.iter().map(|t| t.as_str()).collect();
         let projected_completion_provisional = projection.as_ref().is_some_and(|p| {
-            provisional(calendar, case.launched_on, p.as_ref().map(|p| p.completion))
+            provisional(
+                calendar,
+                Some(case.launched_on),
+                p.as_ref().map(|p| p.completion),
+            )
         });
         let projection = projection.flatten();
         CaseView {
             summary: CaseSummary::new(case, calendar),
             status: case.status.clone(),
-            coordinator: case.coordinator.as_ref().map(|c| c.to_string()),
+            coordinator: case.coordinator.to_string(),
             launched_on: case.launched_on,
             duration_working_days: case.duration_working_days,
             critical_path: strings(&case.critical_path),
@@ -399,9 +400,9 @@ pub(crate) fn alerts(
                 recipients,
                 ..
             } => Some(AlertView {
-                case: text(&case.id),
-                workflow: text(&case.workflow),
-                center: text(&case.center),
+                case: case.id.to_string(),
+                workflow: case.workflow.to_string(),
+                center: case.center.to_string(),
                 task: task.to_string(),
                 level: level.as_str().to_string(),
                 label: level.label().to_string(),
@@ -469,11 +470,6 @@ pub(crate) fn provisional(
         (Some(_), None) => true,
         (None, None) => false,
     }
-}
-
-/// An optional id as a string, empty when absent (a case not launched).
-pub(crate) fn text<T: std::fmt::Display>(id: &Option<T>) -> String {
-    id.as_ref().map(|id| id.to_string()).unwrap_or_default()
 }
 
 /// Ids as strings.

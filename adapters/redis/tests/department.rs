@@ -102,10 +102,7 @@ async fn a_department_claims_sees_and_approves_its_task_and_another_department_c
     assert_eq!(assignment.lease_until, clock.now() + Duration::minutes(10));
     assert!(assignment.committed_due.is_some() && assignment.statutory_due.is_some());
     assert_eq!(assignment.application["applicant"], "绿道公司");
-    assert_eq!(
-        assignment.workflow.as_ref().map(|w| w.as_str()),
-        Some("joint")
-    );
+    assert_eq!(assignment.workflow.as_str(), "joint");
 
     let before = window.case(&case).await.expect("case").version;
     let refused = other

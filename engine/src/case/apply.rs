@@ -9,59 +9,9 @@ pub fn apply(state: &mut CaseState, recorded: &Recorded) {
     state.version += 1;
     let at = recorded.at;
     match &recorded.event {
-        Event::Launched {
-            case,
-            workflow,
-            version,
-            center,
-            time_zone,
-            launched_on,
-            application,
-            tasks,
-            skipped,
-            duration_working_days,
-            promised_completion,
-            critical_path,
-            access_code_hash,
-        } => {
-            state.id = Some(case.clone());
-            state.status = CaseStatus::Open;
-            state.workflow = Some(workflow.clone());
-            state.workflow_version = *version;
-            state.center = Some(center.clone());
-            state.time_zone = time_zone.clone();
-            state.coordinator = Some(recorded.by.clone());
-            state.launched_at = Some(at);
-            state.launched_on = Some(*launched_on);
-            state.application = application.clone();
-            state.skipped = skipped.clone();
-            state.duration_working_days = *duration_working_days;
-            state.promised_completion = Some(*promised_completion);
-            state.critical_path = critical_path.clone();
-            state.access_code_hash = access_code_hash.clone();
-            state.tasks = tasks
-                .iter()
-                .map(|t| TaskState {
-                    plan: t.clone(),
-                    needs: t
-                        .needs
-                        .iter()
-                        .filter_map(|n| tasks.iter().position(|other| &other.id == n))
-                        .collect(),
-                    status: TaskStatus::Waiting,
-                    ready_at: None,
-                    ready_on: None,
-                    committed_due: None,
-                    statutory_due: None,
-                    paused_days: 0,
-                    pauses: Vec::new(),
-                    supplements_requested: 0,
-                    supplements_allowed: 1,
-                    alerts: Default::default(),
-                    finished_at: None,
-                })
-                .collect();
-        }
+        // A case exists from its launch on (`CaseState::launched`): a second one is never
+        // decided, and only counts.
+        Event::Launched { .. } => {}
         Event::TaskReady {
             task,
             committed_due,
@@ -220,8 +170,8 @@ pub fn apply(state: &mut CaseState, recorded: &Recorded) {
             tasks,
             ..
         } => {
-            if let Some(change) = promised_completion {
-                state.promised_completion = change.to;
+            if let Some(to) = promised_completion.as_ref().and_then(|change| change.to) {
+                state.promised_completion = to;
             }
             for redated in tasks {
                 if let Some(t) = task_mut(state, redated.task.as_str()) {
@@ -235,13 +185,15 @@ pub fn apply(state: &mut CaseState, recorded: &Recorded) {
     }
 }
 
-/// Folds a whole history into a fresh state.
-pub fn replay<'a>(events: impl IntoIterator<Item = &'a Recorded>) -> CaseState {
-    let mut state = CaseState::default();
+/// Folds a whole history into the case it launched; `None` when it does not begin with a
+/// launch (no events: no case).
+pub fn replay<'a>(events: impl IntoIterator<Item = &'a Recorded>) -> Option<CaseState> {
+    let mut events = events.into_iter();
+    let mut state = CaseState::launched(events.next()?)?;
     for recorded in events {
         apply(&mut state, recorded);
     }
-    state
+    Some(state)
 }
 
 fn task_mut<'a>(state: &'a mut CaseState, id: &str) -> Option<&'a mut TaskState> {

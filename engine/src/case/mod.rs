@@ -18,7 +18,7 @@ mod state;
 pub use apply::{apply, replay};
 pub use command::Command;
 pub use deadline::{next_check, pending_alerts, PendingAlert};
-pub use decide::decide;
+pub use decide::{decide, decide_launch};
 pub use event::{
     DateChange, Event, PlannedTaskSnapshot, Rating, Recorded, SpecialProcedure, TaskRedated,
     Timestamp,

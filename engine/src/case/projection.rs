@@ -37,7 +37,7 @@ pub fn projection(
     now: Timestamp,
     just_approved: Option<usize>,
 ) -> Option<Projection> {
-    let launched_on = case.launched_on.unwrap_or(today);
+    let launched_on = case.launched_on;
     let offset = |date: NaiveDate| -> Option<u32> {
         let days = calendar.working_days_between(launched_on, date).ok()?;
         Some(u32::try_from(days.max(0)).unwrap_or(u32::MAX))

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::event::{PlannedTaskSnapshot, Rating, SpecialProcedure, Timestamp};
+use super::event::{Event, PlannedTaskSnapshot, Rating, Recorded, SpecialProcedure, Timestamp};
 use crate::ids::{CaseId, CenterId, PrincipalId, TaskId, WorkflowId};
 use crate::supervision::AlertLevel;
 
@@ -16,8 +16,6 @@ use crate::supervision::AlertLevel;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum CaseStatus {
-    /// No event yet.
-    New,
     /// Launched; tasks are being decided.
     Open,
     /// Every task approved; waiting to be issued at one window.
@@ -52,7 +50,6 @@ impl CaseStatus {
     /// The status without its details.
     pub fn kind(&self) -> CaseStatusKind {
         match self {
-            CaseStatus::New => CaseStatusKind::New,
             CaseStatus::Open => CaseStatusKind::Open,
             CaseStatus::Completed { .. } => CaseStatusKind::Completed,
             CaseStatus::Issued { .. } => CaseStatusKind::Issued,
@@ -69,11 +66,8 @@ impl CaseStatus {
 
 /// A case's status without its details: what a store keeps beside the events and lists
 /// cases by.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CaseStatusKind {
-    /// No event yet.
-    #[default]
-    New,
     /// Launched; tasks are being decided.
     Open,
     /// Every task approved; waiting to be issued.
@@ -88,8 +82,7 @@ pub enum CaseStatusKind {
 
 impl CaseStatusKind {
     /// Every kind, in the order a case can reach them.
-    pub const ALL: [CaseStatusKind; 6] = [
-        CaseStatusKind::New,
+    pub const ALL: [CaseStatusKind; 5] = [
         CaseStatusKind::Open,
         CaseStatusKind::Completed,
         CaseStatusKind::Issued,
@@ -100,7 +93,6 @@ impl CaseStatusKind {
     /// Machine name (`open`, `completed`, …), as stores keep it.
     pub fn as_str(self) -> &'static str {
         match self {
-            CaseStatusKind::New => "new",
             CaseStatusKind::Open => "open",
             CaseStatusKind::Completed => "completed",
             CaseStatusKind::Issued => "issued",
@@ -257,29 +249,31 @@ pub struct Pause {
     pub limit: Option<u32>,
 }
 
-/// A case: one joint approval.
+/// A launched case: one joint approval. A case exists from its `Launched` event on
+/// ([`CaseState::launched`]); before that there is nothing to hold, and a launch is decided
+/// without a state (`decide_launch`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CaseState {
-    /// The case id (empty before launch).
-    pub id: Option<CaseId>,
+    /// The case id.
+    pub id: CaseId,
     /// Events applied so far; the expected version for the next append.
     pub version: u64,
     /// Where the case stands.
     pub status: CaseStatus,
     /// Workflow id.
-    pub workflow: Option<WorkflowId>,
+    pub workflow: WorkflowId,
     /// Pinned workflow version.
     pub workflow_version: u32,
     /// The receiving center.
-    pub center: Option<CenterId>,
+    pub center: CenterId,
     /// The center's IANA time zone.
     pub time_zone: String,
     /// The coordinator who launched it (首问负责制).
-    pub coordinator: Option<PrincipalId>,
+    pub coordinator: PrincipalId,
     /// When it was launched.
-    pub launched_at: Option<Timestamp>,
+    pub launched_at: Timestamp,
     /// The day of acceptance.
-    pub launched_on: Option<NaiveDate>,
+    pub launched_on: NaiveDate,
     /// The application.
     pub application: serde_json::Value,
     /// Tasks in plan order.
@@ -289,7 +283,7 @@ pub struct CaseState {
     /// Planned critical path length.
     pub duration_working_days: u32,
     /// The promised completion date.
-    pub promised_completion: Option<NaiveDate>,
+    pub promised_completion: NaiveDate,
     /// The planned critical path.
     pub critical_path: Vec<TaskId>,
     /// The latest projected completion raised as at-risk, if any.
@@ -300,33 +294,71 @@ pub struct CaseState {
     pub access_code_hash: String,
 }
 
-impl Default for CaseState {
-    fn default() -> Self {
-        CaseState {
-            id: None,
-            version: 0,
-            status: CaseStatus::New,
-            workflow: None,
-            workflow_version: 0,
-            center: None,
-            time_zone: String::new(),
-            coordinator: None,
-            launched_at: None,
-            launched_on: None,
-            application: serde_json::Value::Null,
-            tasks: Vec::new(),
-            skipped: Vec::new(),
-            duration_working_days: 0,
-            promised_completion: None,
-            critical_path: Vec::new(),
+impl CaseState {
+    /// The case `recorded` launches, if it is a `Launched` event; its first version.
+    pub fn launched(recorded: &Recorded) -> Option<CaseState> {
+        let Event::Launched {
+            case,
+            workflow,
+            version,
+            center,
+            time_zone,
+            launched_on,
+            application,
+            tasks,
+            skipped,
+            duration_working_days,
+            promised_completion,
+            critical_path,
+            access_code_hash,
+        } = &recorded.event
+        else {
+            return None;
+        };
+        Some(CaseState {
+            id: case.clone(),
+            version: 1,
+            status: CaseStatus::Open,
+            workflow: workflow.clone(),
+            workflow_version: *version,
+            center: center.clone(),
+            time_zone: time_zone.clone(),
+            coordinator: recorded.by.clone(),
+            launched_at: recorded.at,
+            launched_on: *launched_on,
+            application: application.clone(),
+            tasks: tasks
+                .iter()
+                .map(|t| TaskState {
+                    plan: t.clone(),
+                    needs: t
+                        .needs
+                        .iter()
+                        .filter_map(|n| tasks.iter().position(|other| &other.id == n))
+                        .collect(),
+                    status: TaskStatus::Waiting,
+                    ready_at: None,
+                    ready_on: None,
+                    committed_due: None,
+                    statutory_due: None,
+                    paused_days: 0,
+                    pauses: Vec::new(),
+                    supplements_requested: 0,
+                    supplements_allowed: 1,
+                    alerts: Default::default(),
+                    finished_at: None,
+                })
+                .collect(),
+            skipped: skipped.clone(),
+            duration_working_days: *duration_working_days,
+            promised_completion: *promised_completion,
+            critical_path: critical_path.clone(),
             at_risk: None,
             rating: None,
-            access_code_hash: String::new(),
-        }
+            access_code_hash: access_code_hash.clone(),
+        })
     }
-}
 
-impl CaseState {
     /// The index of task `id`.
     pub fn task_index(&self, id: &str) -> Option<usize> {
         self.tasks.iter().position(|t| t.plan.id.as_str() == id)

@@ -11,7 +11,7 @@ use super::lock;
 use crate::ports::{CaseIndex, CaseRecord, EventStream, OutboxCursor, Unapplied};
 use crate::StoreError;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Stream {
     events: Vec<Recorded>,
     applied: u64,
@@ -41,7 +41,11 @@ impl EventStream for MemoryEvents {
                 actual,
             });
         }
-        let stream = streams.entry(case.clone()).or_default();
+        let stream = streams.entry(case.clone()).or_insert_with(|| Stream {
+            events: Vec::new(),
+            applied: 0,
+            status,
+        });
         stream.events.extend_from_slice(events);
         stream.status = status;
         Ok(stream.events.len() as u64)

@@ -200,11 +200,8 @@ impl<B: Backend> Runtime<B> {
         &self,
         state: &CaseState,
     ) -> Result<Arc<CompiledWorkflow>, RuntimeError> {
-        let workflow = state
-            .workflow
-            .clone()
-            .expect("a launched case names its workflow");
-        self.definition(&workflow, state.workflow_version).await
+        self.definition(&state.workflow, state.workflow_version)
+            .await
     }
 }
 

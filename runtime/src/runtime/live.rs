@@ -27,11 +27,11 @@ pub struct CaseEvent {
     /// The event's position in the case, from 1.
     pub seq: u64,
     /// The case's workflow.
-    pub workflow: Option<WorkflowId>,
+    pub workflow: WorkflowId,
     /// The center that received the application.
-    pub center: Option<CenterId>,
+    pub center: CenterId,
     /// The coordinator who launched the case.
-    pub coordinator: Option<PrincipalId>,
+    pub coordinator: PrincipalId,
     /// The department of the task the event is about, if it is about one task.
     pub department: Option<DepartmentId>,
     /// The event.

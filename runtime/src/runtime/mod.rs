@@ -33,7 +33,8 @@ use std::sync::{Arc, Mutex};
 use chrono::{Duration, NaiveDate};
 use greenlane_engine::calendar::Calendar;
 use greenlane_engine::case::{
-    apply, decide, replay, CaseState, Command, Recorded, Rejection, DEFAULT_TIME_ZONE,
+    apply, decide, decide_launch, replay, CaseState, Command, Recorded, Rejection,
+    DEFAULT_TIME_ZONE,
 };
 use greenlane_engine::ids::{CalendarId, CaseId, CenterId, TaskId, WorkflowId};
 use greenlane_engine::principal::Principal;
@@ -401,74 +402,115 @@ impl<B: Backend> Runtime<B> {
         let slot = self.cases.slot(case);
         let mut guard = slot.lock().await;
         let cached = guard.is_some();
-        if guard.is_none() && first_attempt && matches!(command, Command::Launch { .. }) {
-            // A new id (drawn at random): nothing to load. Should it exist after all, the
-            // append conflicts, and the retry loads the case and refuses the launch.
-            *guard = Some(replay(&[]));
-        } else if guard.is_none() {
-            let events = self.backend.events().load(case).await?;
-            if events.is_empty() && !matches!(command, Command::Launch { .. }) {
-                return Err(RuntimeError::UnknownCase(case.clone()));
-            }
-            *guard = Some(replay(&events));
-        }
-        let state = guard.as_mut().expect("loaded above");
-        if admit.is_some_and(|admit| !admit(state)) {
-            return Err(RuntimeError::UnknownCase(case.clone()));
-        }
-        let definition = match command {
-            Command::Launch {
-                workflow, version, ..
-            } => self.definition(workflow, *version).await?,
-            _ => self.case_definition(state).await?,
-        };
-        let now = self.clock.now();
-        let expected = state.version;
-        let mut recorded: Vec<Recorded> = Vec::new();
-        for step in steps {
-            let at = step.at.unwrap_or(now);
-            let events = match decide(state, &definition, by, &step.command, at) {
-                Ok(events) => events,
-                Err(rejection) => {
-                    // The steps before this one changed the cached copy: drop it.
-                    let changed = !recorded.is_empty();
-                    if changed {
-                        *guard = None;
-                    }
-                    // Another node may have moved the case on: a rejection decided on a
-                    // stale copy must not stand (a claim's repair would drop a live entry).
-                    if cached && self.backend.shared() {
-                        let stored = self.backend.events().record(case).await?;
-                        let version = stored.map_or(0, |r| r.version);
-                        if version != expected {
-                            *guard = None;
-                            drop(guard);
-                            self.cases.evict(case);
-                            return Err(StoreError::Conflict {
-                                what: case.to_string(),
-                                expected,
-                                actual: version,
-                            }
-                            .into());
-                        }
-                    }
-                    if changed {
-                        drop(guard);
-                        self.cases.evict(case);
-                    }
-                    return Err(rejection.into());
-                }
+        let launch = matches!(command, Command::Launch { .. });
+        if guard.is_none() {
+            // A launch's new id (drawn at random) has nothing to load. Should it exist
+            // after all, the append conflicts, and the retry loads the case and refuses it.
+            let events = if launch && first_attempt {
+                Vec::new()
+            } else {
+                self.backend.events().load(case).await?
             };
-            for event in events {
-                let r = Recorded {
-                    at,
-                    by: by.id.clone(),
-                    event,
-                };
-                apply(state, &r);
-                recorded.push(r);
+            match replay(&events) {
+                Some(state) => *guard = Some(state),
+                None if events.is_empty() && !launch => {
+                    return Err(RuntimeError::UnknownCase(case.clone()))
+                }
+                None if events.is_empty() => {}
+                None => {
+                    return Err(StoreError::corrupt(format!(
+                        "the history of case {case} does not begin with its launch"
+                    ))
+                    .into())
+                }
             }
         }
+        let now = self.clock.now();
+        let (definition, expected, recorded) = match guard.as_mut() {
+            None => {
+                // No case yet: the launch is decided on nothing, and the case it records
+                // is the one cached.
+                let Command::Launch {
+                    workflow, version, ..
+                } = command
+                else {
+                    unreachable!("only a launch reaches here without a case");
+                };
+                let definition = self.definition(workflow, *version).await?;
+                let recorded: Vec<Recorded> = decide_launch(&definition, by, command, now)?
+                    .into_iter()
+                    .map(|event| Recorded {
+                        at: now,
+                        by: by.id.clone(),
+                        event,
+                    })
+                    .collect();
+                let mut state = recorded
+                    .first()
+                    .and_then(CaseState::launched)
+                    .ok_or_else(|| Rejection::Invalid("a launch records its case first".into()))?;
+                for r in &recorded[1..] {
+                    apply(&mut state, r);
+                }
+                *guard = Some(state);
+                (definition, 0, recorded)
+            }
+            Some(state) => {
+                if admit.is_some_and(|admit| !admit(state)) {
+                    return Err(RuntimeError::UnknownCase(case.clone()));
+                }
+                let definition = self.case_definition(state).await?;
+                let expected = state.version;
+                let mut recorded: Vec<Recorded> = Vec::new();
+                for step in steps {
+                    let at = step.at.unwrap_or(now);
+                    let events = match decide(state, &definition, by, &step.command, at) {
+                        Ok(events) => events,
+                        Err(rejection) => {
+                            // The steps before this one changed the cached copy: drop it.
+                            let changed = !recorded.is_empty();
+                            if changed {
+                                *guard = None;
+                            }
+                            // Another node may have moved the case on: a rejection decided
+                            // on a stale copy must not stand (a claim's repair would drop a
+                            // live entry).
+                            if cached && self.backend.shared() {
+                                let stored = self.backend.events().record(case).await?;
+                                let version = stored.map_or(0, |r| r.version);
+                                if version != expected {
+                                    *guard = None;
+                                    drop(guard);
+                                    self.cases.evict(case);
+                                    return Err(StoreError::Conflict {
+                                        what: case.to_string(),
+                                        expected,
+                                        actual: version,
+                                    }
+                                    .into());
+                                }
+                            }
+                            if changed {
+                                drop(guard);
+                                self.cases.evict(case);
+                            }
+                            return Err(rejection.into());
+                        }
+                    };
+                    for event in events {
+                        let r = Recorded {
+                            at,
+                            by: by.id.clone(),
+                            event,
+                        };
+                        apply(state, &r);
+                        recorded.push(r);
+                    }
+                }
+                (definition, expected, recorded)
+            }
+        };
+        let state = guard.as_mut().expect("a case is cached above");
         if recorded.is_empty() {
             if matches!(command, Command::CheckDeadlines) {
                 self.schedule_next_check(case, state, &definition).await?;
@@ -547,7 +589,12 @@ impl<B: Backend> Runtime<B> {
             self.cases.evict(case);
             return Err(RuntimeError::UnknownCase(case.clone()));
         }
-        Ok(read(&replay(&events)))
+        let state = replay(&events).ok_or_else(|| {
+            StoreError::corrupt(format!(
+                "the history of case {case} does not begin with its launch"
+            ))
+        })?;
+        Ok(read(&state))
     }
 
     /// The full timeline of `case`.

@@ -12,7 +12,7 @@ use greenlane_engine::case::CaseStatusKind;
 use super::claims::expected_entry;
 use super::Runtime;
 use crate::ports::{Backend, CaseIndex, EventStream, OutboxCursor, TaskKey, TaskQueue};
-use crate::RuntimeError;
+use crate::{RuntimeError, StoreError};
 
 /// What recovery did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -90,7 +90,12 @@ impl<B: Backend> Runtime<B> {
                     continue;
                 }
                 let events = self.backend.events().load(&lag.case).await?;
-                let state = replay(&events);
+                let state = replay(&events).ok_or_else(|| {
+                    StoreError::corrupt(format!(
+                        "the history of case {} does not begin with its launch",
+                        lag.case
+                    ))
+                })?;
                 let definition = self.case_definition(&state).await?;
                 let from = (record.applied as usize).min(events.len());
                 self.carry_out(&lag.case, &state, from as u64, &events[from..], &definition)

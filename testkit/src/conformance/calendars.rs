@@ -93,13 +93,13 @@ pub async fn calendar_years<B: Backend>(backend: Arc<B>) {
     let december = h.launch().await;
     h.claim_and_approve("window").await.unwrap();
     let state = h.runtime.case(&december).await.unwrap();
-    let promised = state.promised_completion.unwrap();
+    let promised = state.promised_completion;
     assert!(h
         .runtime
         .calendar(&cn)
         .unwrap()
         .calendar
-        .depends_on_provisional(state.launched_on.unwrap(), promised));
+        .depends_on_provisional(state.launched_on, promised));
     assert_eq!(
         state.task("s1-t1").unwrap().committed_due,
         NaiveDate::from_ymd_opt(2027, 1, 5)

@@ -60,14 +60,14 @@ impl Caller {
     }
 
     /// Whether the caller's center is `center` or above it.
-    pub fn covers(&self, center: Option<&CenterId>) -> bool {
-        center.is_some_and(|c| self.centers().covers(&self.principal.center, c))
+    pub fn covers(&self, center: &CenterId) -> bool {
+        self.centers().covers(&self.principal.center, center)
     }
 
     /// Whether the caller may see `case`: its center is covered, and for an officer the
     /// case has a task of the officer's department.
     pub fn sees(&self, case: &CaseState) -> bool {
-        if !self.covers(case.center.as_ref()) {
+        if !self.covers(&case.center) {
             return false;
         }
         match (&self.principal.role, &self.principal.department) {

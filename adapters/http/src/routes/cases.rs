@@ -101,8 +101,7 @@ pub(crate) async fn launch_case<B: Backend>(
     let launched_on = app
         .runtime()
         .read_case(&launched.case, |state| state.launched_on)
-        .await?
-        .ok_or_else(|| ApiError::Internal("a launched case without a launch date".into()))?;
+        .await?;
     Ok(LaunchedView::new(
         workflow_id.as_str(),
         launched,
@@ -142,8 +141,8 @@ pub(crate) struct ListQuery {
 
 pub(crate) fn status_name(state: &str) -> Result<CaseStatusKind, ApiError> {
     match CaseStatusKind::parse(state) {
-        Some(kind) if kind != CaseStatusKind::New => Ok(kind),
-        _ => Err(ApiError::bad(
+        Some(kind) => Ok(kind),
+        None => Err(ApiError::bad(
             "state",
             format!("`state` is `{state}`; use open, completed, issued, rejected or withdrawn"),
         )),
@@ -202,7 +201,7 @@ pub(crate) fn matches(
     case: &CaseState,
 ) -> bool {
     if let Some(workflow) = &query.workflow {
-        if case.workflow.as_ref().map(|w| w.as_str()) != Some(workflow.as_str()) {
+        if case.workflow.as_str() != workflow.as_str() {
             return false;
         }
     }
@@ -221,26 +220,19 @@ pub(crate) fn matches(
         }
     }
     let launched_on = case.launched_on;
-    if query
-        .launched_from
-        .is_some_and(|from| launched_on.is_none_or(|d| d < from))
-        || query
-            .launched_to
-            .is_some_and(|to| launched_on.is_none_or(|d| d > to))
+    if query.launched_from.is_some_and(|from| launched_on < from)
+        || query.launched_to.is_some_and(|to| launched_on > to)
     {
         return false;
     }
     if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let in_id = case.id.as_ref().is_some_and(|id| id.as_str().contains(q));
+        let in_id = case.id.as_str().contains(q);
         if !in_id && !mentions(&case.application, q) {
             return false;
         }
     }
     if let Some(center) = center {
-        let within = case
-            .center
-            .as_ref()
-            .is_some_and(|c| caller.centers().covers(center, c));
+        let within = caller.centers().covers(center, &case.center);
         if !within {
             return false;
         }
@@ -278,8 +270,6 @@ pub(crate) async fn show<B: Backend>(
     let id = CaseId::new(case.as_str());
     let timeline = app.runtime().timeline(&id).await?;
     // The pinned definition: its calendar projects an open case and marks every date.
-    let workflow =
-        workflow.ok_or_else(|| ApiError::Internal("a launched case without a workflow".into()))?;
     let definition = app.runtime().definition(&workflow, version).await?;
     let now = app.runtime().clock().now();
     let today = day_of(&app, now);
@@ -298,13 +288,9 @@ pub(crate) async fn pinned<B: Backend>(
     app: &App<B>,
     state: &CaseState,
 ) -> Result<std::sync::Arc<greenlane_engine::plan::CompiledWorkflow>, ApiError> {
-    let workflow = state
-        .workflow
-        .clone()
-        .ok_or_else(|| ApiError::Internal("a launched case without a workflow".into()))?;
     Ok(app
         .runtime()
-        .definition(&workflow, state.workflow_version)
+        .definition(&state.workflow, state.workflow_version)
         .await?)
 }
 
@@ -375,9 +361,7 @@ pub(crate) async fn dag<B: Backend>(
     caller.require(Right::ReadCases)?;
     let (_, state) = visible_case(&app, &caller, &case).await?;
     let definition = pinned(&app, &state).await?;
-    let launched_on = state
-        .launched_on
-        .ok_or_else(|| ApiError::Internal("a launched case without a launch date".into()))?;
+    let launched_on = state.launched_on;
     let timetable = definition
         .plan(&state.application)
         .map_err(|e| ApiError::Internal(e.to_string()))?

@@ -59,7 +59,7 @@ pub(crate) struct LiveEvent {
 
 /// Whether `caller` may see `event`.
 pub(crate) fn visible(caller: &Caller, event: &CaseEvent) -> bool {
-    if !caller.covers(event.center.as_ref()) {
+    if !caller.covers(&event.center) {
         return false;
     }
     match caller.principal.role {

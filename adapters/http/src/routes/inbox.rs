@@ -27,7 +27,7 @@ use crate::auth::Caller;
 use crate::json::Query;
 use crate::problem::{ApiError, Problem};
 use crate::state::App;
-use crate::views::{provisional, text};
+use crate::views::provisional;
 
 /// One task in an inbox.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -104,7 +104,7 @@ pub(crate) async fn entries<B: Backend>(
         let view = app
             .runtime()
             .read_case(&entry.key.case, |state| {
-                let pinned = state.workflow.clone().map(|w| (w, state.workflow_version));
+                let pinned = (state.workflow.clone(), state.workflow_version);
                 inbox_entry(caller, &entry, state).map(|view| (view, pinned))
             })
             .await;
@@ -112,7 +112,8 @@ pub(crate) async fn entries<B: Backend>(
             Ok(Some((mut view, pinned))) => {
                 // The dates are marked on the pinned definition's calendar (a lookup: the
                 // runtime keeps compiled definitions).
-                if let Some((workflow, version)) = pinned {
+                {
+                    let (workflow, version) = pinned;
                     let definition = app.runtime().definition(&workflow, version).await?;
                     let calendar = &definition.calendar;
                     view.1.due_provisional = provisional(calendar, view.0, view.1.due);
@@ -135,7 +136,7 @@ fn inbox_entry(
     entry: &QueueEntry,
     state: &CaseState,
 ) -> Option<(Option<NaiveDate>, InboxEntry)> {
-    if !caller.covers(state.center.as_ref()) {
+    if !caller.covers(&state.center) {
         return None;
     }
     let task = state.task(entry.key.task.as_str())?;
@@ -150,8 +151,8 @@ fn inbox_entry(
             case: entry.key.case.to_string(),
             task: entry.key.task.to_string(),
             name: task.plan.name.clone(),
-            workflow: text(&state.workflow),
-            center: text(&state.center),
+            workflow: state.workflow.to_string(),
+            center: state.center.to_string(),
             state: status.to_string(),
             officer,
             lease_until,

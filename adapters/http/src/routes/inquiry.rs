@@ -15,7 +15,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use greenlane_engine::case::{
     projection, CaseState, CaseStatus, Command, Event, Suspension, TaskStatus,
 };
-use greenlane_engine::ids::{CaseId, CenterId, PrincipalId};
+use greenlane_engine::ids::{CaseId, PrincipalId};
 use greenlane_engine::principal::{Principal, Role};
 use greenlane_runtime::access;
 use greenlane_runtime::ports::Backend;
@@ -146,7 +146,7 @@ pub(crate) async fn inquiry_view<B: Backend>(
         let projected = projection(&state, calendar, today(app), now, None).map(|p| p.completion);
         (
             projected,
-            provisional(calendar, state.launched_on, projected),
+            provisional(calendar, Some(state.launched_on), projected),
         )
     } else {
         (None, false)
@@ -206,12 +206,12 @@ pub(crate) async fn inquiry_view<B: Backend>(
         case,
         workflow: definition.workflow.name.clone(),
         state: case_label(&state.status).to_string(),
-        accepted_on: state.launched_on,
-        promised_completion: state.promised_completion,
+        accepted_on: Some(state.launched_on),
+        promised_completion: Some(state.promised_completion),
         promised_completion_provisional: provisional(
             calendar,
-            state.launched_on,
-            state.promised_completion,
+            Some(state.launched_on),
+            Some(state.promised_completion),
         ),
         projected_completion: projected,
         projected_completion_provisional: projected_provisional,
@@ -260,10 +260,7 @@ pub(crate) fn applicant(state: &CaseState) -> Principal {
         id: PrincipalId::new("applicant"),
         role: Role::Applicant,
         department: None,
-        center: state
-            .center
-            .clone()
-            .unwrap_or_else(|| CenterId::new("unknown")),
+        center: state.center.clone(),
     }
 }
 
@@ -305,7 +302,7 @@ pub(crate) async fn rate<B: Backend>(
 
 fn case_label(status: &CaseStatus) -> &'static str {
     match status {
-        CaseStatus::New | CaseStatus::Open => "办理中 in progress",
+        CaseStatus::Open => "办理中 in progress",
         CaseStatus::Completed { .. } => "待出件 ready to collect",
         CaseStatus::Issued { .. } => "已办结 issued",
         CaseStatus::Rejected { .. } => "不予许可 rejected",

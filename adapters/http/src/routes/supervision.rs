@@ -61,11 +61,9 @@ async fn visible_cases<B: Backend>(
     let center = center.map(CenterId::new);
     let mut cases = Vec::new();
     scan(app, None, None, |id, state| {
-        let within = match (&center, &state.center) {
-            (Some(c), Some(case)) => caller.centers().covers(c, case),
-            (Some(_), None) => false,
-            (None, _) => true,
-        };
+        let within = center
+            .as_ref()
+            .is_none_or(|c| caller.centers().covers(c, &state.center));
         if caller.sees(&state) && within && keep(&state) {
             cases.push((id.clone(), state));
         }
@@ -165,11 +163,9 @@ pub(crate) async fn kpis<B: Backend>(
         query
             .workflow
             .as_ref()
-            .is_none_or(|w| state.workflow.as_ref().map(|x| x.as_str()) == Some(w.as_str()))
-            && query
-                .launched_from
-                .is_none_or(|f| on.is_some_and(|d| d >= f))
-            && query.launched_to.is_none_or(|t| on.is_some_and(|d| d <= t))
+            .is_none_or(|w| state.workflow.as_str() == w.as_str())
+            && query.launched_from.is_none_or(|f| on >= f)
+            && query.launched_to.is_none_or(|t| on <= t)
     })
     .await?;
     let mut board = KpiBoard::new();

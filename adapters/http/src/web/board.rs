@@ -153,7 +153,7 @@ pub(crate) async fn show<B: Backend>(
                 if states.len() < PAGE {
                     states.push(state);
                 } else if next.is_none() {
-                    next = states.last().and_then(|s| s.id.clone());
+                    next = states.last().map(|s| s.id.clone());
                 }
             }
         }
@@ -173,10 +173,8 @@ pub(crate) async fn show<B: Backend>(
             applicant: labels::applicant(state),
             state: label,
             state_class: class,
-            launched_on: state.launched_on.map(|d| d.to_string()).unwrap_or_default(),
-            promised: summary
-                .promised_completion
-                .map_or_else(|| "超出日历 beyond calendar".to_string(), |d| d.to_string()),
+            launched_on: state.launched_on.to_string(),
+            promised: summary.promised_completion.to_string(),
             promised_provisional: summary.promised_completion_provisional,
             alert: highest_alert(state).map(|l| (l.as_str(), labels::alert(l))),
             progress: format!("{}/{}", summary.approved, summary.tasks),

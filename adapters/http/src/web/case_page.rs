@@ -74,10 +74,6 @@ struct TaskRow {
     awaiting_supplement: Option<String>,
 }
 
-fn date(d: Option<chrono::NaiveDate>) -> String {
-    d.map_or_else(|| "超出日历 beyond calendar".to_string(), |d| d.to_string())
-}
-
 /// `GET /cases/{case}`.
 pub(crate) async fn show<B: Backend>(
     State(app): State<App<B>>,
@@ -98,7 +94,7 @@ pub(crate) async fn show<B: Backend>(
     let (projected_date, late) = match &projected {
         Some(Some(p)) => (
             Some(p.completion.to_string()),
-            state.promised_completion.is_some_and(|d| p.completion > d),
+            p.completion > state.promised_completion,
         ),
         Some(None) => (Some("超出日历 beyond calendar".to_string()), false),
         None => (None, false),
@@ -191,24 +187,17 @@ pub(crate) async fn show<B: Backend>(
         case,
         workflow: definition.workflow.name.clone(),
         version: state.workflow_version,
-        center: state
-            .center
-            .as_ref()
-            .map(|c| center_name(&app, c.as_str()))
-            .unwrap_or_default(),
+        center: center_name(&app, state.center.as_str()),
         state: state_label,
         state_class,
         applicant: labels::applicant(&state),
-        coordinator: state
-            .coordinator
-            .as_ref()
-            .map(|c| c.to_string())
-            .unwrap_or_default(),
-        launched_on: state.launched_on.map(|d| d.to_string()).unwrap_or_default(),
-        promised: date(state.promised_completion),
-        promised_provisional: provisional(calendar, state.launched_on, state.promised_completion),
+        coordinator: state.coordinator.to_string(),
+        launched_on: state.launched_on.to_string(),
+        promised: state.promised_completion.to_string(),
+        promised_provisional: calendar
+            .depends_on_provisional(state.launched_on, state.promised_completion),
         projected_provisional: match &projected {
-            Some(Some(p)) => provisional(calendar, state.launched_on, Some(p.completion)),
+            Some(Some(p)) => calendar.depends_on_provisional(state.launched_on, p.completion),
             Some(None) => true,
             None => false,
         },

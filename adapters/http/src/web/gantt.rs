@@ -40,17 +40,12 @@ pub(crate) fn esc(text: &str) -> String {
 
 /// The chart of `case` on `calendar`, `today` in the case's time zone, as SVG markup.
 pub(crate) fn draw(case: &CaseState, calendar: &Calendar, today: NaiveDate) -> String {
-    let Some(launched) = case.launched_on else {
-        return String::new();
-    };
+    let launched = case.launched_on;
     let zone = case.time_zone.as_str();
     let day_of = |ts| local_date(ts, zone);
     let planned = |working: u32| calendar.add_working_days(launched, working).ok();
     // The last day any bar or line needs.
-    let mut last = today.max(launched);
-    if let Some(p) = case.promised_completion {
-        last = last.max(p);
-    }
+    let mut last = today.max(launched).max(case.promised_completion);
     for t in &case.tasks {
         for d in [
             planned(t.plan.planned_finish),
@@ -183,9 +178,12 @@ pub(crate) fn draw(case: &CaseState, calendar: &Calendar, today: NaiveDate) -> S
             height - 2
         );
     };
-    if let Some(p) = case.promised_completion {
-        line(&mut svg, p, "g-promised", "承诺 promised");
-    }
+    line(
+        &mut svg,
+        case.promised_completion,
+        "g-promised",
+        "承诺 promised",
+    );
     line(&mut svg, today, "g-today", "今天 today");
     svg.push_str("</svg>");
     svg

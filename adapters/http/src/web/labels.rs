@@ -35,7 +35,7 @@ pub(crate) fn applicant(case: &CaseState) -> String {
 /// A case's state: the label and the CSS class of its badge.
 pub(crate) fn case_status(status: &CaseStatus) -> (&'static str, &'static str) {
     match status {
-        CaseStatus::New | CaseStatus::Open => ("办理中 open", "open"),
+        CaseStatus::Open => ("办理中 open", "open"),
         CaseStatus::Completed { .. } => ("待出件 completed", "completed"),
         CaseStatus::Issued { .. } => ("已办结 issued", "issued"),
         CaseStatus::Rejected { .. } => ("不予许可 rejected", "rejected"),

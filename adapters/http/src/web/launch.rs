@@ -456,7 +456,7 @@ pub(crate) async fn confirm<B: Backend>(
                 })
                 .collect::<Vec<_>>();
             (
-                state.launched_on.map(|d| d.to_string()).unwrap_or_default(),
+                state.launched_on.to_string(),
                 labels::applicant(state),
                 items,
             )

@@ -15,7 +15,6 @@ use crate::supervision::{Notice, Occasion, Parties};
 /// Decides a deadline check.
 pub(super) fn decide(ctx: &Ctx) -> Result<Vec<Event>, Rejection> {
     ctx.require(&[Role::System, Role::Admin], "system")?;
-    ctx.launched()?;
     if !ctx.case.is_open() {
         return Ok(Vec::new());
     }
@@ -40,7 +39,7 @@ fn due_alerts(ctx: &Ctx) -> Result<Vec<Event>, Rejection> {
                     task: Some(&task.plan.id),
                     parties: Parties {
                         officer: alert.officer,
-                        coordinator: ctx.case.coordinator.as_ref(),
+                        coordinator: Some(&ctx.case.coordinator),
                         departments: std::slice::from_ref(&task.plan.department),
                         center: &center,
                     },

@@ -15,7 +15,6 @@ pub(super) fn withdraw(ctx: &Ctx, reason: &str) -> Result<Vec<Event>, Rejection>
         &[Role::Applicant, Role::Coordinator, Role::Admin],
         "applicant or coordinator",
     )?;
-    ctx.launched()?;
     if !matches!(
         ctx.case.status,
         CaseStatus::Open | CaseStatus::Completed { .. }
@@ -31,7 +30,6 @@ pub(super) fn withdraw(ctx: &Ctx, reason: &str) -> Result<Vec<Event>, Rejection>
 /// Decides handing out the result of a completed case (coordinator).
 pub(super) fn issue(ctx: &Ctx) -> Result<Vec<Event>, Rejection> {
     ctx.require(&[Role::Coordinator, Role::Admin], "coordinator")?;
-    ctx.launched()?;
     match &ctx.case.status {
         CaseStatus::Completed { .. } => Ok(vec![Event::CaseIssued]),
         CaseStatus::Open => {
@@ -56,7 +54,6 @@ pub(super) fn rate(ctx: &Ctx, rating: &Rating) -> Result<Vec<Event>, Rejection> 
         &[Role::Applicant, Role::Coordinator, Role::Admin],
         "applicant or coordinator",
     )?;
-    ctx.launched()?;
     if matches!(ctx.case.status, CaseStatus::Open) {
         return Err(Rejection::CaseClosed {
             command: ctx.name,

@@ -10,7 +10,7 @@ use crate::case::event::{Event, PlannedTaskSnapshot, Timestamp};
 use crate::case::local_date;
 use crate::case::projection::projection;
 use crate::case::rejection::Rejection;
-use crate::case::state::{CaseState, CaseStatus, TaskState, TaskStatus};
+use crate::case::state::{CaseState, TaskState, TaskStatus};
 use crate::ids::{CenterId, TaskId};
 use crate::plan::CompiledWorkflow;
 use crate::principal::{Principal, Role};
@@ -38,14 +38,6 @@ impl Ctx<'_> {
         }
     }
 
-    pub(super) fn launched(&self) -> Result<(), Rejection> {
-        if self.case.status == CaseStatus::New {
-            Err(Rejection::NotLaunched)
-        } else {
-            Ok(())
-        }
-    }
-
     pub(super) fn closed(&self) -> Rejection {
         Rejection::CaseClosed {
             command: self.name,
@@ -59,7 +51,6 @@ impl Ctx<'_> {
 
     /// A task of an open case.
     pub(super) fn open_task(&self, task: &TaskId) -> Result<(usize, &TaskState), Rejection> {
-        self.launched()?;
         if !self.case.is_open() {
             return Err(self.closed());
         }
@@ -128,16 +119,7 @@ impl Ctx<'_> {
     /// The event dispatching `task`, ready on `ready_on`, with its due dates (`None` for a
     /// date past the calendar's coverage: the task is dispatched all the same).
     pub(super) fn ready(&self, task: &PlannedTaskSnapshot, ready_on: NaiveDate) -> Event {
-        let calendar = &self.definition.calendar;
-        Event::TaskReady {
-            task: task.id.clone(),
-            committed_due: calendar
-                .add_working_days(ready_on, task.committed_days)
-                .ok(),
-            statutory_due: calendar
-                .add_working_days(ready_on, task.statutory_days)
-                .ok(),
-        }
+        ready(self.definition, task, ready_on)
     }
 
     /// Working days paused since `since` (at most `limit`) and the extended due dates of
@@ -174,12 +156,9 @@ impl Ctx<'_> {
         )
     }
 
-    /// The case's center; before the launch records it, the principal's.
+    /// The case's center.
     pub(super) fn center(&self) -> CenterId {
-        self.case
-            .center
-            .clone()
-            .unwrap_or_else(|| self.by.center.clone())
+        self.case.center.clone()
     }
 
     /// Withdraws every task not yet decided, except `except`.
@@ -199,10 +178,7 @@ impl Ctx<'_> {
     /// `CaseAtRisk` when the projection with actual dates is later than the promise and
     /// later than any projection raised before; `just_approved` counts as approved now.
     pub(super) fn at_risk(&self, just_approved: Option<usize>) -> Result<Option<Event>, Rejection> {
-        let (Some(promised), Some(_)) = (self.case.promised_completion, self.case.launched_on)
-        else {
-            return Ok(None);
-        };
+        let promised = self.case.promised_completion;
         // A projection past the calendar's coverage has no date: nothing to compare.
         let Some(projected) = projection(
             self.case,
@@ -235,7 +211,7 @@ impl Ctx<'_> {
                 task: None,
                 parties: Parties {
                     officer: None,
-                    coordinator: self.case.coordinator.as_ref(),
+                    coordinator: Some(&self.case.coordinator),
                     departments: &departments,
                     center: &center,
                 },
@@ -272,5 +248,25 @@ pub(super) fn non_empty(text: &str, field: &'static str) -> Result<String, Rejec
         Err(Rejection::Empty(field))
     } else {
         Ok(text.to_string())
+    }
+}
+
+/// The event dispatching `task` of a case on `definition`, ready on `ready_on`, with its
+/// due dates (`None` for a date past the calendar's coverage: the task is dispatched all
+/// the same).
+pub(super) fn ready(
+    definition: &CompiledWorkflow,
+    task: &PlannedTaskSnapshot,
+    ready_on: NaiveDate,
+) -> Event {
+    let calendar = &definition.calendar;
+    Event::TaskReady {
+        task: task.id.clone(),
+        committed_due: calendar
+            .add_working_days(ready_on, task.committed_days)
+            .ok(),
+        statutory_due: calendar
+            .add_working_days(ready_on, task.statutory_days)
+            .ok(),
     }
 }

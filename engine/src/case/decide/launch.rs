@@ -6,28 +6,45 @@
 //! in `Launched`, so the case never depends on a later version of the definition; the tasks
 //! with no prerequisite are dispatched at once, and a plan with no task completes the case.
 
-use super::context::Ctx;
-use crate::case::event::{Event, PlannedTaskSnapshot};
+use super::context::ready;
+use crate::case::event::{Event, PlannedTaskSnapshot, Timestamp};
 use crate::case::rejection::Rejection;
-use crate::case::state::CaseStatus;
 use crate::case::{local_date, parse_time_zone};
 use crate::ids::{CaseId, WorkflowId};
-use crate::principal::Role;
+use crate::plan::CompiledWorkflow;
+use crate::principal::{Principal, Role};
 
-/// Decides the launch of case `id` of `workflow` at `version`.
+/// What a launch names.
+pub(super) struct LaunchOf<'a> {
+    pub(super) id: &'a CaseId,
+    pub(super) workflow: &'a WorkflowId,
+    pub(super) version: u32,
+    pub(super) application: &'a serde_json::Value,
+    pub(super) time_zone: &'a str,
+    pub(super) access_code_hash: &'a str,
+}
+
+/// Decides the launch of case `id` of `workflow` at `version` (no case exists yet).
 pub(super) fn decide(
-    ctx: &Ctx,
-    id: &CaseId,
-    workflow: &WorkflowId,
-    version: u32,
-    application: &serde_json::Value,
-    time_zone: &str,
-    access_code_hash: &str,
+    definition: &CompiledWorkflow,
+    by: &Principal,
+    now: Timestamp,
+    launch: LaunchOf<'_>,
 ) -> Result<Vec<Event>, Rejection> {
-    let (case, definition, by, now) = (ctx.case, ctx.definition, ctx.by, ctx.now);
-    ctx.require(&[Role::Coordinator, Role::Admin], "coordinator")?;
-    if case.status != CaseStatus::New {
-        return Err(Rejection::AlreadyLaunched);
+    let LaunchOf {
+        id,
+        workflow,
+        version,
+        application,
+        time_zone,
+        access_code_hash,
+    } = launch;
+    if !matches!(by.role, Role::Coordinator | Role::Admin) {
+        return Err(Rejection::Forbidden {
+            command: "launch",
+            needed: "coordinator",
+            actual: by.role.as_str(),
+        });
     }
     if workflow != &definition.workflow.id {
         return Err(Rejection::Invalid(format!(
@@ -56,7 +73,7 @@ pub(super) fn decide(
         .collect();
     let mut events = Vec::with_capacity(tasks.len() + 2);
     for task in tasks.iter().filter(|t| t.needs.is_empty()) {
-        events.push(ctx.ready(task, launched_on));
+        events.push(ready(definition, task, launched_on));
     }
     let empty = tasks.is_empty();
     events.insert(

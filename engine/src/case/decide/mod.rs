@@ -23,11 +23,45 @@ use super::event::{Event, Timestamp};
 use super::rejection::Rejection;
 use super::state::CaseState;
 use crate::plan::CompiledWorkflow;
-use crate::principal::Principal;
+use crate::principal::{Principal, Role};
 use context::Ctx;
 
-/// Decides `command` for `by` on `case` at `now`, using the definition the case is pinned
-/// to (for a launch: the definition to launch with).
+/// Decides a launch (`Command::Launch`) for `by` at `now` with `definition`, the version
+/// to launch: no case exists before it. Any other command is `Rejection::NotLaunched`.
+pub fn decide_launch(
+    definition: &CompiledWorkflow,
+    by: &Principal,
+    command: &Command,
+    now: Timestamp,
+) -> Result<Vec<Event>, Rejection> {
+    let Command::Launch {
+        case,
+        workflow,
+        version,
+        application,
+        time_zone,
+        access_code_hash,
+    } = command
+    else {
+        return Err(Rejection::NotLaunched);
+    };
+    launch::decide(
+        definition,
+        by,
+        now,
+        launch::LaunchOf {
+            id: case,
+            workflow,
+            version: *version,
+            application,
+            time_zone,
+            access_code_hash,
+        },
+    )
+}
+
+/// Decides `command` for `by` on the launched `case` at `now`, using the definition the
+/// case is pinned to. A launch of a launched case is `Rejection::AlreadyLaunched`.
 pub fn decide(
     case: &CaseState,
     definition: &CompiledWorkflow,
@@ -43,22 +77,10 @@ pub fn decide(
         name: command.name(),
     };
     match command {
-        Command::Launch {
-            case: id,
-            workflow,
-            version,
-            application,
-            time_zone,
-            access_code_hash,
-        } => launch::decide(
-            &ctx,
-            id,
-            workflow,
-            *version,
-            application,
-            time_zone,
-            access_code_hash,
-        ),
+        Command::Launch { .. } => {
+            ctx.require(&[Role::Coordinator, Role::Admin], "coordinator")?;
+            Err(Rejection::AlreadyLaunched)
+        }
         Command::Claim { task, lease } => claim::claim(&ctx, task, *lease),
         Command::Release { task } => claim::release(&ctx, task),
         Command::ExpireLease { task } => claim::expire_lease(&ctx, task),

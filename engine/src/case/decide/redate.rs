@@ -22,7 +22,6 @@ pub(super) fn decide(
     published_by: &PrincipalId,
 ) -> Result<Vec<Event>, Rejection> {
     ctx.require(&[Role::System, Role::Admin], "system")?;
-    ctx.launched()?;
     if !ctx.case.is_open() || ctx.definition.calendar.id() != calendar {
         return Ok(Vec::new());
     }
@@ -70,15 +69,15 @@ fn redated(
             });
         }
     }
-    let promised = ctx.case.launched_on.map(|on| {
-        cal.add_working_days(on, ctx.case.duration_working_days)
-            .ok()
-    });
+    // A promise the calendar cannot re-date (past its coverage) stays as it was.
+    let promised = cal
+        .add_working_days(ctx.case.launched_on, ctx.case.duration_working_days)
+        .ok();
     let promised_completion = promised
         .filter(|to| *to != ctx.case.promised_completion)
         .map(|to| DateChange {
-            from: ctx.case.promised_completion,
-            to,
+            from: Some(ctx.case.promised_completion),
+            to: Some(to),
         });
     if tasks.is_empty() && promised_completion.is_none() {
         return None;

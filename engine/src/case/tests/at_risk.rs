@@ -26,7 +26,7 @@ fn chain() -> Case {
     let window = officer("window", "center");
     case.ok(&window, claim("intake", 1), at("2026-03-02 09:10"));
     case.ok(&window, approve("intake"), at("2026-03-02 09:20"));
-    assert_eq!(case.state.promised_completion, Some(day("2026-03-10")));
+    assert_eq!(case.state().promised_completion, day("2026-03-10"));
     case
 }
 
@@ -59,7 +59,7 @@ fn a_late_approval_raises_at_risk_naming_it_once() {
             rule_error: None,
         }
     );
-    assert_eq!(case.state.at_risk, Some(day("2026-03-12")));
+    assert_eq!(case.state().at_risk, Some(day("2026-03-12")));
 
     // b on its due date: the projection does not move, nothing is raised again.
     assert_eq!(
@@ -117,7 +117,7 @@ fn a_late_task_with_float_left_raises_nothing() {
         decide_now(&mut case, "l1", "land", "d", "2026-03-10 11:00"),
         "approved:d ready:issue"
     );
-    assert_eq!(case.state.at_risk, None);
+    assert_eq!(case.state().at_risk, None);
 }
 
 #[test]
@@ -137,7 +137,7 @@ fn an_open_task_past_its_due_date_puts_the_case_at_risk_each_day_it_slips() {
     assert_eq!(case.check(at("2026-03-11 00:00")), "yellow:d at_risk:d+b");
     assert_eq!(case.check(at("2026-03-11 18:00")), "");
     assert_eq!(case.check(at("2026-03-12 00:00")), "at_risk:d+b");
-    assert_eq!(case.state.at_risk, Some(day("2026-03-12")));
+    assert_eq!(case.state().at_risk, Some(day("2026-03-12")));
 }
 
 #[test]
@@ -169,7 +169,7 @@ fn the_projection_names_the_critical_path_with_actual_dates() {
     let calendar = case.definition.calendar.clone();
     let now = at("2026-03-02 10:00");
     let on_plan =
-        crate::case::projection(&case.state, &calendar, day("2026-03-02"), now, None).unwrap();
+        crate::case::projection(case.state(), &calendar, day("2026-03-02"), now, None).unwrap();
     let ids = |p: &crate::case::Projection| -> Vec<String> {
         p.critical_path.iter().map(|t| t.to_string()).collect()
     };
@@ -179,6 +179,6 @@ fn the_projection_names_the_critical_path_with_actual_dates() {
     decide_now(&mut case, "m1", "market", "a", "2026-03-02 11:00");
     decide_now(&mut case, "l1", "land", "d", "2026-03-02 11:30");
     let late =
-        crate::case::projection(&case.state, &calendar, day("2026-03-10"), now, None).unwrap();
+        crate::case::projection(case.state(), &calendar, day("2026-03-10"), now, None).unwrap();
     assert_eq!(ids(&late), ["intake", "b", "issue"]);
 }

@@ -166,7 +166,7 @@ fn cards_across_the_spring_festival_fire_once_at_the_end_of_their_day() {
     );
     assert_eq!(case.check(at("2026-03-06 00:00")), "");
     assert_eq!(
-        case.state.task("a").unwrap().alerts,
+        case.state().task("a").unwrap().alerts,
         AlertLevel::ALL.into_iter().collect()
     );
 
@@ -233,7 +233,7 @@ fn a_supplement_pause_across_national_day_extends_both_due_dates() {
             statutory_due: Some(day("2026-10-21"))
         }]
     );
-    assert_eq!(case.state.task("a").unwrap().paused_days, 3);
+    assert_eq!(case.state().task("a").unwrap().paused_days, 3);
 
     // The pause makes a miss the promise (10-10); b (5 days: due Saturday 10-10) warns at
     // the end of 10-09.
@@ -270,7 +270,7 @@ fn a_special_procedure_pauses_the_clock_and_lands_the_due_date_on_an_adjusted_sa
         }]
     );
     assert_eq!(
-        case.state.task("a").unwrap().status,
+        case.state().task("a").unwrap().status,
         crate::case::TaskStatus::Ready
     );
     // b is approved on time, but a's pause now makes the case miss its promise (02-27).
@@ -325,7 +325,7 @@ fn pauses_add_up_and_alerts_stay_silent_while_suspended() {
             statutory_due: Some(day("2026-03-20"))
         }]
     );
-    assert_eq!(case.state.task("a").unwrap().paused_days, 4);
+    assert_eq!(case.state().task("a").unwrap().paused_days, 4);
     // Resumed on the same day it stopped: nothing paused.
     case.ok(&m1, claim("a", 8), at("2026-03-10 16:00"));
     case.ok(&m1, start_special("a", 1), at("2026-03-10 16:10"));

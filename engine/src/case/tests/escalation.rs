@@ -202,7 +202,7 @@ fn a_recipients_function_that_loops_forever_is_stopped_and_the_chain_is_told() {
     );
     // The alert is recorded like any other and fires once.
     assert!(case
-        .state
+        .state()
         .task("a")
         .unwrap()
         .alerts

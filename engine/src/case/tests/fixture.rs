@@ -9,8 +9,8 @@ use chrono_tz::Asia::Shanghai;
 use serde_json::json;
 
 use crate::case::{
-    apply, decide, CaseState, Command, Event, Rating, Recorded, Rejection, SpecialProcedure,
-    Timestamp,
+    apply, decide, decide_launch, CaseState, Command, Event, Rating, Recorded, Rejection,
+    SpecialProcedure, Timestamp,
 };
 use crate::plan::CompiledWorkflow;
 use crate::principal::{Principal, Role};
@@ -237,7 +237,7 @@ pub(super) fn rate(rating: Rating) -> Command {
 /// A case on a definition, with its recorded history.
 pub(super) struct Case {
     pub(super) definition: CompiledWorkflow,
-    pub(super) state: CaseState,
+    launched: Option<CaseState>,
     pub(super) history: Vec<Recorded>,
 }
 
@@ -246,9 +246,28 @@ impl Case {
     pub(super) fn new(definition: CompiledWorkflow) -> Case {
         Case {
             definition,
-            state: CaseState::default(),
+            launched: None,
             history: Vec::new(),
         }
+    }
+
+    /// The case, once launched.
+    pub(super) fn state(&self) -> &CaseState {
+        self.launched.as_ref().expect("the case is launched")
+    }
+
+    /// Applies `recorded` (the first one launches the case) and keeps it in the history.
+    pub(super) fn record(&mut self, recorded: Recorded) {
+        match &mut self.launched {
+            Some(state) => apply(state, &recorded),
+            None => self.launched = CaseState::launched(&recorded),
+        }
+        self.history.push(recorded);
+    }
+
+    /// The case if it is launched.
+    pub(super) fn if_launched(&self) -> Option<&CaseState> {
+        self.launched.as_ref()
     }
 
     /// The standard workflow launched by the coordinator at `launched` (Shanghai), with the
@@ -280,7 +299,10 @@ impl Case {
         command: &Command,
         now: Timestamp,
     ) -> Result<Vec<Event>, Rejection> {
-        decide(&self.state, &self.definition, by, command, now)
+        match &self.launched {
+            Some(state) => decide(state, &self.definition, by, command, now),
+            None => decide_launch(&self.definition, by, command, now),
+        }
     }
 
     /// Decides and, on success, applies and records the events. A rejection must leave the
@@ -291,7 +313,7 @@ impl Case {
         command: Command,
         now: Timestamp,
     ) -> Result<Vec<Event>, Rejection> {
-        let before = self.state.clone();
+        let before = self.launched.clone();
         match self.decide(by, &command, now) {
             Ok(events) => {
                 for event in &events {
@@ -300,14 +322,14 @@ impl Case {
                         by: by.id.clone(),
                         event: event.clone(),
                     };
-                    apply(&mut self.state, &recorded);
-                    self.history.push(recorded);
+                    self.record(recorded);
                 }
-                assert_eq!(self.state.version, before.version + events.len() as u64);
+                let version_before = before.as_ref().map_or(0, |s| s.version);
+                assert_eq!(self.state().version, version_before + events.len() as u64);
                 Ok(events)
             }
             Err(rejection) => {
-                assert_eq!(self.state, before, "a rejection changed the state");
+                assert_eq!(self.launched, before, "a rejection changed the state");
                 assert!(!rejection.to_string().is_empty());
                 Err(rejection)
             }

@@ -269,7 +269,7 @@ fn accepted_commands_change_the_state_they_describe() {
     let mut case = state_ready();
     case.ok(&m1, claim("a", 2), now);
     assert_eq!(
-        case.state.task("a").unwrap().status,
+        case.state().task("a").unwrap().status,
         TaskStatus::Claimed {
             officer: m1.id.clone(),
             lease_until: now + Duration::hours(2)
@@ -279,13 +279,13 @@ fn accepted_commands_change_the_state_they_describe() {
     let mut case = state_others_expired();
     case.ok(&m1, claim("a", 2), now);
     assert!(matches!(
-        &case.state.task("a").unwrap().status,
+        &case.state().task("a").unwrap().status,
         TaskStatus::Claimed { officer, .. } if officer == &m1.id
     ));
 
     let mut case = state_mine();
     case.ok(&m1, approve("a"), now);
-    let a = case.state.task("a").unwrap();
+    let a = case.state().task("a").unwrap();
     assert_eq!(
         a.status,
         TaskStatus::Approved {
@@ -294,7 +294,7 @@ fn accepted_commands_change_the_state_they_describe() {
         }
     );
     assert_eq!(a.finished_at, Some(now));
-    assert_eq!(case.state.status, CaseStatus::Open);
+    assert_eq!(case.state().status, CaseStatus::Open);
 
     let mut case = state_mine();
     let reason = "材料不实 / false statements";
@@ -307,7 +307,7 @@ fn accepted_commands_change_the_state_they_describe() {
         now,
     );
     assert_eq!(
-        case.state.status,
+        case.state().status,
         CaseStatus::Rejected {
             at: now,
             task: "a".into(),
@@ -317,20 +317,20 @@ fn accepted_commands_change_the_state_they_describe() {
     // The other departments see why their tasks were withdrawn.
     for other in ["b", "issue"] {
         assert_eq!(
-            case.state.task(other).unwrap().status,
+            case.state().task(other).unwrap().status,
             TaskStatus::Withdrawn {
                 reason: format!("task `a` was rejected: {reason}")
             }
         );
     }
     assert!(matches!(
-        case.state.task("intake").unwrap().status,
+        case.state().task("intake").unwrap().status,
         TaskStatus::Approved { .. }
     ));
 
     let mut case = state_completed();
     case.ok(&coordinator(), Command::Issue, now);
-    assert_eq!(case.state.status, CaseStatus::Issued { at: now });
+    assert_eq!(case.state().status, CaseStatus::Issued { at: now });
     case.ok(&applicant(), rate(Rating::Satisfied), now);
-    assert_eq!(case.state.rating, Some(Rating::Satisfied));
+    assert_eq!(case.state().rating, Some(Rating::Satisfied));
 }

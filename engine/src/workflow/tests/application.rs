@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use super::*;
-use crate::case::{decide, CaseState, Command, Rejection};
+use crate::case::{decide_launch, Command, Rejection};
 use crate::principal::{Principal, Role};
 
 /// `GOOD` with `section` appended (from line 38 on).
@@ -421,8 +421,7 @@ fn a_launch_of_a_mismatching_application_is_refused_naming_every_field() {
     };
     let coordinator = Principal::new("coord", Role::Coordinator, "jilin-city");
     let now = "2026-03-02T01:00:00Z".parse().unwrap();
-    let refused = decide(
-        &CaseState::default(),
+    let refused = decide_launch(
         &compiled,
         &coordinator,
         &launch(json!({ "investment_wan": "big", "hazardous": false })),
@@ -439,8 +438,7 @@ fn a_launch_of_a_mismatching_application_is_refused_naming_every_field() {
          declares: `applicant`: 必填 required; `investment_wan`: 应为数字 must be a number, not \
          the string `big`"
     );
-    let launched = decide(
-        &CaseState::default(),
+    let launched = decide_launch(
         &compiled,
         &coordinator,
         &launch(json!({ "applicant": "某某", "investment_wan": 6000 })),
