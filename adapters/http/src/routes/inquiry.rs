@@ -19,12 +19,12 @@ use greenlane_engine::ids::{CaseId, PrincipalId};
 use greenlane_engine::principal::{Principal, Role};
 use greenlane_runtime::access;
 use greenlane_runtime::ports::Backend;
-use greenlane_runtime::RuntimeError;
+use greenlane_runtime::{Outcome, RuntimeError};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::cases::{pinned, RateRequest, WithdrawRequest};
-use super::support::{execute, today, CommandResult};
+use super::support::{outcome, today, CommandResult};
 use crate::json::{Body, Query};
 use crate::problem::{ApiError, Problem};
 use crate::state::App;
@@ -254,13 +254,45 @@ pub(crate) async fn verified<B: Backend>(
     Ok((id, state))
 }
 
-/// The applicant of `state`, as the engine records it.
-pub(crate) fn applicant(state: &CaseState) -> Principal {
-    Principal {
+/// Carries out the applicant's `command` on the case `case` if `code` is its access code,
+/// checked under the case's lock in the same read as the command; the same 404 for an
+/// unknown case and a wrong code, and 429 once the case has had too many wrong codes.
+pub(crate) async fn execute_verified<B: Backend>(
+    app: &App<B>,
+    case: &str,
+    code: &str,
+    command: Command,
+) -> Result<(CaseId, Outcome), ApiError> {
+    let id = CaseId::new(case);
+    let attempts = app.attempts();
+    if attempts.blocked(&id) {
+        return Err(ApiError::TooManyAttempts);
+    }
+    let code = code.trim();
+    let admit = |state: &CaseState| access::verify(code, &state.access_code_hash);
+    let by = Principal {
         id: PrincipalId::new("applicant"),
         role: Role::Applicant,
         department: None,
-        center: state.center.clone(),
+        center: app.runtime().config().center.clone(),
+    };
+    let name = command.name();
+    let started = std::time::Instant::now();
+    let result = app
+        .runtime()
+        .execute_admitted(&id, &by, command, &admit)
+        .await;
+    app.metrics()
+        .command(name, outcome(&result), started.elapsed());
+    match result {
+        Ok(outcome) => Ok((id, outcome)),
+        Err(RuntimeError::UnknownCase(_)) => {
+            attempts.fail(&id);
+            Err(ApiError::NotFound(format!(
+                "no case `{case}` with this access code"
+            )))
+        }
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -274,11 +306,10 @@ pub(crate) async fn withdraw<B: Backend>(
     Query(query): Query<CodeQuery>,
     Body(request): Body<WithdrawRequest>,
 ) -> Result<Json<CommandResult>, ApiError> {
-    let (id, state) = verified(&app, &case, &query.code).await?;
     let command = Command::Withdraw {
         reason: request.reason,
     };
-    let outcome = execute(&app, &applicant(&state), &id, command).await?;
+    let (id, outcome) = execute_verified(&app, &case, &query.code, command).await?;
     Ok(Json(CommandResult::new(&id, &outcome)))
 }
 
@@ -292,11 +323,10 @@ pub(crate) async fn rate<B: Backend>(
     Query(query): Query<CodeQuery>,
     Body(request): Body<RateRequest>,
 ) -> Result<Json<CommandResult>, ApiError> {
-    let (id, state) = verified(&app, &case, &query.code).await?;
     let command = Command::Rate {
         rating: request.rating,
     };
-    let outcome = execute(&app, &applicant(&state), &id, command).await?;
+    let (id, outcome) = execute_verified(&app, &case, &query.code, command).await?;
     Ok(Json(CommandResult::new(&id, &outcome)))
 }
 

@@ -1,5 +1,6 @@
 //! What several resources share: finding a case the caller may see, carrying out a command
-//! (with its metrics), paging through the store's cases, and the answer to a command.
+//! or a claim on it with the visibility checked under the command's own lock (with its
+//! metrics), paging through the store's cases, and the answer to a command.
 
 use greenlane_engine::case::CaseStatusKind;
 use std::time::Instant;
@@ -7,7 +8,6 @@ use std::time::Instant;
 use chrono::NaiveDate;
 use greenlane_engine::case::{local_date, CaseState, Command};
 use greenlane_engine::ids::{CaseId, TaskId};
-use greenlane_engine::principal::Principal;
 use greenlane_runtime::ports::Backend;
 use greenlane_runtime::{Outcome, RuntimeError};
 use serde::Serialize;
@@ -133,21 +133,6 @@ pub(crate) async fn claim_visible<B: Backend>(
         Err(RuntimeError::UnknownCase(_)) => Err(ApiError::NotFound(format!("no case `{id}`"))),
         Err(other) => Err(other.into()),
     }
-}
-
-/// Carries out `command` on `case` for `by`, counting it in the metrics.
-pub(crate) async fn execute<B: Backend>(
-    app: &App<B>,
-    by: &Principal,
-    case: &CaseId,
-    command: Command,
-) -> Result<Outcome, ApiError> {
-    let name = command.name();
-    let started = Instant::now();
-    let result = app.runtime().execute(case, by, command).await;
-    app.metrics()
-        .command(name, outcome(&result), started.elapsed());
-    result.map_err(ApiError::from)
 }
 
 /// The outcome label of a command's result.

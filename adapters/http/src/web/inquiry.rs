@@ -15,8 +15,7 @@ use serde::Deserialize;
 use super::case_page::rating;
 use super::page::{demo, html, Chrome, PostForm, WebError};
 use crate::problem::ApiError;
-use crate::routes::inquiry::{applicant, inquiry_view, verified, InquiryView};
-use crate::routes::support::execute;
+use crate::routes::inquiry::{execute_verified, inquiry_view, InquiryView};
 use crate::state::App;
 
 /// A case id to fill in.
@@ -128,18 +127,14 @@ pub(crate) async fn rate<B: Backend>(
 ) -> Result<Response, WebError> {
     let case = form.text("case").unwrap_or_default().to_string();
     let code = form.text("code").unwrap_or_default().to_string();
-    let (id, state) = match verified(&app, &case, &code).await {
-        Ok(found) => found,
-        Err(error) => {
-            return match refused(&error) {
-                Some(_) => answer(&app, case, code, false).await,
-                None => Err(error.into()),
-            }
-        }
-    };
     let command = Command::Rate {
         rating: rating(form.get("rating"))?,
     };
-    execute(&app, &applicant(&state), &id, command).await?;
+    if let Err(error) = execute_verified(&app, &case, &code, command).await {
+        return match refused(&error) {
+            Some(_) => answer(&app, case, code, false).await,
+            None => Err(error.into()),
+        };
+    }
     answer(&app, case, code, true).await
 }
