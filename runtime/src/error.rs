@@ -28,10 +28,14 @@ pub enum StoreError {
     /// script's failure reply, a writer that stopped, an injected fault).
     #[error("storage failed: {0}")]
     Backend(String),
-    /// The backend failed with an error of its own (I/O, a lost connection, a full disk):
+    /// The backend failed with an error of its own (I/O, a full disk, a script error):
     /// that error is the source, so a caller can walk the chain down to it.
     #[error("storage failed: {0}")]
     Failed(#[source] Cause),
+    /// The store cannot be reached for now (connection refused or lost, a server still
+    /// loading its data): nothing was done, and the same request may succeed later.
+    #[error("storage unavailable: {0}")]
+    Unavailable(#[source] Cause),
     /// A stored record could not be read back (or a value could not be encoded for
     /// storage).
     #[error("stored data is corrupt: {message}")]
@@ -48,6 +52,11 @@ impl StoreError {
     /// A backend failure caused by `error`, kept as the source.
     pub fn failed(error: impl std::error::Error + Send + Sync + 'static) -> StoreError {
         StoreError::Failed(Arc::new(error))
+    }
+
+    /// A store that cannot be reached now, because of `error`, kept as the source.
+    pub fn unavailable(error: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+        StoreError::Unavailable(Arc::new(error))
     }
 
     /// A corrupt record, described by `message` alone.

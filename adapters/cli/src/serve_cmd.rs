@@ -99,9 +99,10 @@ pub(crate) fn run(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
             serve(backend, principals, definitions, &args).await
         } else if let Some(url) = &args.redis {
             let target = greenlane_redis::Target::Single(url.clone());
-            let backend = greenlane_redis::RedisBackend::connect(target, &args.redis_prefix)
-                .await
-                .with_context(|| format!("connecting to {url}"))?;
+            let backend =
+                greenlane_redis::RedisBackend::connect_patiently(target, &args.redis_prefix)
+                    .await
+                    .with_context(|| format!("connecting to {url}"))?;
             tracing::info!(%url, prefix = %args.redis_prefix, "serving from Redis");
             serve(Arc::new(backend), principals, definitions, &args).await
         } else {

@@ -138,10 +138,16 @@ pub enum ApiError {
     /// Too many failed access codes for one case.
     #[error("too many wrong access codes for this case; try again later")]
     TooManyAttempts,
+    /// The store cannot be reached now; the request may be sent again after `Retry-After`.
+    #[error("the store cannot be reached now; retry in a moment")]
+    Unavailable(String),
     /// Something failed inside; logged, never sent.
     #[error("internal: {0}")]
     Internal(String),
 }
+
+/// Seconds a client is told to wait when the store cannot be reached.
+pub(crate) const RETRY_AFTER_SECONDS: u32 = 2;
 
 impl ApiError {
     /// The HTTP status.
@@ -156,6 +162,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -192,6 +199,7 @@ impl ApiError {
             ),
             ApiError::Conflict(_) => ("conflict", "状态冲突 Conflict"),
             ApiError::TooManyAttempts => ("too-many-attempts", "尝试过多 Too many attempts"),
+            ApiError::Unavailable(_) => ("unavailable", "暂时无法服务 Service unavailable"),
             ApiError::Internal(_) => ("internal", "内部错误 Internal error"),
         }
     }
@@ -223,8 +231,14 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Internal(message) = &self {
-            tracing::error!(%message, "request failed inside the server");
+        match &self {
+            ApiError::Internal(message) => {
+                tracing::error!(%message, "request failed inside the server")
+            }
+            ApiError::Unavailable(message) => {
+                tracing::warn!(%message, "the store cannot be reached; answered 503")
+            }
+            _ => {}
         }
         let status = self.status();
         let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
@@ -234,6 +248,9 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+        }
         if status == StatusCode::UNAUTHORIZED {
             headers.insert(
                 header::WWW_AUTHENTICATE,
@@ -321,6 +338,9 @@ impl From<RuntimeError> for ApiError {
             RuntimeError::Store(StoreError::Conflict { .. }) => ApiError::Conflict(
                 "someone else changed this at the same moment; read it again and retry".to_string(),
             ),
+            RuntimeError::Store(StoreError::Unavailable(cause)) => {
+                ApiError::Unavailable(cause.to_string())
+            }
             RuntimeError::Store(other) => ApiError::Internal(other.to_string()),
             _ => ApiError::Internal(error.to_string()),
         }

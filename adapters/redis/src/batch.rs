@@ -19,6 +19,10 @@ use tokio::sync::oneshot;
 
 use crate::conn::Conn;
 use crate::scripts::{Args, SCRIPTS};
+use crate::Error;
+
+/// Why a call failed, shared by every append it carried.
+pub(crate) type Failure = Arc<Error>;
 
 /// What `append_effects.lua` answers for one case: status (1 appended, 0 conflict, -1
 /// failed), version, previous status, what failed, the claimed entry's key and value.
@@ -43,7 +47,7 @@ struct Inner {
 }
 
 /// One case's keys and arguments, and where its reply goes.
-type Waiting = (Args, oneshot::Sender<Result<Reply, String>>);
+type Waiting = (Args, oneshot::Sender<Result<Reply, Failure>>);
 
 #[derive(Default)]
 struct State {
@@ -64,7 +68,7 @@ impl Batcher {
 
     /// Sends one case's append (its three keys and its arguments, see the script) with
     /// whatever else is waiting; its reply, or what failed (the whole call, or its case).
-    pub(crate) async fn append(&self, item: Args) -> Result<Reply, String> {
+    pub(crate) async fn append(&self, item: Args) -> Result<Reply, Failure> {
         let (reply, answer) = oneshot::channel();
         let start = {
             let mut state = self.inner.lock();
@@ -78,9 +82,12 @@ impl Batcher {
         if start {
             tokio::spawn(self.inner.clone().send_all());
         }
-        answer
-            .await
-            .unwrap_or_else(|_| Err("the call carrying this append was dropped".into()))
+        answer.await.unwrap_or_else(|_| {
+            Err(Arc::new(Error::corrupt(
+                "append reply",
+                "the call carrying this append was dropped",
+            )))
+        })
     }
 }
 
@@ -117,14 +124,18 @@ impl Inner {
             call.item(item);
         }
         let mut conn = self.conn.clone();
-        let replies: Result<Vec<Reply>, String> = match call.invoke::<Vec<Reply>>(&mut conn).await {
+        let replies: Result<Vec<Reply>, Failure> = match call.invoke::<Vec<Reply>>(&mut conn).await
+        {
             Ok(replies) if replies.len() == batch.len() => Ok(replies),
-            Ok(replies) => Err(format!(
-                "append_effects answered {} replies for {} cases",
-                replies.len(),
-                batch.len()
-            )),
-            Err(error) => Err(error.to_string()),
+            Ok(replies) => Err(Arc::new(Error::corrupt(
+                "append reply",
+                format!(
+                    "append_effects answered {} replies for {} cases",
+                    replies.len(),
+                    batch.len()
+                ),
+            ))),
+            Err(error) => Err(Arc::new(Error::Redis(error))),
         };
         match replies {
             Ok(replies) => {

@@ -13,7 +13,8 @@ use crate::{RedisBackend, Target};
 /// Connects to `target` under `prefix` (the engine nodes' prefix, so they share the data)
 /// as `officer`. `config` gives the calendars to start from (those published in the store
 /// are installed at once); `clock` is the time decisions are taken at, which should agree
-/// with the engine nodes' clocks.
+/// with the engine nodes' clocks. A server that cannot be reached yet is waited for
+/// ([`RedisBackend::connect_patiently`]).
 pub async fn department_client(
     target: Target,
     prefix: &str,
@@ -21,7 +22,7 @@ pub async fn department_client(
     config: RuntimeConfig,
     clock: Arc<dyn Clock>,
 ) -> Result<DepartmentClient<RedisBackend>, DepartmentError> {
-    let backend = RedisBackend::connect(target, prefix)
+    let backend = RedisBackend::connect_patiently(target, prefix)
         .await
         .map_err(|e| DepartmentError::Connect(Arc::new(e)))?;
     let runtime = Runtime::new(Arc::new(backend), clock, Arc::new(LogNotifier), config);

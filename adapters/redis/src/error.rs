@@ -40,9 +40,35 @@ impl Error {
     }
 }
 
+impl Error {
+    /// Whether the server cannot be reached for now (refused, dropped or timed-out
+    /// connections, a server still loading its data or failing over): the same request
+    /// may succeed later.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Error::Redis(error) if unavailable(error))
+    }
+}
+
+/// Whether `error` says the server cannot be reached for now rather than that it refused
+/// the request: a connection refused, dropped or timed out, or a server loading its data
+/// (`LOADING`), failing over or asking to try again.
+pub(crate) fn unavailable(error: &redis::RedisError) -> bool {
+    error.is_io_error()
+        || error.is_connection_refusal()
+        || error.is_connection_dropped()
+        || error.is_timeout()
+        || matches!(
+            error.retry_method(),
+            redis::RetryMethod::Reconnect
+                | redis::RetryMethod::ReconnectFromInitialConnections
+                | redis::RetryMethod::WaitAndRetry
+        )
+}
+
 impl From<Error> for StoreError {
     fn from(error: Error) -> StoreError {
         match error {
+            Error::Redis(_) if error.is_unavailable() => StoreError::unavailable(error),
             Error::Redis(_) | Error::Config(_) => StoreError::failed(error),
             Error::Decode { .. } | Error::Corrupt { .. } => StoreError::corrupt_from(error),
         }

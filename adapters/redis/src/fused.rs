@@ -37,11 +37,13 @@ impl RedisBackend {
         // This process's own cursor move for the case, not sent yet: the script counts it.
         let pending = self.events.marks.take_case(case);
         let result = match self.fused_item(case, expected, events, status, effects, pending) {
-            Ok(item) => self
-                .batcher
-                .append(item)
-                .await
-                .map_err(|error| StoreError::Backend(format!("redis: {error}"))),
+            Ok(item) => self.batcher.append(item).await.map_err(|error| {
+                if error.is_unavailable() {
+                    StoreError::Unavailable(error)
+                } else {
+                    StoreError::Failed(error)
+                }
+            }),
             Err(error) => Err(error),
         };
         let error = match result {

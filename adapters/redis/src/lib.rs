@@ -103,6 +103,31 @@ impl RedisBackend {
         Ok(RedisBackend::from_parts(target, Store { conn, keys }))
     }
 
+    /// [`RedisBackend::connect`], waiting for a server that cannot be reached yet (down,
+    /// or still loading its data): each failure is logged and the connection tried again
+    /// after a delay that doubles up to five seconds. Any other failure (a bad address, a
+    /// refused login) is returned at once.
+    pub async fn connect_patiently(target: Target, prefix: &str) -> Result<RedisBackend, Error> {
+        let mut wait = std::time::Duration::from_millis(100);
+        let mut attempt = 1u32;
+        loop {
+            match RedisBackend::connect(target.clone(), prefix).await {
+                Err(error) if error.is_unavailable() => {
+                    tracing::warn!(
+                        attempt,
+                        retry_in_ms = wait.as_millis() as u64,
+                        %error,
+                        "Redis cannot be reached yet; waiting for it"
+                    );
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(std::time::Duration::from_secs(5));
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// The same connection under another prefix: another, independent store (tests give
     /// each backend a fresh prefix).
     pub fn with_prefix(&self, prefix: &str) -> Result<RedisBackend, Error> {

@@ -220,8 +220,9 @@ pub(crate) async fn load_all(conn: &mut Conn) -> RedisResult<()> {
             conn.set_functions(true);
             Ok(())
         }
-        // The server refused (before Redis 7, or an ACL without `FUNCTION`): scripts.
-        Err(error) if !(error.is_io_error() || error.is_timeout()) => {
+        // The server refused (before Redis 7, or an ACL without `FUNCTION`): scripts. A
+        // server that cannot answer yet (down, or still loading its data) did not refuse.
+        Err(error) if !crate::error::unavailable(&error) => {
             tracing::warn!(%error, "the server refused the function library; running scripts with EVALSHA");
             for lua in SCRIPTS.all() {
                 lua.script.load_async(conn).await?;

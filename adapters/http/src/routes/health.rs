@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use greenlane_engine::case::TaskStatus;
@@ -37,9 +37,7 @@ pub(crate) async fn readyz<B: Backend>(State(app): State<App<B>>) -> Response {
         Ok(_) => "ready\n".into_response(),
         Err(error) => {
             tracing::warn!(%error, "not ready");
-            let mut response = ApiError::Internal(error.to_string()).into_response();
-            *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
-            response
+            ApiError::Unavailable(error.to_string()).into_response()
         }
     }
 }
