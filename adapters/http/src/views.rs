@@ -438,9 +438,25 @@ pub(crate) struct TimelineEntry {
     pub(crate) by: String,
     /// The event's name (`task_approved`, …).
     pub(crate) kind: &'static str,
-    /// The event with its data.
+    /// The event with its data, secrets left out ([`public_event`]).
     #[schema(value_type = Object)]
-    pub(crate) event: Event,
+    pub(crate) event: serde_json::Value,
+}
+
+/// Fields of an event no view shows: the salted hash of the applicant's access code, which
+/// would let anyone who reads the case try every code offline.
+const SECRET_FIELDS: &[&str] = &["access_code_hash"];
+
+/// `event` as JSON for a view, a live stream or an export: its data without the fields in
+/// [`SECRET_FIELDS`].
+pub(crate) fn public_event(event: &Event) -> serde_json::Value {
+    let mut value = serde_json::to_value(event).unwrap_or_default();
+    if let Some(fields) = value.as_object_mut() {
+        for secret in SECRET_FIELDS {
+            fields.remove(*secret);
+        }
+    }
+    value
 }
 
 impl TimelineEntry {
@@ -450,7 +466,7 @@ impl TimelineEntry {
             at: recorded.at,
             by: recorded.by.to_string(),
             kind: recorded.event.name(),
-            event: recorded.event.clone(),
+            event: public_event(&recorded.event),
         }
     }
 }

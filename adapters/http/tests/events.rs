@@ -143,3 +143,48 @@ async fn a_subscription_can_follow_one_case_and_ends_when_the_server_stops() {
         .expect("the stream ends when the server stops");
     assert!(end.is_none(), "no more messages");
 }
+
+#[tokio::test]
+async fn no_view_or_stream_carries_the_access_code_or_its_hash() {
+    let f = Fixture::new().await;
+    let mut stream = Subscription::open(&f, "coordinator-city", "").await;
+    let launched = f
+        .launch(
+            "coordinator-city",
+            "enterprise-registration",
+            "enterprise-registration-limited-company.json",
+        )
+        .await;
+    let case = launched["case"].as_str().unwrap().to_string();
+    let code = launched["access_code"].as_str().unwrap().to_string();
+    let hash = f
+        .app
+        .runtime()
+        .case(&greenlane_engine::ids::CaseId::new(case.as_str()))
+        .await
+        .unwrap()
+        .access_code_hash;
+    assert!(!hash.is_empty());
+    let message = stream.until("launched").await;
+    let mut seen = vec![message];
+    for who in [
+        "coordinator-city",
+        "officer-service-center",
+        "supervisor-city",
+        "admin",
+    ] {
+        let reply = f.get(&format!("/api/v1/cases/{case}"), who).await;
+        assert_eq!(reply.status, 200, "{who}: {}", reply.text());
+        seen.push(reply.text());
+    }
+    for text in &seen {
+        assert!(!text.contains(&hash), "the hash is shown: {text}");
+        assert!(!text.contains("access_code_hash"), "{text}");
+        assert!(
+            !text.contains(&format!("\"{code}\"")),
+            "the code is shown: {text}"
+        );
+    }
+    // The launch itself is still there, with its data.
+    assert!(seen[0].contains("\"promised_completion\""), "{}", seen[0]);
+}

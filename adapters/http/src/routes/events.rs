@@ -78,7 +78,7 @@ fn message(event: &CaseEvent) -> Event {
         at: event.recorded.at,
         by: event.recorded.by.to_string(),
         department: event.department.as_ref().map(|d| d.to_string()),
-        event: serde_json::to_value(&event.recorded.event).unwrap_or_default(),
+        event: crate::views::public_event(&event.recorded.event),
     };
     Event::default()
         .event(event.recorded.event.name())

@@ -18,7 +18,7 @@ use crate::problem::ApiError;
 use crate::routes::cases::pinned;
 use crate::routes::support::{day_of, execute_visible, visible_case};
 use crate::state::App;
-use crate::views::{provisional, TimelineEntry};
+use crate::views::provisional;
 
 #[derive(Template)]
 #[template(path = "case.html")]
@@ -163,18 +163,13 @@ pub(crate) async fn show<B: Backend>(
         })
         .collect();
     let application = application_rows(&state, &definition);
-    let entries: Vec<TimelineEntry> = timeline
+    let timeline = timeline
         .iter()
-        .enumerate()
-        .map(|(i, r)| TimelineEntry::new(i as u64 + 1, r))
-        .collect();
-    let timeline = entries
-        .iter()
-        .map(|e| {
+        .map(|r| {
             (
-                e.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                e.by.clone(),
-                labels::event(&e.event, &name_of),
+                r.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                r.by.to_string(),
+                labels::event(&r.event, &name_of),
             )
         })
         .collect();
