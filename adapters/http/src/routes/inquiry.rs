@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::cases::{pinned, RateRequest, WithdrawRequest};
-use super::support::{outcome, today, CommandResult};
+use super::support::{execute_counted, today, CommandResult};
 use crate::json::{Body, Query};
 use crate::problem::{ApiError, Problem};
 use crate::state::App;
@@ -276,15 +276,7 @@ pub(crate) async fn execute_verified<B: Backend>(
         department: None,
         center: app.runtime().config().center.clone(),
     };
-    let name = command.name();
-    let started = std::time::Instant::now();
-    let result = app
-        .runtime()
-        .execute_admitted(&id, &by, command, &admit)
-        .await;
-    app.metrics()
-        .command(name, outcome(&result), started.elapsed());
-    match result {
+    match execute_counted(app, &by, &id, command, &admit).await {
         Ok(outcome) => Ok((id, outcome)),
         Err(RuntimeError::UnknownCase(_)) => {
             attempts.fail(&id);

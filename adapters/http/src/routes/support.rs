@@ -77,6 +77,26 @@ pub(crate) async fn read_visible<B: Backend, T>(
     }
 }
 
+/// Carries out `command` for `by` on `case` if `admit` accepts the case as found under its
+/// lock (`Runtime::execute_admitted`), counting it in the metrics.
+pub(crate) async fn execute_counted<B: Backend>(
+    app: &App<B>,
+    by: &greenlane_engine::principal::Principal,
+    case: &CaseId,
+    command: Command,
+    admit: &greenlane_runtime::Admit<'_>,
+) -> Result<Outcome, RuntimeError> {
+    let name = command.name();
+    let started = Instant::now();
+    let result = app
+        .runtime()
+        .execute_admitted(case, by, command, admit)
+        .await;
+    app.metrics()
+        .command(name, outcome(&result), started.elapsed());
+    result
+}
+
 /// Carries out `command` for the caller on the case `id` if it exists and the caller may
 /// see it (checked under the case's lock, in the same read as the command); otherwise 404.
 /// Counted in the metrics.
@@ -87,16 +107,8 @@ pub(crate) async fn execute_visible<B: Backend>(
     command: Command,
 ) -> Result<(CaseId, Outcome), ApiError> {
     let case = CaseId::new(id);
-    let name = command.name();
-    let started = Instant::now();
     let admit = |state: &CaseState| caller.sees(state);
-    let result = app
-        .runtime()
-        .execute_admitted(&case, &caller.principal, command, &admit)
-        .await;
-    app.metrics()
-        .command(name, outcome(&result), started.elapsed());
-    match result {
+    match execute_counted(app, &caller.principal, &case, command, &admit).await {
         Ok(outcome) => Ok((case, outcome)),
         Err(RuntimeError::UnknownCase(_)) => Err(ApiError::NotFound(format!("no case `{id}`"))),
         Err(other) => Err(other.into()),
