@@ -411,18 +411,10 @@ impl<B: Backend> Runtime<B> {
             } else {
                 self.backend.events().load(case).await?
             };
-            match replay(&events) {
+            match replayed(case, &events)? {
                 Some(state) => *guard = Some(state),
-                None if events.is_empty() && !launch => {
-                    return Err(RuntimeError::UnknownCase(case.clone()))
-                }
-                None if events.is_empty() => {}
-                None => {
-                    return Err(StoreError::corrupt(format!(
-                        "the history of case {case} does not begin with its launch"
-                    ))
-                    .into())
-                }
+                None if !launch => return Err(RuntimeError::UnknownCase(case.clone())),
+                None => {}
             }
         }
         let now = self.clock.now();
@@ -585,15 +577,10 @@ impl<B: Backend> Runtime<B> {
         }
         drop(guard);
         let events = self.backend.events().load(case).await?;
-        if events.is_empty() {
+        let Some(state) = replayed(case, &events)? else {
             self.cases.evict(case);
             return Err(RuntimeError::UnknownCase(case.clone()));
-        }
-        let state = replay(&events).ok_or_else(|| {
-            StoreError::corrupt(format!(
-                "the history of case {case} does not begin with its launch"
-            ))
-        })?;
+        };
         Ok(read(&state))
     }
 
@@ -604,5 +591,20 @@ impl<B: Backend> Runtime<B> {
             return Err(RuntimeError::UnknownCase(case.clone()));
         }
         Ok(events)
+    }
+}
+
+/// The case `events` (the whole stored history of `case`) launched; `None` for no history.
+/// A history that does not begin with a launch is corrupt.
+pub(super) fn replayed(
+    case: &CaseId,
+    events: &[Recorded],
+) -> Result<Option<CaseState>, StoreError> {
+    match replay(events) {
+        Some(state) => Ok(Some(state)),
+        None if events.is_empty() => Ok(None),
+        None => Err(StoreError::corrupt(format!(
+            "the history of case {case} does not begin with its launch"
+        ))),
     }
 }

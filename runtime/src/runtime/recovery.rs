@@ -6,13 +6,12 @@
 //! - [`Runtime::recover`]: that, then every open case's queue entries and next deadline
 //!   check are made to match its state, whatever the queue lost or kept.
 
-use greenlane_engine::case::replay;
 use greenlane_engine::case::CaseStatusKind;
 
 use super::claims::expected_entry;
 use super::Runtime;
 use crate::ports::{Backend, CaseIndex, EventStream, OutboxCursor, TaskKey, TaskQueue};
-use crate::{RuntimeError, StoreError};
+use crate::RuntimeError;
 
 /// What recovery did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -90,12 +89,9 @@ impl<B: Backend> Runtime<B> {
                     continue;
                 }
                 let events = self.backend.events().load(&lag.case).await?;
-                let state = replay(&events).ok_or_else(|| {
-                    StoreError::corrupt(format!(
-                        "the history of case {} does not begin with its launch",
-                        lag.case
-                    ))
-                })?;
+                let Some(state) = super::replayed(&lag.case, &events)? else {
+                    continue;
+                };
                 let definition = self.case_definition(&state).await?;
                 let from = (record.applied as usize).min(events.len());
                 self.carry_out(&lag.case, &state, from as u64, &events[from..], &definition)
