@@ -18,7 +18,9 @@
 //! - [`case`]: event-sourced cases — `decide(state, command, now)` and `apply`.
 //! - [`supervision`]: alert levels, when they fire, who is told, and KPIs.
 //! - [`principal`]: who acts (roles, departments, centers).
+//! - [`audit`]: the hash chain of every case's events, signed checkpoints, verifiable exports.
 
+pub mod audit;
 pub mod calendar;
 pub mod case;
 pub mod ids;

@@ -100,6 +100,10 @@ impl Rating {
     }
 }
 
+/// Fields of an event that no view, live stream, export or log shows: the hash of the
+/// applicant's access code (with it, the code could be tried offline).
+pub const SECRET_FIELDS: &[&str] = &["access_code_hash"];
+
 /// Everything that can happen to a case.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

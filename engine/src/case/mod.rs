@@ -21,7 +21,7 @@ pub use deadline::{next_check, pending_alerts, PendingAlert};
 pub use decide::{decide, decide_launch};
 pub use event::{
     DateChange, Event, PlannedTaskSnapshot, Rating, Recorded, SpecialProcedure, TaskRedated,
-    Timestamp,
+    Timestamp, SECRET_FIELDS,
 };
 pub use projection::{projection, Projection};
 pub use rejection::Rejection;
