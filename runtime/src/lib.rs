@@ -10,12 +10,14 @@
 //! - [`ports`]: the traits backends implement; [`memory`]: in-memory adapters.
 //! - [`Runtime`]: commands, claims, ticks (lease expiry, deadlines), recovery.
 //! - [`service`]: the shape of every long-running part (options, `run(shutdown)`, handle).
+//! - [`audit`]: checkpoints of the audit chain, checking a store, exports.
 //! - [`department`]: [`DepartmentClient`], one officer of one department over a shared
 //!   store, as a department's own system embeds it.
 //!
 //! The conformance suite every backend runs, fault injection and test workflows are in the
 //! `greenlane-testkit` crate, outside the product.
 
+pub mod audit;
 pub mod department;
 mod error;
 pub mod memory;

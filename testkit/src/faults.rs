@@ -7,12 +7,14 @@ use greenlane_engine::case::CaseStatusKind;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
+use greenlane_engine::audit::chain::StoredRecord;
+use greenlane_engine::audit::checkpoint::Checkpoint;
 use greenlane_engine::case::{Recorded, Timestamp};
 use greenlane_engine::ids::{CalendarId, CaseId, DepartmentId, PrincipalId, WorkflowId};
 use greenlane_runtime::ports::{
-    Backend, CaseIndex, CaseRecord, DeadlineIndex, DefinitionStore, EventStream, Fut, Notification,
-    Notifier, NotifyError, NotifyFuture, OutboxCursor, PublishedCalendar, PublishedDefinition,
-    QueueEntry, TaskKey, TaskQueue, Unapplied,
+    AuditLog, Backend, CaseIndex, CaseRecord, DeadlineIndex, DefinitionStore, EventStream, Fut,
+    Notification, Notifier, NotifyError, NotifyFuture, OutboxCursor, PublishedCalendar,
+    PublishedDefinition, QueueEntry, TaskKey, TaskQueue, Unapplied,
 };
 use greenlane_runtime::StoreError;
 
@@ -187,6 +189,20 @@ impl<B: Backend> OutboxCursor for Faulty<B> {
 
     fn unapplied(&self, limit: usize) -> impl Fut<Vec<Unapplied>> {
         self.inner.events().unapplied(limit)
+    }
+}
+
+impl<B: Backend> AuditLog for Faulty<B> {
+    fn chain(&self, case: &CaseId) -> impl Fut<Vec<StoredRecord>> {
+        self.inner.events().chain(case)
+    }
+
+    fn add_checkpoint(&self, checkpoint: &Checkpoint) -> impl Fut<()> {
+        self.inner.events().add_checkpoint(checkpoint)
+    }
+
+    fn checkpoints(&self) -> impl Fut<Vec<Checkpoint>> {
+        self.inner.events().checkpoints()
     }
 }
 

@@ -18,12 +18,18 @@ use greenlane_engine::case::CaseStatusKind;
 use std::sync::Arc;
 
 use futures_util::future::join_all;
+use greenlane_engine::audit::chain::{StoredRecord, GENESIS};
+use greenlane_engine::audit::checkpoint::Checkpoint;
+use greenlane_engine::audit::Digest;
 use greenlane_engine::case::Recorded;
 use greenlane_engine::ids::CaseId;
-use greenlane_runtime::ports::{CaseIndex, CaseRecord, EventStream, OutboxCursor, Unapplied};
+use greenlane_runtime::ports::{
+    AuditLog, CaseIndex, CaseRecord, EventStream, OutboxCursor, Unapplied,
+};
 use greenlane_runtime::StoreError;
 use redis::AsyncCommands;
 
+use crate::chain::{self, Heads};
 use crate::codec::decode_json;
 use crate::marks::{Mark, Marks};
 use crate::scripts::SCRIPTS;
@@ -38,6 +44,8 @@ pub struct RedisEvents {
     pub(crate) store: Store,
     /// Outbox cursor moves not yet sent.
     pub(crate) marks: Arc<Marks>,
+    /// Chain heads seen here (`chain`).
+    pub(crate) heads: Arc<Heads>,
 }
 
 impl std::fmt::Debug for RedisEvents {
@@ -60,7 +68,45 @@ impl RedisEvents {
         RedisEvents {
             store,
             marks: Arc::default(),
+            heads: Arc::default(),
         }
+    }
+
+    /// The chain head of `case` at `version`: remembered, or the hash its `version`-th
+    /// item carries (zeros when there is no such item, or it carries none: the append that
+    /// asks then fails on its version, or chains on from records stored before the audit
+    /// trail).
+    pub(crate) async fn head_at(&self, case: &CaseId, version: u64) -> Result<Digest, Error> {
+        if let Some(head) = self.heads.at(case, version) {
+            return Ok(head);
+        }
+        let mut conn = self.store.conn.clone();
+        let index = isize::try_from(version).unwrap_or(isize::MAX) - 1;
+        let item: Option<Vec<u8>> = conn
+            .lindex(self.store.keys.case_events(case), index)
+            .await?;
+        Ok(item
+            .and_then(|item| chain::split(&item).0)
+            .map_or(GENESIS, |(_, hash)| hash))
+    }
+
+    /// Events encoded and sealed as list items, after the head at `expected`.
+    pub(crate) async fn seal(
+        &self,
+        case: &CaseId,
+        expected: u64,
+        events: &[Recorded],
+    ) -> Result<(Vec<Vec<u8>>, Digest), StoreError> {
+        let mut encoded = Vec::with_capacity(events.len());
+        for event in events {
+            encoded.push(
+                serde_json::to_vec(event).map_err(|e| {
+                    StoreError::corrupt_with(format!("event does not encode: {e}"), e)
+                })?,
+            );
+        }
+        let head = self.head_at(case, expected).await?;
+        Ok(chain::seal(case, expected, &head, &encoded))
     }
 
     async fn meta(&self, case: &CaseId) -> Result<Option<Meta>, Error> {
@@ -105,14 +151,7 @@ impl RedisEvents {
         events: &[Recorded],
         status: CaseStatusKind,
     ) -> Result<u64, StoreError> {
-        let mut encoded = Vec::with_capacity(events.len());
-        for event in events {
-            encoded.push(
-                serde_json::to_vec(event).map_err(|e| {
-                    StoreError::corrupt_with(format!("event does not encode: {e}"), e)
-                })?,
-            );
-        }
+        let (encoded, head) = self.seal(case, expected, events).await?;
         let (stored, version, previous) = if self.store.conn.is_single() {
             self.append_indexed(case, expected, &encoded, status)
                 .await?
@@ -127,6 +166,7 @@ impl RedisEvents {
                 actual: version,
             });
         }
+        self.heads.remember(case, version, head);
         if !previous.is_empty() && previous != status.as_str() && !self.store.conn.is_single() {
             // Only tidies the index; readers filter stale members anyway.
             let keys = &self.store.keys;
@@ -286,8 +326,11 @@ impl EventStream for RedisEvents {
             .lrange(self.store.keys.case_events(case), 0, -1)
             .await
             .map_err(Error::from)?;
+        if let Some((_, hash)) = raw.last().and_then(|item| chain::split(item).0) {
+            self.heads.remember(case, raw.len() as u64, hash);
+        }
         raw.iter()
-            .map(|event| decode_json("event", event).map_err(StoreError::from))
+            .map(|item| decode_json("event", chain::split(item).1).map_err(StoreError::from))
             .collect()
     }
 }
@@ -403,5 +446,54 @@ impl OutboxCursor for RedisEvents {
         }
         lagging.sort_by(|a, b| a.case.cmp(&b.case));
         Ok(lagging)
+    }
+}
+
+impl AuditLog for RedisEvents {
+    async fn chain(&self, case: &CaseId) -> Result<Vec<StoredRecord>, StoreError> {
+        let mut conn = self.store.conn.clone();
+        let raw: Vec<Vec<u8>> = conn
+            .lrange(self.store.keys.case_events(case), 0, -1)
+            .await
+            .map_err(Error::from)?;
+        Ok(raw
+            .iter()
+            .enumerate()
+            .map(|(i, item)| chain::record(i as u64 + 1, item))
+            .collect())
+    }
+
+    async fn add_checkpoint(&self, checkpoint: &Checkpoint) -> Result<(), StoreError> {
+        let statement = &checkpoint.statement;
+        let json = serde_json::to_string(checkpoint)
+            .map_err(|e| StoreError::corrupt_with(format!("checkpoint does not encode: {e}"), e))?;
+        let mut conn = self.store.conn.clone();
+        let field = format!("{}\u{1f}{:020}", statement.center, statement.seq);
+        let added: bool = conn
+            .hset_nx(self.store.keys.audit_checkpoints(), field, json)
+            .await
+            .map_err(Error::from)?;
+        if !added {
+            return Err(StoreError::Conflict {
+                what: format!(
+                    "checkpoint {} of center {}",
+                    statement.seq, statement.center
+                ),
+                expected: statement.seq - 1,
+                actual: statement.seq,
+            });
+        }
+        Ok(())
+    }
+
+    async fn checkpoints(&self) -> Result<Vec<Checkpoint>, StoreError> {
+        let mut conn = self.store.conn.clone();
+        let all: std::collections::BTreeMap<String, Vec<u8>> = conn
+            .hgetall(self.store.keys.audit_checkpoints())
+            .await
+            .map_err(Error::from)?;
+        all.values()
+            .map(|json| decode_json("checkpoint", json).map_err(StoreError::from))
+            .collect()
     }
 }

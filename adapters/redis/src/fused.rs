@@ -35,8 +35,9 @@ impl RedisBackend {
         effects: &Effects,
     ) -> Result<Appended, StoreError> {
         // This process's own cursor move for the case, not sent yet: the script counts it.
+        let (sealed, head) = self.events.seal(case, expected, events).await?;
         let pending = self.events.marks.take_case(case);
-        let result = match self.fused_item(case, expected, events, status, effects, pending) {
+        let result = match self.fused_item(case, expected, &sealed, status, effects, pending) {
             Ok(item) => self.batcher.append(item).await.map_err(|error| {
                 if error.is_unavailable() {
                     StoreError::Unavailable(error)
@@ -48,6 +49,7 @@ impl RedisBackend {
         };
         let error = match result {
             Ok((1, version, _, failure, claimed_key, claimed_json)) => {
+                self.events.heads.remember(case, version, head);
                 for m in &effects.moves {
                     if let QueueMove::Dispatch(entry) = m {
                         self.queue.remember(&entry.key, &entry.department);
@@ -95,7 +97,7 @@ impl RedisBackend {
         &self,
         case: &CaseId,
         expected: u64,
-        events: &[Recorded],
+        sealed: &[Vec<u8>],
         status: CaseStatusKind,
         effects: &Effects,
         pending: Option<Mark>,
@@ -124,10 +126,9 @@ impl RedisBackend {
                 .arg(due_micros(next.until)),
             None => item.arg("").arg("").arg("").arg(0),
         };
-        item.arg(events.len());
-        for event in events {
-            item.arg_json(event)
-                .map_err(|e| StoreError::corrupt_with(format!("event does not encode: {e}"), e))?;
+        item.arg(sealed.len());
+        for event in sealed {
+            item.arg(event.as_slice());
         }
         for m in &effects.moves {
             match m {

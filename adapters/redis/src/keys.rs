@@ -8,6 +8,7 @@
 //! | a workflow's versions `w:{workflow}:v` | `{workflow-id}` | `publish` |
 //! | the case index: all cases, one set per status, `lag` | `{prefix/idx}` | `index_intent`, `index_settle` (cluster) |
 //! | the deadline index | `{prefix/deadlines}` | `take_due` |
+//! | the audit trail's checkpoints | `{prefix/audit}` | none (single commands) |
 //! | known departments, known workflows | their own tags | none (single commands) |
 //!
 //! On a cluster no script spans two of these groups; where one operation needs two (an append and the
@@ -73,6 +74,11 @@ impl Keys {
     /// What every status set's key starts with (the status follows).
     pub(crate) fn index_status_prefix(&self) -> String {
         format!("{}:{{{}/idx}}:st:", self.prefix, self.prefix)
+    }
+
+    /// The audit trail's signed checkpoints: a hash, field `center␟seq`, value its JSON.
+    pub(crate) fn audit_checkpoints(&self) -> String {
+        format!("{}:{{{}/audit}}:checkpoints", self.prefix, self.prefix)
     }
 
     pub(crate) fn index_lag(&self) -> String {

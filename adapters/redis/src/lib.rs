@@ -29,6 +29,7 @@
 
 mod announce;
 mod batch;
+mod chain;
 mod codec;
 mod conn;
 mod deadlines;

@@ -303,20 +303,6 @@ impl Args {
         arg.write_redis_args(&mut self.args);
         self
     }
-
-    /// Adds `value` as JSON, written straight into the call.
-    pub(crate) fn arg_json<T: serde::Serialize>(
-        &mut self,
-        value: &T,
-    ) -> Result<&mut Args, serde_json::Error> {
-        serde_json::to_writer(
-            ArgWriter {
-                packed: &mut self.args,
-            },
-            value,
-        )?;
-        Ok(self)
-    }
 }
 
 /// One call of a script: `FCALL` of its function on a single server that has functions,

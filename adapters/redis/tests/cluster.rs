@@ -26,5 +26,6 @@ async fn conformance_on_a_three_master_cluster() {
     conformance::supplements_and_rejection(fresh()).await;
     conformance::restart_mid_case(fresh()).await;
     conformance::calendar_years(fresh()).await;
+    conformance::audit_trail(fresh()).await;
     conformance::crash_recovery(&fresh).await;
 }

@@ -96,3 +96,9 @@ async fn failing_check_backs_off() {
     let server = RedisServer::start();
     conformance::failing_check_backs_off(server.backend("gl").await.into()).await;
 }
+
+#[tokio::test]
+async fn audit_trail() {
+    let server = RedisServer::start();
+    conformance::audit_trail(server.backend("gl").await.into()).await;
+}

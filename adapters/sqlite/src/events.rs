@@ -15,9 +15,14 @@ use greenlane_engine::case::CaseStatusKind;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use greenlane_engine::audit::chain::StoredRecord;
+use greenlane_engine::audit::checkpoint::Checkpoint;
+use greenlane_engine::audit::{chain, Digest};
 use greenlane_engine::case::Recorded;
 use greenlane_engine::ids::CaseId;
-use greenlane_runtime::ports::{CaseIndex, CaseRecord, EventStream, Fut, OutboxCursor, Unapplied};
+use greenlane_runtime::ports::{
+    AuditLog, CaseIndex, CaseRecord, EventStream, Fut, OutboxCursor, Unapplied,
+};
 use greenlane_runtime::StoreError;
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -31,8 +36,8 @@ use crate::writes::events::Write;
 /// Event streams and case summaries in the SQLite file.
 #[derive(Debug)]
 pub struct SqliteEvents {
-    /// Every case's version, including appends sent and not yet committed.
-    versions: Mutex<HashMap<CaseId, u64>>,
+    /// Every case's version and chain head, including appends sent and not yet committed.
+    versions: Mutex<HashMap<CaseId, (u64, Digest)>>,
     writer: Arc<Writer>,
     readers: Arc<Readers>,
 }
@@ -48,17 +53,19 @@ impl SqliteEvents {
         let doing = "loading case versions";
         let mut versions = HashMap::new();
         let mut stmt = conn
-            .prepare("SELECT id, version FROM cases")
+            .prepare("SELECT id, version, head FROM cases")
             .map_err(sql(path, doing))?;
         let mut rows = stmt.query([]).map_err(sql(path, doing))?;
         while let Some(row) = rows.next().map_err(sql(path, doing))? {
-            let read = || -> Result<(CaseId, u64), Fault> {
+            let read = || -> Result<(CaseId, u64, Digest), Fault> {
                 let id: String = row.get(0)?;
                 let version = parse_count(row.get(1)?, || format!("the version of case {id}"))?;
-                Ok((CaseId::from(id), version))
+                let head: Option<Vec<u8>> = row.get(2)?;
+                let head = head.and_then(|h| <Digest>::try_from(h.as_slice()).ok());
+                Ok((CaseId::from(id), version, head.unwrap_or(chain::GENESIS)))
             };
-            let (case, version) = read().map_err(|f| f.at(path, doing))?;
-            versions.insert(case, version);
+            let (case, version, head) = read().map_err(|f| f.at(path, doing))?;
+            versions.insert(case, (version, head));
         }
         Ok(SqliteEvents {
             versions: Mutex::new(versions),
@@ -84,8 +91,12 @@ impl SqliteEvents {
                 what: format!("an event of case {case}"),
                 detail: e.to_string(),
             })?;
+        let contents: Vec<Digest> = encoded
+            .iter()
+            .map(|json| chain::content_digest(&chain::canonical(json)))
+            .collect();
         let mut versions = lock(&self.versions);
-        let actual = versions.get(case).copied().unwrap_or(0);
+        let (actual, head) = versions.get(case).copied().unwrap_or((0, chain::GENESIS));
         if actual != expected {
             return Err(StoreError::Conflict {
                 what: case.to_string(),
@@ -94,13 +105,21 @@ impl SqliteEvents {
             });
         }
         let version = expected + events.len() as u64;
+        let mut links = Vec::with_capacity(contents.len());
+        let mut prev = head;
+        for (offset, content) in contents.iter().enumerate() {
+            let hash = chain::link(case.as_str(), expected + offset as u64 + 1, &prev, content);
+            links.push((prev, hash));
+            prev = hash;
+        }
         let ticket = self.writer.send(Op::Events(Write::Append {
             case: case.clone(),
             before: expected,
             events: encoded,
+            links,
             status,
         }))?;
-        versions.insert(case.clone(), version);
+        versions.insert(case.clone(), (version, prev));
         Ok((ticket, version))
     }
 }
@@ -233,6 +252,98 @@ impl OutboxCursor for SqliteEvents {
             Ok(lagging)
         })?;
         Ok(lagging)
+    }
+}
+
+impl AuditLog for SqliteEvents {
+    async fn chain(&self, case: &CaseId) -> Result<Vec<StoredRecord>, StoreError> {
+        self.writer.barrier().wait().await?;
+        let records = self.readers.read("reading a case's audit chain", |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT seq, CAST(json AS BLOB), prev, hash FROM events WHERE case_id = ?1 ORDER BY seq",
+            )?;
+            let digest = |bytes: Option<Vec<u8>>| {
+                bytes
+                    .and_then(|b| <Digest>::try_from(b.as_slice()).ok())
+                    .unwrap_or(chain::GENESIS)
+            };
+            let rows = stmt.query_map([case.as_str()], |row| {
+                let seq: i64 = row.get(0)?;
+                let json: Vec<u8> = row.get(1)?;
+                Ok(StoredRecord {
+                    seq: u64::try_from(seq).unwrap_or(0),
+                    json: String::from_utf8_lossy(&json).into_owned(),
+                    prev: digest(row.get(2)?),
+                    hash: digest(row.get(3)?),
+                })
+            })?;
+            let mut records = Vec::new();
+            for row in rows {
+                records.push(row?);
+            }
+            Ok(records)
+        })?;
+        Ok(records)
+    }
+
+    async fn add_checkpoint(&self, checkpoint: &Checkpoint) -> Result<(), StoreError> {
+        let statement = &checkpoint.statement;
+        let held = self.checkpoints().await?;
+        if let Some(found) = held
+            .iter()
+            .filter(|c| c.statement.center == statement.center)
+            .map(|c| c.statement.seq)
+            .max()
+            .filter(|found| *found >= statement.seq)
+        {
+            return Err(StoreError::Conflict {
+                what: format!(
+                    "checkpoint {} of center {}",
+                    statement.seq, statement.center
+                ),
+                expected: statement.seq - 1,
+                actual: found,
+            });
+        }
+        let json = serde_json::to_string(checkpoint).map_err(|e| Error::Encode {
+            path: self.readers.path().to_path_buf(),
+            what: format!(
+                "checkpoint {} of center {}",
+                statement.seq, statement.center
+            ),
+            detail: e.to_string(),
+        })?;
+        let ticket = self.writer.send(Op::Events(Write::Checkpoint {
+            center: statement.center.clone(),
+            seq: statement.seq,
+            json,
+        }))?;
+        ticket.wait().await?;
+        Ok(())
+    }
+
+    async fn checkpoints(&self) -> Result<Vec<Checkpoint>, StoreError> {
+        self.writer.barrier().wait().await?;
+        let checkpoints = self.readers.read("reading audit checkpoints", |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT center, seq, json FROM audit_checkpoints ORDER BY center, seq",
+            )?;
+            let mut rows = stmt.query([])?;
+            let mut checkpoints = Vec::new();
+            while let Some(row) = rows.next()? {
+                let (center, seq): (String, i64) = (row.get(0)?, row.get(1)?);
+                let json = row.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
+                let checkpoint = serde_json::from_str(json).map_err(|e| {
+                    Fault::Corrupt(
+                        format!("checkpoint {seq} of center {center}"),
+                        e.to_string(),
+                    )
+                })?;
+                checkpoints.push(checkpoint);
+            }
+            Ok(checkpoints)
+        })?;
+        Ok(checkpoints)
     }
 }
 

@@ -74,7 +74,28 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (calendar, version)
     );
     ",
+    // 3: the audit trail (`AUDIT_MIGRATION`; events stored before it are sealed by
+    // `seal_stored` in the same transaction).
+    "
+    -- Each event's chain hashes: of the record before it and of itself
+    -- (greenlane_engine::audit::chain).
+    ALTER TABLE events ADD COLUMN prev BLOB;
+    ALTER TABLE events ADD COLUMN hash BLOB;
+    -- Each case's chain head: the hash of its last event.
+    ALTER TABLE cases ADD COLUMN head BLOB;
+    -- Signed checkpoints of the chain heads, per center; `json` is a serialized
+    -- `greenlane_engine::audit::checkpoint::Checkpoint`.
+    CREATE TABLE audit_checkpoints (
+        center TEXT NOT NULL,
+        seq    INTEGER NOT NULL,
+        json   TEXT NOT NULL,
+        PRIMARY KEY (center, seq)
+    );
+    ",
 ];
+
+/// The migration (index into [`MIGRATIONS`]) that adds the audit trail's hashes.
+const AUDIT_MIGRATION: usize = 2;
 
 /// The schema version this build writes.
 pub(crate) const VERSION: i64 = MIGRATIONS.len() as i64;
@@ -144,9 +165,43 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), Error> {
             .map_err(sql(path, "starting a migration"))?;
         tx.execute_batch(migration)
             .map_err(sql(path, "migrating the schema"))?;
+        if from == AUDIT_MIGRATION {
+            seal_stored(&tx).map_err(sql(
+                path,
+                "sealing the events stored before the audit trail",
+            ))?;
+        }
         tx.pragma_update(None, "user_version", from as i64 + 1)
             .map_err(sql(path, "recording the schema version"))?;
         tx.commit().map_err(sql(path, "committing a migration"))?;
+    }
+    Ok(())
+}
+
+/// Chains the events stored before the audit trail existed, once, when the migration that
+/// adds it runs: from then on every event is hashed as it is appended, and an event that
+/// carries no hash was written around greenlane.
+fn seal_stored(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    use greenlane_engine::audit::chain;
+    let cases: Vec<String> = tx
+        .prepare("SELECT id FROM cases ORDER BY id")?
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut read = tx.prepare("SELECT seq, json FROM events WHERE case_id = ?1 ORDER BY seq")?;
+    let mut seal =
+        tx.prepare("UPDATE events SET prev = ?3, hash = ?4 WHERE case_id = ?1 AND seq = ?2")?;
+    let mut head = tx.prepare("UPDATE cases SET head = ?2 WHERE id = ?1")?;
+    for case in cases {
+        let rows: Vec<(i64, String)> = read
+            .query_map([&case], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut prev = chain::GENESIS;
+        for (seq, json) in rows {
+            let hash = chain::seal_record(&case, seq.max(0) as u64, &prev, &json);
+            seal.execute(rusqlite::params![case, seq, &prev[..], &hash[..]])?;
+            prev = hash;
+        }
+        head.execute(rusqlite::params![case, &prev[..]])?;
     }
     Ok(())
 }

@@ -175,6 +175,9 @@ pub fn verify(case: &str, records: &[StoredRecord]) -> Result<Digest, ChainBreak
     let mut prev = GENESIS;
     for (i, record) in records.iter().enumerate() {
         let position = i as u64 + 1;
+        if record.hash == GENESIS {
+            return Err(broken(position, BreakKind::Unsealed));
+        }
         if record.seq != position {
             return Err(broken(position, BreakKind::Position { found: record.seq }));
         }

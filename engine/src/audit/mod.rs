@@ -13,6 +13,7 @@ pub mod merkle;
 #[cfg(test)]
 mod tests;
 
+pub use ed25519_dalek::{SigningKey, VerifyingKey};
 use sha2::{Digest as _, Sha256};
 
 /// A SHA-256 digest.

@@ -4,11 +4,13 @@ use greenlane_engine::case::CaseStatusKind;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
+use greenlane_engine::audit::chain::{self, StoredRecord};
+use greenlane_engine::audit::checkpoint::Checkpoint;
 use greenlane_engine::case::Recorded;
 use greenlane_engine::ids::CaseId;
 
 use super::lock;
-use crate::ports::{CaseIndex, CaseRecord, EventStream, OutboxCursor, Unapplied};
+use crate::ports::{AuditLog, CaseIndex, CaseRecord, EventStream, OutboxCursor, Unapplied};
 use crate::StoreError;
 
 #[derive(Debug)]
@@ -18,10 +20,12 @@ struct Stream {
     status: CaseStatusKind,
 }
 
-/// Event streams in a map.
+/// Event streams in a map. Nothing outside the process can change them, so their chain
+/// is computed when it is read (`AuditLog::chain`) rather than kept.
 #[derive(Debug, Default)]
 pub struct MemoryEvents {
     streams: Mutex<BTreeMap<CaseId, Stream>>,
+    checkpoints: Mutex<Vec<Checkpoint>>,
 }
 
 impl EventStream for MemoryEvents {
@@ -114,5 +118,55 @@ fn summary(case: &CaseId, stream: &Stream) -> CaseRecord {
         version: stream.events.len() as u64,
         applied: stream.applied,
         status: stream.status,
+    }
+}
+
+impl AuditLog for MemoryEvents {
+    async fn chain(&self, case: &CaseId) -> Result<Vec<StoredRecord>, StoreError> {
+        let events = self.load(case).await?;
+        let jsons = events
+            .iter()
+            .map(serde_json::to_string)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::failed)?;
+        let links = chain::extend(case.as_str(), 0, &chain::GENESIS, &jsons);
+        Ok(jsons
+            .into_iter()
+            .zip(links)
+            .enumerate()
+            .map(|(i, (json, (prev, hash)))| StoredRecord {
+                seq: i as u64 + 1,
+                json,
+                prev,
+                hash,
+            })
+            .collect())
+    }
+
+    async fn add_checkpoint(&self, checkpoint: &Checkpoint) -> Result<(), StoreError> {
+        let mut checkpoints = lock(&self.checkpoints);
+        let statement = &checkpoint.statement;
+        if let Some(held) = checkpoints
+            .iter()
+            .find(|c| c.statement.center == statement.center && c.statement.seq == statement.seq)
+        {
+            return Err(StoreError::Conflict {
+                what: format!(
+                    "checkpoint {} of center {}",
+                    statement.seq, statement.center
+                ),
+                expected: statement.seq - 1,
+                actual: held.statement.seq,
+            });
+        }
+        checkpoints.push(checkpoint.clone());
+        checkpoints.sort_by(|a, b| {
+            (&a.statement.center, a.statement.seq).cmp(&(&b.statement.center, b.statement.seq))
+        });
+        Ok(())
+    }
+
+    async fn checkpoints(&self) -> Result<Vec<Checkpoint>, StoreError> {
+        Ok(lock(&self.checkpoints).clone())
     }
 }

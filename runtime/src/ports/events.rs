@@ -1,7 +1,8 @@
 //! The record of truth, by capability: [`EventStream`] (each case a stream of [`Recorded`]
 //! events appended with an expected version, optimistic concurrency), [`CaseIndex`] (each
 //! case's status and version, to list open cases) and [`OutboxCursor`] (how far each case's
-//! side effects were carried out, where recovery resumes). [`EventStore`] is all three.
+//! side effects were carried out, where recovery resumes). [`EventStore`] is all three and
+//! the audit trail ([`super::AuditLog`]).
 
 use greenlane_engine::case::{CaseStatusKind, Recorded};
 use greenlane_engine::ids::CaseId;
@@ -78,8 +79,8 @@ pub trait OutboxCursor: Send + Sync + 'static {
     fn unapplied(&self, limit: usize) -> impl Fut<Vec<Unapplied>>;
 }
 
-/// The three capabilities of a backend's event store together; code bounds itself by the
-/// one it uses.
-pub trait EventStore: EventStream + CaseIndex + OutboxCursor {}
+/// The capabilities of a backend's event store together (with its audit trail,
+/// [`super::AuditLog`]); code bounds itself by the one it uses.
+pub trait EventStore: EventStream + CaseIndex + OutboxCursor + super::AuditLog {}
 
-impl<T: EventStream + CaseIndex + OutboxCursor> EventStore for T {}
+impl<T: EventStream + CaseIndex + OutboxCursor + super::AuditLog> EventStore for T {}

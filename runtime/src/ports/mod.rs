@@ -3,6 +3,7 @@
 //! runtime serves every backend; the conformance suite (`greenlane-testkit`) pins down
 //! what each method must do.
 
+mod audit;
 mod clock;
 mod deadlines;
 mod definitions;
@@ -11,6 +12,7 @@ mod events;
 mod notifier;
 mod queue;
 
+pub use audit::AuditLog;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use deadlines::DeadlineIndex;
 pub use definitions::{

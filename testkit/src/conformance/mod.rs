@@ -5,10 +5,12 @@
 //! Backends run it from their own tests: in memory in `runtime/tests/conformance.rs`,
 //! SQLite in `adapters/sqlite/tests/conformance.rs`. [`all`] runs everything.
 
+mod audit;
 mod calendars;
 mod ports;
 mod runtime;
 
+pub use audit::audit_trail;
 pub use calendars::{calendar_years, failing_check_backs_off, official_2027};
 pub use ports::{append_with_effects, deadline_index, definition_store, event_store, task_queue};
 pub use runtime::{
@@ -36,6 +38,7 @@ pub async fn all<B: Backend>(fresh: impl Fn() -> Arc<B>) {
     restart_mid_case(fresh()).await;
     calendar_years(fresh()).await;
     failing_check_backs_off(fresh()).await;
+    audit_trail(fresh()).await;
     crash_recovery(fresh).await;
 }
 
@@ -68,6 +71,10 @@ macro_rules! conformance_tests {
         #[tokio::test]
         async fn append_with_effects() {
             $crate::conformance::append_with_effects(&*$fresh()).await;
+        }
+        #[tokio::test]
+        async fn audit_trail() {
+            $crate::conformance::audit_trail($fresh()).await;
         }
         #[tokio::test]
         async fn fan_out_and_join() {
