@@ -16,6 +16,8 @@
 //!
 //! This is the only place `anyhow` is used: below it, every crate has typed errors.
 
+mod audit_cmd;
+mod audit_key;
 mod bench;
 mod calendar_cmd;
 mod check;
@@ -67,6 +69,8 @@ enum Command {
     Calendar(calendar_cmd::Command),
     /// 压测 Run a standard benchmark workload (bench/WORKLOADS.md).
     Bench(bench::Args),
+    /// 审计 Check, checkpoint and export the tamper-evident audit trail.
+    Audit(audit_cmd::Args),
     /// 恢复 Recover an embedded store after a crash: complete the effects its events imply.
     Recover(recover_cmd::Args),
     /// 模拟 Simulate a service center: cases, officers, alerts and the KPI board.
@@ -145,6 +149,7 @@ fn main() -> ExitCode {
             bench::run(args)
         }
         Command::Recover(args) => recover_cmd::run(&project, args),
+        Command::Audit(args) => audit_cmd::run(args),
         Command::Demo(args) => demo::run(&project, args),
         Command::Serve(args) => serve_cmd::run(&project, args),
         Command::Worker(args) => worker_cmd::run(&project, args),

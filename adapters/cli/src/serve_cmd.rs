@@ -10,7 +10,7 @@
 //! requests in flight, then stop the ticker after the tick in progress.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,6 +34,9 @@ pub(crate) enum LogFormat {
     /// One JSON object per line, with the request span (id, method, route).
     Json,
 }
+
+/// The audit key file's name when `--audit-key` is not given.
+const KEY_FILE: &str = "greenlane-audit.key";
 
 /// Arguments of `greenlane serve`.
 #[derive(Debug, ClapArgs)]
@@ -78,6 +81,16 @@ pub(crate) struct Args {
     /// demos and tests on dates the business calendar covers. The system clock otherwise.
     #[arg(long, value_name = "INSTANT")]
     clock_start: Option<chrono::DateTime<chrono::Utc>>,
+    /// The audit signing key (Ed25519, 64 hex digits), created with a warning when
+    /// missing: it signs the audit trail's checkpoints. By default `greenlane-audit.key`
+    /// beside the database file (in the working folder with `--redis`); with `--memory`,
+    /// a key of this run only.
+    #[arg(long, value_name = "FILE", env = "GREENLANE_AUDIT_KEY")]
+    audit_key: Option<PathBuf>,
+    /// Minutes between signed checkpoints of the audit trail (one at start, then one
+    /// each period, per center whose cases changed).
+    #[arg(long, default_value_t = 24 * 60, value_parser = clap::value_parser!(u64).range(1..=7 * 24 * 60))]
+    checkpoint_minutes: u64,
 }
 
 /// Runs `greenlane serve`.
@@ -140,8 +153,18 @@ async fn serve<B: Backend>(
         entries_restored = report.entries_restored,
         "store recovered"
     );
+    let audit_key = match (&args.audit_key, args.memory, &args.redis) {
+        (Some(path), _, _) => crate::audit_key::load_or_create(path)?,
+        (None, true, _) => crate::audit_key::ephemeral()?,
+        (None, false, Some(_)) => crate::audit_key::load_or_create(Path::new(KEY_FILE))?,
+        (None, false, None) => {
+            let folder = args.db.parent().unwrap_or(Path::new(""));
+            crate::audit_key::load_or_create(&folder.join(KEY_FILE))?
+        }
+    };
     let settings = Settings {
         body_limit: args.body_limit,
+        audit_key: Some(audit_key.verifying_key()),
         ..Settings::default()
     };
     publish_calendars(&runtime, definitions.calendar_sources.clone()).await?;
@@ -175,9 +198,16 @@ async fn serve<B: Backend>(
         runtime.keep_samples(workflow.id.clone(), workflow.examples.clone());
     }
     let (stop_ticker, shutdown) = Shutdown::new();
+    let stop_checkpoints = Arc::new(tokio::sync::Notify::new());
     let ticker = tokio::spawn(runtime.clone().run_ticker(
         TickerOptions::every(Duration::from_secs(args.tick_seconds)),
         shutdown,
+    ));
+    let checkpoints = tokio::spawn(sign_checkpoints(
+        runtime.clone(),
+        audit_key,
+        Duration::from_secs(args.checkpoint_minutes * 60),
+        stop_checkpoints.clone(),
     ));
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -189,8 +219,40 @@ async fn serve<B: Backend>(
     // The tick in progress finishes (no command is cut); none starts after.
     stop_ticker.trigger();
     ticker.await.context("the ticker panicked")?;
+    stop_checkpoints.notify_one();
+    checkpoints
+        .await
+        .context("the audit checkpoints panicked")?;
     tracing::info!("stopped; every request in flight was answered");
     Ok(())
+}
+
+/// Signs a checkpoint of the audit trail at start and then every `every`, until `stop`.
+/// A failure is logged and tried again at the next period; it never stops the server.
+async fn sign_checkpoints<B: Backend>(
+    runtime: Arc<Runtime<B>>,
+    key: greenlane_engine::audit::SigningKey,
+    every: Duration,
+    stop: Arc<tokio::sync::Notify>,
+) {
+    loop {
+        let now = runtime.clock().now();
+        match greenlane_runtime::audit::checkpoint(runtime.backend().events(), &key, now).await {
+            Ok(made) => {
+                for checkpoint in made {
+                    let s = &checkpoint.statement;
+                    tracing::info!(center = %s.center, seq = s.seq, cases = s.size, "audit checkpoint signed");
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "audit checkpoint not signed; trying again next period")
+            }
+        }
+        tokio::select! {
+            () = tokio::time::sleep(every) => {}
+            () = stop.notified() => return,
+        }
+    }
 }
 
 /// The year files of each calendar.

@@ -8,7 +8,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    calendars, cases, definitions, events, health, inbox, inquiry, supervision, tasks,
+    audit, calendars, cases, definitions, events, health, inbox, inquiry, supervision, tasks,
 };
 
 #[derive(OpenApi)]
@@ -28,7 +28,7 @@ use crate::routes::{
         definitions::list, definitions::publish, definitions::show, definitions::diff,
         definitions::rollback, definitions::plan,
         calendars::list, calendars::show, calendars::publish,
-        supervision::alerts, supervision::kpis,
+        supervision::alerts, supervision::kpis, audit::export_trail, audit::public_key,
         events::stream,
         health::healthz, health::readyz, health::metrics, openapi_json, health::me,
     ),

@@ -26,6 +26,9 @@ pub struct Settings {
     /// server is reached over TLS through a proxy that does not send
     /// `X-Forwarded-Proto: https`).
     pub secure_cookies: bool,
+    /// The public key of the server's audit signing key: exports name it, and
+    /// `/api/v1/audit/public-key` serves it. Without it there is no export.
+    pub audit_key: Option<greenlane_engine::audit::VerifyingKey>,
 }
 
 impl Default for Settings {
@@ -35,6 +38,7 @@ impl Default for Settings {
             inquiry_attempts: 10,
             inquiry_window: std::time::Duration::from_secs(15 * 60),
             secure_cookies: false,
+            audit_key: None,
         }
     }
 }

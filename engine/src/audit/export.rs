@@ -350,3 +350,175 @@ fn follow(
     }
     Ok(())
 }
+
+/// The CSV columns: readable ones for a spreadsheet, then the line itself as JSON, which
+/// is what `from_csv` reads back for verification.
+const CSV_HEADER: &str =
+    "类型 kind,案件编号 case,序号 seq,时间 at,操作人 by,事件 event,哈希 hash,记录 line";
+
+/// An export as CSV: UTF-8 with a byte-order mark (so spreadsheet programs read Chinese
+/// right), one row per line.
+pub fn to_csv(lines: &[Line]) -> String {
+    let mut out = String::from("\u{feff}");
+    out.push_str(CSV_HEADER);
+    out.push_str("\r\n");
+    for line in lines {
+        let json = serde_json::to_string(line).unwrap_or_default();
+        let (kind, case, seq, at, by, event, hash) = match line {
+            Line::Header { generated_at, .. } => (
+                "header",
+                String::new(),
+                String::new(),
+                generated_at.to_rfc3339(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ),
+            Line::Checkpoint(s) => (
+                "checkpoint",
+                s.center.clone(),
+                s.seq.to_string(),
+                s.at.to_rfc3339(),
+                String::new(),
+                String::new(),
+                super::hex(&s.root),
+            ),
+            Line::Event {
+                case,
+                seq,
+                hash,
+                canonical,
+                ..
+            } => {
+                let recorded: serde_json::Value =
+                    serde_json::from_str(canonical).unwrap_or_default();
+                let text = |field: &str| {
+                    recorded
+                        .get(field)
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("")
+                        .to_string()
+                };
+                let event = recorded
+                    .get("event")
+                    .and_then(|e| e.get("type"))
+                    .and_then(|t| t.as_str())
+                    .unwrap_or("")
+                    .to_string();
+                (
+                    "event",
+                    case.clone(),
+                    seq.to_string(),
+                    text("at"),
+                    text("by"),
+                    event,
+                    super::hex(hash),
+                )
+            }
+            Line::Link {
+                case, seq, hash, ..
+            } => (
+                "link",
+                case.clone(),
+                seq.to_string(),
+                String::new(),
+                String::new(),
+                String::new(),
+                super::hex(hash),
+            ),
+            Line::Proof {
+                case,
+                checkpoint,
+                version,
+                head,
+                ..
+            } => (
+                "proof",
+                case.clone(),
+                version.to_string(),
+                String::new(),
+                String::new(),
+                format!("checkpoint {checkpoint}"),
+                super::hex(head),
+            ),
+        };
+        let fields = [kind.to_string(), case, seq, at, by, event, hash, json];
+        let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&row.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// A CSV field, quoted when it has to be (RFC 4180).
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// The lines of an export read from its JSON lines or its CSV (as `to_csv` writes it).
+pub fn parse(text: &str) -> Result<Vec<Line>, Broken> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.starts_with(CSV_HEADER) {
+        return csv_rows(&text[CSV_HEADER.len()..])
+            .into_iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let json = row.last().map(String::as_str).unwrap_or("");
+                serde_json::from_str(json).map_err(|e| Broken {
+                    line: i + 2,
+                    message: format!("not an export row: {e}"),
+                })
+            })
+            .collect();
+    }
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(i, line)| {
+            serde_json::from_str(line).map_err(|e| Broken {
+                line: i + 1,
+                message: format!("not an export line: {e}"),
+            })
+        })
+        .collect()
+}
+
+/// The rows of CSV text after its header line.
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                if row.iter().any(|f| !f.is_empty()) {
+                    rows.push(std::mem::take(&mut row));
+                } else {
+                    row.clear();
+                }
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
+}

@@ -223,3 +223,32 @@ fn records_after_the_last_checkpoint_are_counted_as_not_yet_signed() {
     let report = export::verify(&lines, &signer.verifying_key()).unwrap();
     assert_eq!((report.events, report.covered, report.uncovered), (4, 0, 4));
 }
+
+#[test]
+fn an_export_reads_back_from_its_csv_and_its_json_lines() {
+    let one = records("c1", &EVENTS);
+    let signer = key(1);
+    let cp = checkpoint(&[("c1", &one)], &signer);
+    let at = Utc.with_ymd_and_hms(2026, 3, 4, 0, 0, 0).unwrap();
+    let trails = [trail("c1", &one, &[true, false, true, true])];
+    let lines = export::build(
+        at,
+        &signer.verifying_key(),
+        serde_json::json!({"officer": "o"}),
+        &trails,
+        &[cp],
+    );
+    let csv = export::to_csv(&lines);
+    assert!(
+        csv.starts_with('\u{feff}'),
+        "a byte-order mark for spreadsheets"
+    );
+    assert!(csv.contains("案件编号 case"));
+    assert_eq!(export::parse(&csv).unwrap(), lines);
+    let jsonl: String = lines
+        .iter()
+        .map(|l| serde_json::to_string(l).unwrap() + "\n")
+        .collect();
+    assert_eq!(export::parse(&jsonl).unwrap(), lines);
+    assert!(export::verify(&export::parse(&csv).unwrap(), &signer.verifying_key()).is_ok());
+}

@@ -104,6 +104,7 @@ impl<B: Backend> FromRequestParts<App<B>> for Caller {
             .authenticate(token)
             .cloned()
             .ok_or(ApiError::Unauthorized("the token is not known"))?;
+        tracing::Span::current().record("principal", principal.id.as_str());
         Ok(Caller {
             principal,
             principals: principals.clone(),

@@ -4,6 +4,7 @@
 //! One module per resource; `support` holds what several share (finding a case the caller
 //! may see, carrying out a command with metrics).
 
+pub(crate) mod audit;
 pub(crate) mod calendars;
 pub(crate) mod cases;
 pub(crate) mod definitions;
@@ -84,6 +85,8 @@ pub fn router<B: Backend>(app: App<B>) -> Router {
         .route("/calendars/{calendar}/{year}", get(k::show::<B>))
         .route("/supervision/alerts", get(s::alerts::<B>))
         .route("/supervision/kpis", get(s::kpis::<B>))
+        .route("/audit/export", get(audit::export_trail::<B>))
+        .route("/audit/public-key", get(audit::public_key::<B>))
         .route("/events", get(e::stream::<B>));
     let limit = app.settings().body_limit;
     Router::new()

@@ -38,7 +38,14 @@ pub(super) async fn track<B: Backend>(
         .map_or("unmatched", |m| m.as_str())
         .to_string();
     let method = request.method().clone();
-    let span = tracing::info_span!("request", id = %id, method = %method, route = %route);
+    // `principal` is filled in by whichever extractor authenticates the caller.
+    let span = tracing::info_span!(
+        "request",
+        id = %id,
+        method = %method,
+        route = %route,
+        principal = tracing::field::Empty
+    );
     let mut response = next.run(request).instrument(span.clone()).await;
     let elapsed = started.elapsed();
     let status = response.status();

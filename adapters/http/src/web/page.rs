@@ -93,6 +93,7 @@ impl<B: Backend> FromRequestParts<App<B>> for Desk {
             .get(&session.principal)
             .cloned()
             .ok_or_else(login)?;
+        tracing::Span::current().record("principal", principal.id.as_str());
         let center_name = principals
             .centers()
             .name(&principal.center)
