@@ -76,7 +76,7 @@ enum Action {
     Checkpoint {
         #[command(flatten)]
         store: StoreArgs,
-        /// The server's audit key file.
+        /// The server's audit key file (created when missing).
         #[arg(long, value_name = "FILE")]
         key: PathBuf,
     },
@@ -195,7 +195,7 @@ async fn on_store<B: Backend>(backend: Arc<B>, action: Action) -> anyhow::Result
             })
         }
         Action::Checkpoint { key, .. } => {
-            let key = crate::audit_key::load(&key)?;
+            let key = crate::audit_key::load_or_create(&key)?;
             let made = audit::checkpoint(events, &key, SystemClock.now()).await?;
             for checkpoint in &made {
                 let s = &checkpoint.statement;
