@@ -462,8 +462,8 @@ fn csv_field(text: &str) -> String {
 /// The lines of an export read from its JSON lines or its CSV (as `to_csv` writes it).
 pub fn parse(text: &str) -> Result<Vec<Line>, Broken> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.starts_with(CSV_HEADER) {
-        return csv_rows(&text[CSV_HEADER.len()..])
+    if let Some(rows) = text.strip_prefix(CSV_HEADER) {
+        return csv_rows(rows)
             .into_iter()
             .enumerate()
             .map(|(i, row)| {
