@@ -55,6 +55,8 @@ const ROUTES: [(&str, &str); 38] = [
     ("get", "/api/v1/calendars/{calendar}/{year}"),
     ("get", "/api/v1/supervision/alerts"),
     ("get", "/api/v1/supervision/kpis"),
+    ("get", "/api/v1/audit/export"),
+    ("get", "/api/v1/audit/public-key"),
     ("get", "/api/v1/events"),
     ("get", "/healthz"),
     ("get", "/readyz"),
