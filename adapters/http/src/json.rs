@@ -3,7 +3,8 @@
 //! [`Body`] accepts only `application/json`, stops at the body limit (413), reports
 //! malformed JSON with its line and column (400) and a wrong shape — an unknown field, a
 //! wrong type, a missing field — with the path of the field (422). Request types deny
-//! unknown fields. [`Query`] does the same for query strings (400).
+//! unknown fields. [`Query`] does the same for query strings (400), and [`Path`] for path
+//! parameters (400, naming the parameter): every refusal is problem+json.
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header;
@@ -119,6 +120,35 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
                 };
                 ApiError::BadRequest { detail, field }
             })
+    }
+}
+
+/// Path parameters of type `T`.
+#[derive(Debug, Clone)]
+pub(crate) struct Path<T>(pub(crate) T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::path::ErrorKind;
+        use axum::extract::rejection::PathRejection;
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Path(value)),
+            Err(PathRejection::FailedToDeserializePathParams(error)) => {
+                let field = match error.kind() {
+                    ErrorKind::ParseErrorAtKey { key, .. }
+                    | ErrorKind::InvalidUtf8InPathParam { key } => Some(key.clone()),
+                    _ => None,
+                };
+                let detail = match &field {
+                    Some(key) => format!("path parameter `{key}`: {}", error.body_text()),
+                    None => format!("path: {}", error.body_text()),
+                };
+                Err(ApiError::BadRequest { detail, field })
+            }
+            Err(other) => Err(ApiError::Internal(other.body_text())),
+        }
     }
 }
 
