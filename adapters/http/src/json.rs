@@ -133,22 +133,53 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T>
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         use axum::extract::path::ErrorKind;
         use axum::extract::rejection::PathRejection;
-        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
-            Ok(axum::extract::Path(value)) => Ok(Path(value)),
-            Err(PathRejection::FailedToDeserializePathParams(error)) => {
-                let field = match error.kind() {
-                    ErrorKind::ParseErrorAtKey { key, .. }
-                    | ErrorKind::InvalidUtf8InPathParam { key } => Some(key.clone()),
-                    _ => None,
-                };
-                let detail = match &field {
-                    Some(key) => format!("path parameter `{key}`: {}", error.body_text()),
-                    None => format!("path: {}", error.body_text()),
-                };
-                Err(ApiError::BadRequest { detail, field })
+        let error = match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => return Ok(Path(value)),
+            Err(PathRejection::FailedToDeserializePathParams(error)) => error,
+            Err(other) => return Err(ApiError::Internal(other.body_text())),
+        };
+        // The parameter's name: given for a struct or map, found by position for a tuple.
+        let name_at = |index: usize| {
+            parts
+                .extensions
+                .get::<axum::extract::MatchedPath>()
+                .and_then(|matched| {
+                    matched
+                        .as_str()
+                        .split('/')
+                        .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+                        .nth(index)
+                        .map(str::to_string)
+                })
+        };
+        let (field, detail) = match error.kind() {
+            ErrorKind::ParseErrorAtKey {
+                key,
+                value,
+                expected_type,
+            } => (
+                Some(key.clone()),
+                format!("path parameter `{key}` is `{value}`; expected {expected_type}"),
+            ),
+            ErrorKind::ParseErrorAtIndex {
+                index,
+                value,
+                expected_type,
+            } => {
+                let name = name_at(*index);
+                let shown = name.clone().unwrap_or_else(|| format!("#{}", index + 1));
+                (
+                    name,
+                    format!("path parameter `{shown}` is `{value}`; expected {expected_type}"),
+                )
             }
-            Err(other) => Err(ApiError::Internal(other.body_text())),
-        }
+            ErrorKind::InvalidUtf8InPathParam { key } => (
+                Some(key.clone()),
+                format!("path parameter `{key}` is not UTF-8"),
+            ),
+            _ => (None, format!("path: {}", error.body_text())),
+        };
+        Err(ApiError::BadRequest { detail, field })
     }
 }
 

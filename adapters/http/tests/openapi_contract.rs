@@ -210,8 +210,8 @@ fn enumerated_fields_are_enums_with_the_wire_values() {
     ]);
     let case_states = set(&["open", "completed", "issued", "rejected", "withdrawn"]);
     let fields = [
-        ("CaseSummary", "state", case_states.clone()),
-        ("CaseSummary", "highest_alert", levels.clone()),
+        ("CaseHeader", "state", case_states.clone()),
+        ("CaseHeader", "highest_alert", levels.clone()),
         ("TaskView", "state", task_states),
         (
             "TaskView",

@@ -135,8 +135,8 @@ pub(crate) struct ListQuery {
     pub(crate) launched_to: Option<NaiveDate>,
     /// Only cases of this center or below it (within what the caller may see).
     pub(crate) center: Option<String>,
-    /// At most this many cases (default 100; 0 counts as 1, more than 1000 as 1000).
-    #[param(minimum = 0)]
+    /// At most this many cases: 1 to 1000 (default 100; 0 counts as 1).
+    #[param(minimum = 0, maximum = 1000)]
     pub(crate) limit: Option<usize>,
     /// The `next` of the previous page.
     pub(crate) after: Option<String>,
@@ -166,7 +166,16 @@ pub(crate) async fn list<B: Backend>(
 ) -> Result<Json<CasePage>, ApiError> {
     caller.require(Right::ReadCases)?;
     let status = query.state.as_deref().map(status_name).transpose()?;
-    let limit = query.limit.unwrap_or(100).clamp(1, 1000);
+    let limit = match query.limit {
+        None => 100,
+        Some(limit) if limit <= 1000 => limit.max(1),
+        Some(limit) => {
+            return Err(ApiError::bad(
+                "limit",
+                format!("`limit` is {limit}; use 1 to 1000"),
+            ))
+        }
+    };
     let center = query
         .center
         .as_deref()
