@@ -46,6 +46,9 @@ fi
 cargo build --locked -q -p greenlane
 "$venv/bin/python" tests/reference/provisional_calendar.py target/debug/greenlane
 
+echo "== the API against its OpenAPI document (Schemathesis --checks all, a token per role)"
+tests/contract/run.sh
+
 echo "== the desk in a real headless Chromium (pytest + Playwright, axe-core)"
 venv=target/browser-venv
 if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import playwright, pytest" 2>/dev/null; then

@@ -3,7 +3,8 @@
 //! [`Body`] accepts only `application/json`, stops at the body limit (413), reports
 //! malformed JSON with its line and column (400) and a wrong shape — an unknown field, a
 //! wrong type, a missing field — with the path of the field (422). Request types deny
-//! unknown fields. [`Query`] does the same for query strings (400).
+//! unknown fields. [`Query`] does the same for query strings (400), and [`Path`] for path
+//! parameters (400, naming the parameter): every refusal is problem+json.
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header;
@@ -119,6 +120,66 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
                 };
                 ApiError::BadRequest { detail, field }
             })
+    }
+}
+
+/// Path parameters of type `T`.
+#[derive(Debug, Clone)]
+pub(crate) struct Path<T>(pub(crate) T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::path::ErrorKind;
+        use axum::extract::rejection::PathRejection;
+        let error = match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => return Ok(Path(value)),
+            Err(PathRejection::FailedToDeserializePathParams(error)) => error,
+            Err(other) => return Err(ApiError::Internal(other.body_text())),
+        };
+        // The parameter's name: given for a struct or map, found by position for a tuple.
+        let name_at = |index: usize| {
+            parts
+                .extensions
+                .get::<axum::extract::MatchedPath>()
+                .and_then(|matched| {
+                    matched
+                        .as_str()
+                        .split('/')
+                        .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+                        .nth(index)
+                        .map(str::to_string)
+                })
+        };
+        let (field, detail) = match error.kind() {
+            ErrorKind::ParseErrorAtKey {
+                key,
+                value,
+                expected_type,
+            } => (
+                Some(key.clone()),
+                format!("path parameter `{key}` is `{value}`; expected {expected_type}"),
+            ),
+            ErrorKind::ParseErrorAtIndex {
+                index,
+                value,
+                expected_type,
+            } => {
+                let name = name_at(*index);
+                let shown = name.clone().unwrap_or_else(|| format!("#{}", index + 1));
+                (
+                    name,
+                    format!("path parameter `{shown}` is `{value}`; expected {expected_type}"),
+                )
+            }
+            ErrorKind::InvalidUtf8InPathParam { key } => (
+                Some(key.clone()),
+                format!("path parameter `{key}` is not UTF-8"),
+            ),
+            _ => (None, format!("path: {}", error.body_text())),
+        };
+        Err(ApiError::BadRequest { detail, field })
     }
 }
 

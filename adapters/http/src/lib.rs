@@ -15,7 +15,8 @@
 //! - `routes/`: one module per resource — `cases`, `tasks`, `inbox`, `inquiry`,
 //!   `definitions`, `supervision`, `events` (server-sent events), `health` (health, metrics,
 //!   OpenAPI).
-//! - `views`: the JSON shapes sent back; `diff`: what changed between two workflow versions;
+//! - `views`: the JSON shapes sent back, their closed sets of names as enums in
+//!   `vocabulary`; `responses`: the error answers as the OpenAPI document declares them; `diff`: what changed between two workflow versions;
 //!   `metrics`: Prometheus counters and histograms; `openapi`: the document, generated from
 //!   the handlers' annotations (utoipa).
 //!
@@ -30,9 +31,11 @@ mod json;
 mod metrics;
 mod openapi;
 mod problem;
+mod responses;
 mod routes;
 mod state;
 mod views;
+mod vocabulary;
 mod web;
 
 pub use auth::centers::Centers;

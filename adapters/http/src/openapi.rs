@@ -1,11 +1,27 @@
 //! The OpenAPI document, generated from the handlers' `#[utoipa::path]` annotations and the
-//! views' schemas, with the bearer-token security scheme, and the handler serving it at
+//! views' schemas, with the bearer-token security scheme and the error answers every
+//! route of a kind shares (`CommonResponses`), and the handler serving it at
 //! `/api/openapi.json`.
+//!
+//! A route declares its success answers and the errors of its own (403, 404, 409, 422,
+//! 429, …, the types of [`crate::responses`]); `CommonResponses` adds to every operation
+//! what follows from its shape: 401, 500 and 503 when it is secured, 400, 413, 415 and 422
+//! when it takes a JSON body, 400 when it takes a query string or path parameters. Each
+//! error is an `application/problem+json` [`Problem`].
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::RefOr;
 use utoipa::{Modify, OpenApi};
+
+use crate::problem::{Located, Problem};
+use crate::responses::problem_response;
+use crate::vocabulary::{
+    CaseStateName, CaseStatusShape, EventKind, InboxState, ItemKind, Level, ListedDay, Procedure,
+    RatingShape, RoleName, SuspensionReason, SuspensionShape, TaskStateName,
+};
 
 use crate::routes::{
     audit, calendars, cases, definitions, events, health, inbox, inquiry, supervision, tasks,
@@ -32,7 +48,12 @@ use crate::routes::{
         events::stream,
         health::healthz, health::readyz, health::metrics, openapi_json, health::me,
     ),
-    modifiers(&BearerAuth),
+    components(schemas(
+        Problem, Located, cases::Format, CaseStateName, CaseStatusShape, EventKind, InboxState,
+        ItemKind, Level, ListedDay, Procedure, RatingShape, RoleName, SuspensionReason,
+        SuspensionShape, TaskStateName,
+    )),
+    modifiers(&BearerAuth, &CommonResponses),
     tags(
         (name = "cases", description = "案件 Cases: launch, read, withdraw, issue, rate"),
         (name = "tasks", description = "事项 Tasks: inboxes, claims and decisions"),
@@ -58,6 +79,62 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Adds to every operation the error answers that follow from its shape (see the module's
+/// header), each as `application/problem+json`; what a route declares itself is kept.
+struct CommonResponses;
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let shared = item.parameters.clone().unwrap_or_default();
+            for operation in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let statuses = common_statuses(operation, &shared);
+                for status in statuses {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| RefOr::T(problem_response(status)));
+                }
+            }
+        }
+    }
+}
+
+/// The error statuses `operation` can answer because of its shape.
+fn common_statuses(operation: &Operation, shared: &[utoipa::openapi::path::Parameter]) -> Vec<u16> {
+    let mut statuses = Vec::new();
+    let secured = operation
+        .security
+        .as_ref()
+        .is_some_and(|requirements| !requirements.is_empty());
+    if secured {
+        statuses.extend([401, 500, 503]);
+    }
+    if operation.request_body.is_some() {
+        statuses.extend([400, 413, 415, 422]);
+    }
+    let takes_parameters = operation
+        .parameters
+        .iter()
+        .flatten()
+        .chain(shared)
+        .any(|p| matches!(p.parameter_in, ParameterIn::Query | ParameterIn::Path));
+    if takes_parameters {
+        statuses.push(400);
+    }
+    statuses
+}
+
 /// The API's OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
@@ -65,7 +142,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// The OpenAPI document of this API.
 #[utoipa::path(get, path = "/api/openapi.json", tag = "operations",
-    responses((status = 200, description = "OpenAPI 3.1 document")))]
+    responses((status = 200, description = "OpenAPI 3.1 document", content_type = "application/json", body = Object)))]
 pub(crate) async fn openapi_json() -> Response {
     (
         [(header::CONTENT_TYPE, "application/json")],

@@ -23,6 +23,8 @@ use greenlane_runtime::Launched;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::vocabulary::{EventKind, ItemKind, Level, TaskStateName};
+
 /// A launched case, as the coordinator gets it back (the access code is shown only here).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub(crate) struct LaunchedView {
@@ -71,9 +73,20 @@ impl LaunchedView {
     }
 }
 
-/// One case in a list.
+/// One case in a list: its header and how many tasks it has.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub(crate) struct CaseSummary {
+    /// The case in short.
+    #[serde(flatten)]
+    pub(crate) header: CaseHeader,
+    /// Tasks of the case.
+    pub(crate) tasks: usize,
+}
+
+/// What a list and a case's page both show of a case. A case's page lists its tasks under
+/// `tasks`, so the count of the list is not part of it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct CaseHeader {
     /// The case id.
     pub(crate) case: String,
     /// The workflow.
@@ -83,7 +96,7 @@ pub(crate) struct CaseSummary {
     /// The center that received the application.
     pub(crate) center: String,
     /// `open`, `completed`, `issued`, `rejected` or `withdrawn`.
-    pub(crate) state: String,
+    pub(crate) state: crate::vocabulary::CaseStateName,
     /// When it was launched.
     pub(crate) launched_at: DateTime<Utc>,
     /// The promised completion date; `null` beyond the calendar's coverage.
@@ -96,9 +109,7 @@ pub(crate) struct CaseSummary {
     /// Whether the at-risk date counts on a provisional calendar year (暂定).
     pub(crate) at_risk_provisional: bool,
     /// The highest alert level raised on any task (`warning`, `yellow`, `red`).
-    pub(crate) highest_alert: Option<String>,
-    /// Tasks of the case.
-    pub(crate) tasks: usize,
+    pub(crate) highest_alert: Option<Level>,
     /// Tasks approved.
     pub(crate) approved: usize,
 }
@@ -107,11 +118,21 @@ impl CaseSummary {
     /// `case` in short, its dates marked on its pinned definition's `calendar`.
     pub(crate) fn new(case: &CaseState, calendar: &Calendar) -> CaseSummary {
         CaseSummary {
+            header: CaseHeader::new(case, calendar),
+            tasks: case.tasks.len(),
+        }
+    }
+}
+
+impl CaseHeader {
+    /// `case`'s header, its dates marked on its pinned definition's `calendar`.
+    pub(crate) fn new(case: &CaseState, calendar: &Calendar) -> CaseHeader {
+        CaseHeader {
             case: case.id.to_string(),
             workflow: case.workflow.to_string(),
             workflow_version: case.workflow_version,
             center: case.center.to_string(),
-            state: case.status.as_str().to_string(),
+            state: (&case.status).into(),
             launched_at: case.launched_at,
             promised_completion: case.promised_completion,
             promised_completion_provisional: calendar
@@ -120,8 +141,7 @@ impl CaseSummary {
             at_risk_provisional: case
                 .at_risk
                 .is_some_and(|d| calendar.depends_on_provisional(case.launched_on, d)),
-            highest_alert: highest_alert(case).map(|l| l.as_str().to_string()),
-            tasks: case.tasks.len(),
+            highest_alert: highest_alert(case).map(Level::from),
             approved: case
                 .tasks
                 .iter()
@@ -155,9 +175,9 @@ pub(crate) struct CasePage {
 pub(crate) struct CaseView {
     /// The case in short.
     #[serde(flatten)]
-    pub(crate) summary: CaseSummary,
+    pub(crate) summary: CaseHeader,
     /// The state with its data (when, why).
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::vocabulary::CaseStatusShape)]
     pub(crate) status: CaseStatus,
     /// The coordinator who launched it (首问负责制).
     pub(crate) coordinator: String,
@@ -187,7 +207,7 @@ pub(crate) struct CaseView {
     /// Every alert raised, oldest first.
     pub(crate) alerts: Vec<AlertView>,
     /// The applicant's rating.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<crate::vocabulary::RatingShape>)]
     pub(crate) rating: Option<serde_json::Value>,
     /// Every event, oldest first.
     pub(crate) timeline: Vec<TimelineEntry>,
@@ -212,7 +232,7 @@ impl CaseView {
         });
         let projection = projection.flatten();
         CaseView {
-            summary: CaseSummary::new(case, calendar),
+            summary: CaseHeader::new(case, calendar),
             status: case.status.clone(),
             coordinator: case.coordinator.to_string(),
             launched_on: case.launched_on,
@@ -255,15 +275,15 @@ pub(crate) struct TaskView {
     /// Deciding department.
     pub(crate) department: String,
     /// `instant`, `commitment` or `referred`.
-    pub(crate) kind: String,
+    pub(crate) kind: ItemKind,
     /// `waiting`, `ready`, `claimed`, `suspended`, `approved`, `rejected`, `withdrawn`.
-    pub(crate) state: String,
+    pub(crate) state: TaskStateName,
     /// The officer holding it (claimed or suspended), or who decided it.
     pub(crate) officer: Option<String>,
     /// When the claim's lease ends.
     pub(crate) lease_until: Option<DateTime<Utc>>,
     /// Why its clock is paused, if it is.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<crate::vocabulary::SuspensionShape>)]
     pub(crate) suspension: Option<serde_json::Value>,
     /// Tasks it needs.
     pub(crate) needs: Vec<String>,
@@ -290,7 +310,7 @@ pub(crate) struct TaskView {
     /// Supplement requests made.
     pub(crate) supplements_requested: u32,
     /// Alert levels raised.
-    pub(crate) alerts: Vec<String>,
+    pub(crate) alerts: Vec<Level>,
     /// When it was decided.
     pub(crate) finished_at: Option<DateTime<Utc>>,
     /// Materials the applicant hands in for it.
@@ -322,8 +342,8 @@ impl TaskView {
             id: task.plan.id.to_string(),
             name: task.plan.name.clone(),
             department: task.plan.department.to_string(),
-            kind: task.plan.kind.as_str().to_string(),
-            state: task.status.as_str().to_string(),
+            kind: task.plan.kind.into(),
+            state: (&task.status).into(),
             officer,
             lease_until,
             suspension,
@@ -343,7 +363,7 @@ impl TaskView {
             statutory_due_provisional: provisional(calendar, task.ready_on, task.statutory_due),
             paused_days: task.paused_days,
             supplements_requested: task.supplements_requested,
-            alerts: task.alerts.iter().map(|l| l.as_str().to_string()).collect(),
+            alerts: task.alerts.iter().map(|&l| Level::from(l)).collect(),
             finished_at: task.finished_at,
             materials: task.plan.materials.clone(),
         }
@@ -362,7 +382,7 @@ pub(crate) struct AlertView {
     /// The task.
     pub(crate) task: String,
     /// `warning` (预警), `yellow` (黄牌) or `red` (红牌).
-    pub(crate) level: String,
+    pub(crate) level: Level,
     /// The level for people, Chinese first.
     pub(crate) label: String,
     /// The department deciding the task.
@@ -404,7 +424,7 @@ pub(crate) fn alerts(
                 workflow: case.workflow.to_string(),
                 center: case.center.to_string(),
                 task: task.to_string(),
-                level: level.as_str().to_string(),
+                level: Level::from(*level),
                 label: level.label().to_string(),
                 department: department.to_string(),
                 officer: officer.as_ref().map(|o| o.to_string()),
@@ -437,7 +457,7 @@ pub(crate) struct TimelineEntry {
     /// Who caused it (`system` for the engine's own checks).
     pub(crate) by: String,
     /// The event's name (`task_approved`, …).
-    pub(crate) kind: &'static str,
+    pub(crate) kind: EventKind,
     /// The event with its data, secrets left out ([`public_event`]).
     #[schema(value_type = Object)]
     pub(crate) event: serde_json::Value,
@@ -465,7 +485,7 @@ impl TimelineEntry {
             seq,
             at: recorded.at,
             by: recorded.by.to_string(),
-            kind: recorded.event.name(),
+            kind: EventKind::from(&recorded.event),
             event: public_event(&recorded.event),
         }
     }

@@ -122,6 +122,12 @@ fn corpus() -> Vec<Bad> {
             (422, Some("materials"), "list every missing material"),
         ),
         bad(
+            "a blank material",
+            supplement,
+            Some(r#"{"materials": ["营业执照", "  "]}"#),
+            (422, Some("materials[1]"), "is blank"),
+        ),
+        bad(
             "nested wrong type",
             supplement,
             Some(r#"{"materials": ["a", 2]}"#),
@@ -190,6 +196,18 @@ fn corpus() -> Vec<Bad> {
             ("GET", "/api/v1/cases?limit=many", "coordinator-city"),
             None,
             (400, Some("limit"), "query parameter `limit`"),
+        ),
+        bad(
+            "limit above 1000",
+            ("GET", "/api/v1/cases?limit=5000", "coordinator-city"),
+            None,
+            (400, Some("limit"), "use 1 to 1000"),
+        ),
+        bad(
+            "path parameter of the wrong type",
+            ("GET", "/api/v1/calendars/cn/next-year", "coordinator-city"),
+            None,
+            (400, Some("year"), "path parameter `year`"),
         ),
         bad(
             "bad alert level",

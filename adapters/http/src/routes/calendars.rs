@@ -4,12 +4,11 @@
 //! year, a provisional year, a correction), validated with every problem located, which
 //! re-dates the open cases whose dates change.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use greenlane_engine::calendar::DayKind;
 use greenlane_engine::ids::CalendarId;
 use greenlane_engine::source::SourceText;
 use greenlane_runtime::ports::Backend;
@@ -19,9 +18,11 @@ use utoipa::ToSchema;
 
 use crate::auth::rights::Right;
 use crate::auth::Caller;
-use crate::json::Body;
-use crate::problem::{ApiError, Located, Problem};
+use crate::json::{Body, Path};
+use crate::problem::{ApiError, Located};
+use crate::responses::{Forbidden, NotFound, Unprocessable};
 use crate::state::App;
+use crate::vocabulary::ListedDay;
 
 /// Official or provisional.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
@@ -97,7 +98,7 @@ pub(crate) struct CalendarView {
 
 /// Every calendar in use.
 #[utoipa::path(get, path = "/api/v1/calendars", tag = "calendars",
-    responses((status = 200, body = Vec<CalendarView>), (status = 401, body = Problem)),
+    responses((status = 200, body = Vec<CalendarView>)),
     security(("bearer" = [])))]
 pub(crate) async fn list<B: Backend>(
     State(app): State<App<B>>,
@@ -156,7 +157,7 @@ pub(crate) struct DayView {
     /// The date.
     pub(crate) date: NaiveDate,
     /// `off` (放假) or `work` (调休上班, a Saturday or Sunday worked).
-    pub(crate) kind: String,
+    pub(crate) kind: ListedDay,
     /// The holiday it belongs to.
     pub(crate) name: String,
 }
@@ -182,7 +183,7 @@ pub(crate) struct YearDetail {
 /// One year of a calendar.
 #[utoipa::path(get, path = "/api/v1/calendars/{calendar}/{year}", tag = "calendars",
     params(("calendar" = String, Path, description = "Calendar id"), ("year" = i32, Path, description = "Year")),
-    responses((status = 200, body = YearDetail), (status = 401, body = Problem), (status = 404, body = Problem)),
+    responses((status = 200, body = YearDetail), NotFound),
     security(("bearer" = [])))]
 pub(crate) async fn show<B: Backend>(
     State(app): State<App<B>>,
@@ -215,14 +216,12 @@ pub(crate) async fn show<B: Backend>(
         if kind.is_working() {
             working_days += 1;
         }
-        let kind = match kind {
-            DayKind::Holiday => "off",
-            DayKind::AdjustedWorkday => "work",
-            _ => continue,
+        let Some(kind) = ListedDay::of(kind) else {
+            continue;
         };
         days.push(DayView {
             date: day,
-            kind: kind.to_string(),
+            kind,
             name: cal.holiday_name(day).unwrap_or_default().to_string(),
         });
     }
@@ -271,8 +270,7 @@ pub(crate) struct PublishedYearView {
 #[utoipa::path(post, path = "/api/v1/calendars/{calendar}", tag = "calendars",
     params(("calendar" = String, Path, description = "Calendar id")),
     request_body = PublishYearRequest,
-    responses((status = 201, body = PublishedYearView), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    responses((status = 201, body = PublishedYearView), Forbidden, NotFound, Unprocessable),
     security(("bearer" = [])))]
 pub(crate) async fn publish<B: Backend>(
     State(app): State<App<B>>,

@@ -4,7 +4,7 @@
 use greenlane_engine::case::CaseStatusKind;
 use std::time::Instant;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -23,10 +23,12 @@ use super::support::{
 };
 use crate::auth::rights::Right;
 use crate::auth::Caller;
-use crate::json::{Body, Query};
-use crate::problem::{ApiError, Problem};
+use crate::json::{Body, Path, Query};
+use crate::problem::ApiError;
+use crate::responses::{Conflict, Forbidden, NotFound, Unprocessable};
 use crate::state::App;
 use crate::views::{CasePage, CaseSummary, CaseView, LaunchedView};
+use crate::vocabulary::{CaseStateName, Level, RatingShape};
 
 /// A launch: which workflow, and the application (a JSON object).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -41,7 +43,9 @@ pub(crate) struct LaunchRequest {
 
 /// Launches a joint approval (coordinator).
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = LaunchRequest,
-    responses((status = 201, body = LaunchedView), (status = 422, body = Problem)),
+    responses((status = 201, body = LaunchedView,
+        headers(("Location" = String, description = "The new case's URL"))),
+        Forbidden, Conflict, Unprocessable),
     security(("bearer" = [])))]
 pub(crate) async fn launch<B: Backend>(
     State(app): State<App<B>>,
@@ -116,13 +120,14 @@ pub(crate) async fn launch_case<B: Backend>(
 #[into_params(parameter_in = Query)]
 pub(crate) struct ListQuery {
     /// `open`, `completed`, `issued`, `rejected` or `withdrawn`.
+    #[param(value_type = Option<CaseStateName>)]
     pub(crate) state: Option<String>,
     /// Only cases of this workflow.
     pub(crate) workflow: Option<String>,
     /// Only cases with a task of this department.
     pub(crate) department: Option<String>,
     /// Only cases with a task that raised this alert level (`warning`, `yellow`, `red`).
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<Level>)]
     pub(crate) alert: Option<AlertLevel>,
     /// Only cases launched on or after this day.
     pub(crate) launched_from: Option<NaiveDate>,
@@ -130,7 +135,8 @@ pub(crate) struct ListQuery {
     pub(crate) launched_to: Option<NaiveDate>,
     /// Only cases of this center or below it (within what the caller may see).
     pub(crate) center: Option<String>,
-    /// At most this many cases (default 100, at most 1000).
+    /// At most this many cases: 1 to 1000 (default 100; 0 counts as 1).
+    #[param(minimum = 0, maximum = 1000)]
     pub(crate) limit: Option<usize>,
     /// The `next` of the previous page.
     pub(crate) after: Option<String>,
@@ -151,7 +157,7 @@ pub(crate) fn status_name(state: &str) -> Result<CaseStatusKind, ApiError> {
 
 /// Lists the cases the caller may see, filtered, by id, a page at a time.
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(ListQuery),
-    responses((status = 200, body = CasePage), (status = 400, body = Problem)),
+    responses((status = 200, body = CasePage), Forbidden),
     security(("bearer" = [])))]
 pub(crate) async fn list<B: Backend>(
     State(app): State<App<B>>,
@@ -160,7 +166,16 @@ pub(crate) async fn list<B: Backend>(
 ) -> Result<Json<CasePage>, ApiError> {
     caller.require(Right::ReadCases)?;
     let status = query.state.as_deref().map(status_name).transpose()?;
-    let limit = query.limit.unwrap_or(100).clamp(1, 1000);
+    let limit = match query.limit {
+        None => 100,
+        Some(limit) if limit <= 1000 => limit.max(1),
+        Some(limit) => {
+            return Err(ApiError::bad(
+                "limit",
+                format!("`limit` is {limit}; use 1 to 1000"),
+            ))
+        }
+    };
     let center = query
         .center
         .as_deref()
@@ -253,7 +268,7 @@ fn mentions(value: &serde_json::Value, q: &str) -> bool {
 /// One case: tasks, due dates, alerts, the projected completion and the full timeline.
 #[utoipa::path(get, path = "/api/v1/cases/{case}", tag = "cases",
     params(("case" = String, Path, description = "The case id")),
-    responses((status = 200, body = CaseView), (status = 404, body = Problem)),
+    responses((status = 200, body = CaseView), Forbidden, NotFound),
     security(("bearer" = [])))]
 pub(crate) async fn show<B: Backend>(
     State(app): State<App<B>>,
@@ -350,7 +365,9 @@ pub(crate) fn drawn(
 /// calendar year) in the JSON form.
 #[utoipa::path(get, path = "/api/v1/cases/{case}/dag", tag = "cases",
     params(("case" = String, Path, description = "The case id"), FormatQuery),
-    responses((status = 200, description = "The timetable as JSON, DOT or Mermaid"), (status = 404, body = Problem)),
+    responses((status = 200, description = "The timetable as JSON, DOT or Mermaid", content(
+        (Object = "application/json"), (String = "text/vnd.graphviz"), (String = "text/plain"))),
+        Forbidden, NotFound),
     security(("bearer" = [])))]
 pub(crate) async fn dag<B: Backend>(
     State(app): State<App<B>>,
@@ -390,14 +407,15 @@ pub(crate) async fn dag<B: Backend>(
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct WithdrawRequest {
-    /// Why the applicant withdraws.
+    /// Why the applicant withdraws; not blank.
+    #[schema(pattern = r"\S")]
     pub(crate) reason: String,
 }
 
 /// Withdraws the application (coordinator, for the applicant).
 #[utoipa::path(post, path = "/api/v1/cases/{case}/withdraw", tag = "cases",
     params(("case" = String, Path, description = "The case id")), request_body = WithdrawRequest,
-    responses((status = 200, body = CommandResult), (status = 409, body = Problem)),
+    responses((status = 200, body = CommandResult), Forbidden, NotFound, Conflict, Unprocessable),
     security(("bearer" = [])))]
 pub(crate) async fn withdraw<B: Backend>(
     State(app): State<App<B>>,
@@ -416,7 +434,7 @@ pub(crate) async fn withdraw<B: Backend>(
 /// Hands out the result at one window (coordinator; every task approved).
 #[utoipa::path(post, path = "/api/v1/cases/{case}/issue", tag = "cases",
     params(("case" = String, Path, description = "The case id")),
-    responses((status = 200, body = CommandResult), (status = 409, body = Problem)),
+    responses((status = 200, body = CommandResult), Forbidden, NotFound, Conflict, Unprocessable),
     security(("bearer" = [])))]
 pub(crate) async fn issue<B: Backend>(
     State(app): State<App<B>>,
@@ -433,14 +451,14 @@ pub(crate) async fn issue<B: Backend>(
 #[serde(deny_unknown_fields)]
 pub(crate) struct RateRequest {
     /// `{"stars": 5}`, `"satisfied"` or `"unsatisfied"`.
-    #[schema(value_type = Object)]
+    #[schema(value_type = RatingShape)]
     pub(crate) rating: Rating,
 }
 
 /// Records the applicant's rating (coordinator, on the applicant's behalf).
 #[utoipa::path(post, path = "/api/v1/cases/{case}/rate", tag = "cases",
     params(("case" = String, Path, description = "The case id")), request_body = RateRequest,
-    responses((status = 200, body = CommandResult), (status = 409, body = Problem)),
+    responses((status = 200, body = CommandResult), Forbidden, NotFound, Conflict, Unprocessable),
     security(("bearer" = [])))]
 pub(crate) async fn rate<B: Backend>(
     State(app): State<App<B>>,

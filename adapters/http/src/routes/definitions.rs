@@ -4,7 +4,7 @@
 //! versions, roll back (publish an old version as the newest), and plan any application as
 //! a dry run (checked against the declared fields as a launch is). Cases already launched keep their version.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -20,8 +20,9 @@ use super::support::today;
 use crate::auth::rights::Right;
 use crate::auth::Caller;
 use crate::diff::{diff as compare, DefinitionDiff};
-use crate::json::{Body, Query};
-use crate::problem::{ApiError, Problem};
+use crate::json::{Body, Path, Query};
+use crate::problem::ApiError;
+use crate::responses::{Forbidden, NotFound, Unprocessable};
 use crate::state::App;
 
 /// One published version, in short.
@@ -60,7 +61,7 @@ pub(crate) struct WorkflowVersions {
 
 /// Lists every workflow with its versions.
 #[utoipa::path(get, path = "/api/v1/definitions", tag = "definitions",
-    responses((status = 200, body = Vec<WorkflowVersions>)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<WorkflowVersions>), Forbidden), security(("bearer" = [])))]
 pub(crate) async fn list<B: Backend>(
     State(app): State<App<B>>,
     caller: Caller,
@@ -128,7 +129,9 @@ pub(crate) struct PublishedView {
 /// Publishes a new version: validated (every problem located), tried on the samples,
 /// stored as the next version; refused with nothing changed when either fails.
 #[utoipa::path(post, path = "/api/v1/definitions", tag = "definitions", request_body = PublishRequest,
-    responses((status = 201, body = PublishedView), (status = 422, body = Problem)),
+    responses((status = 201, body = PublishedView,
+        headers(("Location" = String, description = "The new version's URL"))),
+        Forbidden, Unprocessable),
     security(("bearer" = [])))]
 pub(crate) async fn publish<B: Backend>(
     State(app): State<App<B>>,
@@ -245,8 +248,9 @@ async fn version_of<B: Backend>(
 
 /// Shows one version (a number or `latest`).
 #[utoipa::path(get, path = "/api/v1/definitions/{workflow}/versions/{version}", tag = "definitions",
-    params(("workflow" = String, Path), ("version" = String, Path, description = "A version number or `latest`")),
-    responses((status = 200, body = VersionView), (status = 404, body = Problem)),
+    params(("workflow" = String, Path), ("version" = String, Path, pattern = "^(latest|[0-9]{1,9})$",
+        description = "A version number or `latest`")),
+    responses((status = 200, body = VersionView), Forbidden, NotFound),
     security(("bearer" = [])))]
 pub(crate) async fn show<B: Backend>(
     State(app): State<App<B>>,
@@ -283,7 +287,7 @@ pub(crate) struct DiffQuery {
 /// What changed between two versions: tasks added and removed, limits, needs.
 #[utoipa::path(get, path = "/api/v1/definitions/{workflow}/diff", tag = "definitions",
     params(("workflow" = String, Path), DiffQuery),
-    responses((status = 200, body = DefinitionDiff), (status = 404, body = Problem)),
+    responses((status = 200, body = DefinitionDiff), Forbidden, NotFound),
     security(("bearer" = [])))]
 pub(crate) async fn diff<B: Backend>(
     State(app): State<App<B>>,
@@ -320,7 +324,9 @@ pub(crate) struct RollbackRequest {
 /// publication). Cases launched meanwhile keep their version.
 #[utoipa::path(post, path = "/api/v1/definitions/{workflow}/rollback", tag = "definitions",
     params(("workflow" = String, Path)), request_body = RollbackRequest,
-    responses((status = 201, body = PublishedView), (status = 404, body = Problem)),
+    responses((status = 201, body = PublishedView,
+        headers(("Location" = String, description = "The new version's URL"))),
+        Forbidden, NotFound, Unprocessable),
     security(("bearer" = [])))]
 pub(crate) async fn rollback<B: Backend>(
     State(app): State<App<B>>,
@@ -353,7 +359,9 @@ pub(crate) struct PlanRequest {
 /// provisional calendar year).
 #[utoipa::path(post, path = "/api/v1/definitions/{workflow}/plan", tag = "definitions",
     params(("workflow" = String, Path), FormatQuery), request_body = PlanRequest,
-    responses((status = 200, description = "The timetable as JSON, DOT or Mermaid"), (status = 422, body = Problem)),
+    responses((status = 200, description = "The timetable as JSON, DOT or Mermaid", content(
+        (Object = "application/json"), (String = "text/vnd.graphviz"), (String = "text/plain"))),
+        Forbidden, NotFound, Unprocessable),
     security(("bearer" = [])))]
 pub(crate) async fn plan<B: Backend>(
     State(app): State<App<B>>,

@@ -25,8 +25,10 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::rights::Right;
 use crate::auth::Caller;
 use crate::json::Query;
-use crate::problem::{ApiError, Problem};
+use crate::problem::ApiError;
+use crate::responses::Forbidden;
 use crate::state::App;
+use crate::vocabulary::EventKind;
 
 /// Which events.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -45,7 +47,7 @@ pub(crate) struct LiveEvent {
     /// The event's position in the case, from 1.
     pub(crate) seq: u64,
     /// The event's name.
-    pub(crate) kind: String,
+    pub(crate) kind: EventKind,
     /// When it happened.
     pub(crate) at: chrono::DateTime<chrono::Utc>,
     /// Who caused it.
@@ -74,7 +76,7 @@ fn message(event: &CaseEvent) -> Event {
     let data = LiveEvent {
         case: event.case.to_string(),
         seq: event.seq,
-        kind: event.recorded.event.name().to_string(),
+        kind: EventKind::from(&event.recorded.event),
         at: event.recorded.at,
         by: event.recorded.by.to_string(),
         department: event.department.as_ref().map(|d| d.to_string()),
@@ -89,7 +91,7 @@ fn message(event: &CaseEvent) -> Event {
 
 /// Live events the caller may see, as server-sent events.
 #[utoipa::path(get, path = "/api/v1/events", tag = "events", params(EventQuery),
-    responses((status = 200, description = "text/event-stream of LiveEvent messages", content_type = "text/event-stream", body = LiveEvent), (status = 403, body = Problem)),
+    responses((status = 200, description = "text/event-stream of LiveEvent messages", content_type = "text/event-stream", body = LiveEvent), Forbidden),
     security(("bearer" = [])))]
 pub(crate) async fn stream<B: Backend>(
     State(app): State<App<B>>,

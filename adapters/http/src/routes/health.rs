@@ -19,19 +19,21 @@ use utoipa::ToSchema;
 use super::support::scan;
 use crate::auth::Caller;
 use crate::metrics::escape;
-use crate::problem::{ApiError, Problem};
+use crate::problem::ApiError;
+use crate::responses::{Internal, Unavailable};
 use crate::state::App;
+use crate::vocabulary::RoleName;
 
 /// The process answers.
 #[utoipa::path(get, path = "/healthz", tag = "operations",
-    responses((status = 200, description = "ok")))]
+    responses((status = 200, description = "ok", content_type = "text/plain", body = String)))]
 pub(crate) async fn healthz() -> &'static str {
     "ok\n"
 }
 
 /// The store answers: the server can take requests.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
-    responses((status = 200, description = "ready"), (status = 503, body = Problem)))]
+    responses((status = 200, description = "ready", content_type = "text/plain", body = String), Unavailable))]
 pub(crate) async fn readyz<B: Backend>(State(app): State<App<B>>) -> Response {
     match app.runtime().workflows().await {
         Ok(_) => "ready\n".into_response(),
@@ -45,7 +47,8 @@ pub(crate) async fn readyz<B: Backend>(State(app): State<App<B>>) -> Response {
 /// Prometheus metrics: commands by kind and outcome, latencies, queue depth per
 /// department, open alerts by level, open cases.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses((status = 200, description = "Prometheus text exposition format", content_type = "text/plain")))]
+    responses((status = 200, description = "Prometheus text exposition format", content_type = "text/plain", body = String),
+        Internal, Unavailable))]
 pub(crate) async fn metrics<B: Backend>(State(app): State<App<B>>) -> Result<Response, ApiError> {
     let mut out = String::new();
     app.metrics().render(&mut out);
@@ -135,7 +138,7 @@ pub(crate) struct Me {
     /// The principal's id.
     pub(crate) id: String,
     /// Its role.
-    pub(crate) role: String,
+    pub(crate) role: RoleName,
     /// Its department (officers).
     pub(crate) department: Option<String>,
     /// Its center.
@@ -146,13 +149,13 @@ pub(crate) struct Me {
 
 /// Who the token belongs to.
 #[utoipa::path(get, path = "/api/v1/me", tag = "operations",
-    responses((status = 200, body = Me), (status = 401, body = Problem)),
+    responses((status = 200, body = Me)),
     security(("bearer" = [])))]
 pub(crate) async fn me(caller: Caller) -> Json<Me> {
     let p = &caller.principal;
     Json(Me {
         id: p.id.to_string(),
-        role: p.role.as_str().to_string(),
+        role: p.role.into(),
         department: p.department.as_ref().map(|d| d.to_string()),
         center: p.center.to_string(),
         center_name: caller.centers().name(&p.center).map(str::to_string),

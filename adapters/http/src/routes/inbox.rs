@@ -7,7 +7,7 @@
 
 use std::time::Instant;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -24,10 +24,12 @@ use super::support::outcome;
 use super::tasks::{ClaimedView, LeaseQuery};
 use crate::auth::rights::Right;
 use crate::auth::Caller;
-use crate::json::Query;
-use crate::problem::{ApiError, Problem};
+use crate::json::{Path, Query};
+use crate::problem::ApiError;
+use crate::responses::{Forbidden, NotFound};
 use crate::state::App;
 use crate::views::provisional;
+use crate::vocabulary::{InboxState, Level};
 
 /// One task in an inbox.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -43,7 +45,7 @@ pub(crate) struct InboxEntry {
     /// The case's center.
     pub(crate) center: String,
     /// `ready`, `claimed` or `suspended`.
-    pub(crate) state: String,
+    pub(crate) state: InboxState,
     /// Who holds it, if anyone.
     pub(crate) officer: Option<String>,
     /// When the holder's lease ends.
@@ -61,7 +63,7 @@ pub(crate) struct InboxEntry {
     /// When it was dispatched.
     pub(crate) dispatched_at: DateTime<Utc>,
     /// Alert levels raised on it.
-    pub(crate) alerts: Vec<String>,
+    pub(crate) alerts: Vec<Level>,
 }
 
 /// A department's inbox.
@@ -141,9 +143,11 @@ fn inbox_entry(
     }
     let task = state.task(entry.key.task.as_str())?;
     let (status, officer, lease_until) = match &entry.holder {
-        Holder::Free => ("ready", None, None),
-        Holder::Lease { officer, until } => ("claimed", Some(officer.to_string()), Some(*until)),
-        Holder::Held { officer } => ("suspended", Some(officer.to_string()), None),
+        Holder::Free => (InboxState::Ready, None, None),
+        Holder::Lease { officer, until } => {
+            (InboxState::Claimed, Some(officer.to_string()), Some(*until))
+        }
+        Holder::Held { officer } => (InboxState::Suspended, Some(officer.to_string()), None),
     };
     Some((
         task.ready_on,
@@ -153,7 +157,7 @@ fn inbox_entry(
             name: task.plan.name.clone(),
             workflow: state.workflow.to_string(),
             center: state.center.to_string(),
-            state: status.to_string(),
+            state: status,
             officer,
             lease_until,
             // The case's date, not the queue's: the queue sorts a date beyond the calendar
@@ -163,7 +167,7 @@ fn inbox_entry(
             statutory_due: task.statutory_due,
             statutory_due_provisional: false,
             dispatched_at: entry.dispatched_at,
-            alerts: task.alerts.iter().map(|l| l.as_str().to_string()).collect(),
+            alerts: task.alerts.iter().map(|&l| Level::from(l)).collect(),
         },
     ))
 }
@@ -171,7 +175,7 @@ fn inbox_entry(
 /// A department's inbox: ready, claimed and suspended tasks, oldest due first.
 #[utoipa::path(get, path = "/api/v1/departments/{department}/inbox", tag = "tasks",
     params(("department" = String, Path, description = "The department id")),
-    responses((status = 200, body = Inbox), (status = 403, body = Problem)),
+    responses((status = 200, body = Inbox), Forbidden),
     security(("bearer" = [])))]
 pub(crate) async fn show<B: Backend>(
     State(app): State<App<B>>,
@@ -191,7 +195,7 @@ pub(crate) async fn show<B: Backend>(
 /// (officer of the department); 204 when there is none.
 #[utoipa::path(post, path = "/api/v1/departments/{department}/claim-next", tag = "tasks",
     params(("department" = String, Path, description = "The department id"), LeaseQuery),
-    responses((status = 200, body = ClaimedView), (status = 204, description = "Nothing to claim"), (status = 403, body = Problem)),
+    responses((status = 200, body = ClaimedView), (status = 204, description = "Nothing to claim"), Forbidden, NotFound),
     security(("bearer" = [])))]
 pub(crate) async fn claim_next<B: Backend>(
     State(app): State<App<B>>,

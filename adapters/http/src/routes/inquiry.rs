@@ -9,7 +9,7 @@
 //! exists; after too many wrong codes for one case, inquiries about it are refused (429)
 //! for a while, so six digits cannot be guessed by trying them all.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use greenlane_engine::case::{
@@ -25,8 +25,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::cases::{pinned, RateRequest, WithdrawRequest};
 use super::support::{execute_counted, today, CommandResult};
-use crate::json::{Body, Query};
-use crate::problem::{ApiError, Problem};
+use crate::json::{Body, Path, Query};
+use crate::problem::ApiError;
+use crate::responses::{Conflict, Internal, NotFound, TooManyAttempts, Unavailable, Unprocessable};
 use crate::state::App;
 use crate::views::provisional;
 
@@ -122,7 +123,7 @@ pub(crate) struct InquiryItem {
 /// The applicant's inquiry with the case id and access code (no account).
 #[utoipa::path(get, path = "/api/v1/inquiry/{case}", tag = "inquiry",
     params(("case" = String, Path, description = "The case id"), CodeQuery),
-    responses((status = 200, body = InquiryView), (status = 404, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = InquiryView), NotFound, TooManyAttempts, Internal, Unavailable))]
 pub(crate) async fn show<B: Backend>(
     State(app): State<App<B>>,
     Path(case): Path<String>,
@@ -291,7 +292,8 @@ pub(crate) async fn execute_verified<B: Backend>(
 /// The applicant withdraws the application with the access code (no account).
 #[utoipa::path(post, path = "/api/v1/inquiry/{case}/withdraw", tag = "inquiry",
     params(("case" = String, Path, description = "The case id"), CodeQuery), request_body = WithdrawRequest,
-    responses((status = 200, body = CommandResult), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, body = CommandResult), NotFound, Conflict, Unprocessable, TooManyAttempts,
+        Internal, Unavailable))]
 pub(crate) async fn withdraw<B: Backend>(
     State(app): State<App<B>>,
     Path(case): Path<String>,
@@ -308,7 +310,8 @@ pub(crate) async fn withdraw<B: Backend>(
 /// The applicant rates the service (群众满意度) with the access code (no account).
 #[utoipa::path(post, path = "/api/v1/inquiry/{case}/rate", tag = "inquiry",
     params(("case" = String, Path, description = "The case id"), CodeQuery), request_body = RateRequest,
-    responses((status = 200, body = CommandResult), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, body = CommandResult), NotFound, Conflict, Unprocessable, TooManyAttempts,
+        Internal, Unavailable))]
 pub(crate) async fn rate<B: Backend>(
     State(app): State<App<B>>,
     Path(case): Path<String>,

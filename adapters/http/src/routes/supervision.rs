@@ -18,9 +18,11 @@ use super::support::scan;
 use crate::auth::rights::Right;
 use crate::auth::Caller;
 use crate::json::Query;
-use crate::problem::{ApiError, Problem};
+use crate::problem::ApiError;
+use crate::responses::Forbidden;
 use crate::state::App;
 use crate::views::{alerts as alerts_of, kpi_rows, AlertView, KpiRow};
+use crate::vocabulary::Level;
 
 /// Which alerts.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -28,7 +30,7 @@ use crate::views::{alerts as alerts_of, kpi_rows, AlertView, KpiRow};
 #[into_params(parameter_in = Query)]
 pub(crate) struct AlertQuery {
     /// `warning`, `yellow` or `red`.
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<Level>)]
     level: Option<AlertLevel>,
     /// Only cases of this center or below it.
     center: Option<String>,
@@ -45,10 +47,21 @@ pub(crate) struct AlertQuery {
 /// Alerts, newest first, with counts by level.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub(crate) struct AlertList {
-    /// How many of each level (`warning`, `yellow`, `red`).
-    pub(crate) counts: std::collections::BTreeMap<String, usize>,
+    /// How many of each level.
+    pub(crate) counts: LevelCounts,
     /// The alerts, newest first.
     pub(crate) alerts: Vec<AlertView>,
+}
+
+/// How many alerts of each level.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub(crate) struct LevelCounts {
+    /// 预警 warnings.
+    pub(crate) warning: usize,
+    /// 黄牌 yellow cards.
+    pub(crate) yellow: usize,
+    /// 红牌 red cards.
+    pub(crate) red: usize,
 }
 
 /// The case ids the caller may see within `center`, as states.
@@ -75,7 +88,7 @@ async fn visible_cases<B: Backend>(
 
 /// Alerts by level, center, department and date.
 #[utoipa::path(get, path = "/api/v1/supervision/alerts", tag = "supervision", params(AlertQuery),
-    responses((status = 200, body = AlertList), (status = 403, body = Problem)),
+    responses((status = 200, body = AlertList), Forbidden),
     security(("bearer" = [])))]
 pub(crate) async fn alerts<B: Backend>(
     State(app): State<App<B>>,
@@ -93,7 +106,7 @@ pub(crate) async fn alerts<B: Backend>(
         let definition = super::cases::pinned(&app, &state).await?;
         for alert in alerts_of(&state, &definition.calendar, &timeline) {
             let day = local_date(alert.at, &state.time_zone);
-            let keep = query.level.is_none_or(|l| l.as_str() == alert.level)
+            let keep = query.level.is_none_or(|l| Level::from(l) == alert.level)
                 && query
                     .department
                     .as_ref()
@@ -107,12 +120,13 @@ pub(crate) async fn alerts<B: Backend>(
         }
     }
     out.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.case.cmp(&b.case)));
-    let mut counts: std::collections::BTreeMap<String, usize> = AlertLevel::ALL
-        .iter()
-        .map(|l| (l.as_str().to_string(), 0))
-        .collect();
+    let mut counts = LevelCounts::default();
     for alert in &out {
-        *counts.entry(alert.level.clone()).or_default() += 1;
+        match alert.level {
+            Level::Warning => counts.warning += 1,
+            Level::Yellow => counts.yellow += 1,
+            Level::Red => counts.red += 1,
+        }
     }
     Ok(Json(AlertList {
         counts,
@@ -150,7 +164,7 @@ pub(crate) struct KpiView {
 
 /// The KPI table against the seed's targets (现场办结率, 按时办结率, 提前办结率, …).
 #[utoipa::path(get, path = "/api/v1/supervision/kpis", tag = "supervision", params(KpiQuery),
-    responses((status = 200, body = KpiView), (status = 403, body = Problem)),
+    responses((status = 200, body = KpiView), Forbidden),
     security(("bearer" = [])))]
 pub(crate) async fn kpis<B: Backend>(
     State(app): State<App<B>>,

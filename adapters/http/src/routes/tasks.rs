@@ -3,11 +3,11 @@
 //! the supplements; a supervisor allows one more supplement request. The engine checks the
 //! officer's department and the task's state; this layer checks rights and visibility.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 
-use greenlane_engine::case::{Command, SpecialProcedure};
+use greenlane_engine::case::Command;
 use greenlane_runtime::ports::Backend;
 use greenlane_runtime::ClaimedTask;
 use serde::{Deserialize, Serialize};
@@ -16,9 +16,11 @@ use utoipa::{IntoParams, ToSchema};
 use super::support::{claim_visible, execute_visible, CommandResult};
 use crate::auth::rights::Right;
 use crate::auth::Caller;
-use crate::json::{Body, Query};
-use crate::problem::{ApiError, Problem};
+use crate::json::{Body, Path, Query};
+use crate::problem::ApiError;
+use crate::responses::{Conflict, Forbidden, NotFound, Unprocessable};
 use crate::state::App;
+use crate::vocabulary::Procedure;
 
 /// Carries out the command `make(task)` on a task the caller may see.
 async fn on_task<B: Backend>(
@@ -40,6 +42,7 @@ async fn on_task<B: Backend>(
 #[into_params(parameter_in = Query)]
 pub(crate) struct LeaseQuery {
     /// Lease length in seconds (the server's default when absent; 60 to 86400).
+    #[param(minimum = 60, maximum = 86400)]
     pub(crate) lease_seconds: Option<i64>,
 }
 
@@ -70,7 +73,7 @@ pub(crate) struct ClaimedView {
 /// Claims a task, or renews one's own claim (officer of the task's department).
 #[utoipa::path(post, path = "/api/v1/cases/{case}/tasks/{task}/claim", tag = "tasks",
     params(("case" = String, Path), ("task" = String, Path), LeaseQuery),
-    responses((status = 200, body = ClaimedView), (status = 409, body = Problem)),
+    responses((status = 200, body = ClaimedView), Forbidden, NotFound, Conflict),
     security(("bearer" = [])))]
 pub(crate) async fn claim<B: Backend>(
     State(app): State<App<B>>,
@@ -97,7 +100,7 @@ impl From<ClaimedTask> for ClaimedView {
 /// Gives a claimed task back to the department's queue (the officer holding it).
 #[utoipa::path(post, path = "/api/v1/cases/{case}/tasks/{task}/release", tag = "tasks",
     params(("case" = String, Path), ("task" = String, Path)),
-    responses((status = 200, body = CommandResult), (status = 409, body = Problem)),
+    responses((status = 200, body = CommandResult), Forbidden, NotFound, Conflict, Unprocessable),
     security(("bearer" = [])))]
 pub(crate) async fn release<B: Backend>(
     State(app): State<App<B>>,
@@ -114,7 +117,7 @@ pub(crate) async fn release<B: Backend>(
 /// Approves a claimed task (the officer holding it).
 #[utoipa::path(post, path = "/api/v1/cases/{case}/tasks/{task}/approve", tag = "tasks",
     params(("case" = String, Path), ("task" = String, Path)),
-    responses((status = 200, body = CommandResult), (status = 409, body = Problem)),
+    responses((status = 200, body = CommandResult), Forbidden, NotFound, Conflict, Unprocessable),
     security(("bearer" = [])))]
 pub(crate) async fn approve<B: Backend>(
     State(app): State<App<B>>,
@@ -132,14 +135,15 @@ pub(crate) async fn approve<B: Backend>(
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ReasonRequest {
-    /// Why; recorded and shown.
+    /// Why; recorded and shown; not blank.
+    #[schema(pattern = r"\S")]
     pub(crate) reason: String,
 }
 
 /// Rejects a claimed task, and with it the case (the officer holding it).
 #[utoipa::path(post, path = "/api/v1/cases/{case}/tasks/{task}/reject", tag = "tasks",
     params(("case" = String, Path), ("task" = String, Path)), request_body = ReasonRequest,
-    responses((status = 200, body = CommandResult), (status = 409, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = CommandResult), Forbidden, NotFound, Conflict, Unprocessable),
     security(("bearer" = [])))]
 pub(crate) async fn reject<B: Backend>(
     State(app): State<App<B>>,
@@ -161,15 +165,29 @@ pub(crate) async fn reject<B: Backend>(
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SupplementRequest {
-    /// Every missing material; never empty.
+    /// Every missing material; at least one, none blank.
+    #[schema(schema_with = materials_schema)]
     pub(crate) materials: Vec<String>,
+}
+
+/// A non-empty array of strings that are not blank.
+fn materials_schema() -> utoipa::openapi::Array {
+    use utoipa::openapi::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(r"\S")),
+        )
+        .min_items(Some(1))
+        .build()
 }
 
 /// Asks the applicant for every missing material at once; the task's clock pauses (the
 /// officer holding it).
 #[utoipa::path(post, path = "/api/v1/cases/{case}/tasks/{task}/request-supplement", tag = "tasks",
     params(("case" = String, Path), ("task" = String, Path)), request_body = SupplementRequest,
-    responses((status = 200, body = CommandResult), (status = 409, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = CommandResult), Forbidden, NotFound, Conflict, Unprocessable),
     security(("bearer" = [])))]
 pub(crate) async fn request_supplement<B: Backend>(
     State(app): State<App<B>>,
@@ -177,6 +195,12 @@ pub(crate) async fn request_supplement<B: Backend>(
     Path(path): Path<(String, String)>,
     Body(request): Body<SupplementRequest>,
 ) -> Result<Json<CommandResult>, ApiError> {
+    if let Some(blank) = request.materials.iter().position(|m| m.trim().is_empty()) {
+        return Err(ApiError::invalid(
+            &format!("materials[{blank}]"),
+            format!("`materials[{blank}]` is blank; name each missing material"),
+        ));
+    }
     let result = on_task(&app, &caller, Right::DecideTasks, path, |task| {
         Command::RequestSupplement {
             task,
@@ -190,7 +214,7 @@ pub(crate) async fn request_supplement<B: Backend>(
 /// Records that the applicant handed in the materials; the clock runs again (coordinator).
 #[utoipa::path(post, path = "/api/v1/cases/{case}/tasks/{task}/submit-supplement", tag = "tasks",
     params(("case" = String, Path), ("task" = String, Path)),
-    responses((status = 200, body = CommandResult), (status = 409, body = Problem)),
+    responses((status = 200, body = CommandResult), Forbidden, NotFound, Conflict, Unprocessable),
     security(("bearer" = [])))]
 pub(crate) async fn submit_supplement<B: Backend>(
     State(app): State<App<B>>,
@@ -207,7 +231,7 @@ pub(crate) async fn submit_supplement<B: Backend>(
 /// Allows one more supplement request on a task (supervisor).
 #[utoipa::path(post, path = "/api/v1/cases/{case}/tasks/{task}/allow-supplement", tag = "tasks",
     params(("case" = String, Path), ("task" = String, Path)), request_body = ReasonRequest,
-    responses((status = 200, body = CommandResult), (status = 409, body = Problem)),
+    responses((status = 200, body = CommandResult), Forbidden, NotFound, Conflict, Unprocessable),
     security(("bearer" = [])))]
 pub(crate) async fn allow_supplement<B: Backend>(
     State(app): State<App<B>>,
@@ -230,16 +254,16 @@ pub(crate) async fn allow_supplement<B: Backend>(
 #[serde(deny_unknown_fields)]
 pub(crate) struct ProcedureRequest {
     /// `hearing`, `expert_review`, `testing`, `appraisal` or `public_notice`.
-    #[schema(value_type = String)]
-    pub(crate) procedure: SpecialProcedure,
-    /// Working days granted for it.
+    pub(crate) procedure: Procedure,
+    /// Working days granted for it, at least 1.
+    #[schema(minimum = 1)]
     pub(crate) granted_days: u32,
 }
 
 /// Starts a special procedure; the task's clock pauses (the officer holding it).
 #[utoipa::path(post, path = "/api/v1/cases/{case}/tasks/{task}/special-procedure/start", tag = "tasks",
     params(("case" = String, Path), ("task" = String, Path)), request_body = ProcedureRequest,
-    responses((status = 200, body = CommandResult), (status = 409, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = CommandResult), Forbidden, NotFound, Conflict, Unprocessable),
     security(("bearer" = [])))]
 pub(crate) async fn start_special_procedure<B: Backend>(
     State(app): State<App<B>>,
@@ -250,7 +274,7 @@ pub(crate) async fn start_special_procedure<B: Backend>(
     let result = on_task(&app, &caller, Right::DecideTasks, path, |task| {
         Command::StartSpecialProcedure {
             task,
-            procedure: request.procedure,
+            procedure: request.procedure.into(),
             granted_days: request.granted_days,
         }
     })
@@ -261,7 +285,7 @@ pub(crate) async fn start_special_procedure<B: Backend>(
 /// Ends a special procedure; the clock runs again (an officer of the task's department).
 #[utoipa::path(post, path = "/api/v1/cases/{case}/tasks/{task}/special-procedure/end", tag = "tasks",
     params(("case" = String, Path), ("task" = String, Path)),
-    responses((status = 200, body = CommandResult), (status = 409, body = Problem)),
+    responses((status = 200, body = CommandResult), Forbidden, NotFound, Conflict, Unprocessable),
     security(("bearer" = [])))]
 pub(crate) async fn end_special_procedure<B: Backend>(
     State(app): State<App<B>>,

@@ -166,18 +166,18 @@ pub(crate) async fn show<B: Backend>(
         let summary = CaseSummary::new(state, &definition.calendar);
         let (label, class) = labels::case_status(&state.status);
         rows.push(Row {
-            href: format!("/cases/{}", encode(&summary.case)),
-            case: summary.case,
+            href: format!("/cases/{}", encode(&summary.header.case)),
+            case: summary.header.case,
             workflow: definition.workflow.name.clone(),
-            center: center_name(&app, &summary.center),
+            center: center_name(&app, &summary.header.center),
             applicant: labels::applicant(state),
             state: label,
             state_class: class,
             launched_on: state.launched_on.to_string(),
-            promised: summary.promised_completion.to_string(),
-            promised_provisional: summary.promised_completion_provisional,
+            promised: summary.header.promised_completion.to_string(),
+            promised_provisional: summary.header.promised_completion_provisional,
             alert: highest_alert(state).map(|l| (l.as_str(), labels::alert(l))),
-            progress: format!("{}/{}", summary.approved, summary.tasks),
+            progress: format!("{}/{}", summary.header.approved, summary.tasks),
         });
     }
     let link = |extra: &[(&str, &str)], drop: &[&str]| {

@@ -95,7 +95,12 @@ pub(crate) async fn show<B: Backend>(
             break;
         }
     }
-    let count = |state: &str| lines.iter().filter(|(_, v)| v.state == state).count();
+    let count = |state: &str| {
+        lines
+            .iter()
+            .filter(|(_, v)| v.state.as_str() == state)
+            .count()
+    };
     let rows = lines
         .iter()
         .map(|(_, v)| Row {
@@ -104,8 +109,8 @@ pub(crate) async fn show<B: Backend>(
             case: v.case.clone(),
             name: v.name.clone(),
             center: center_name(&app, &v.center),
-            state: labels::inbox_state(&v.state),
-            class: v.state.clone(),
+            state: labels::inbox_state(v.state.as_str()),
+            class: v.state.as_str().to_string(),
             officer: v.officer.clone().unwrap_or_default(),
             mine: v.officer.as_deref() == Some(me),
             due: v
@@ -116,7 +121,7 @@ pub(crate) async fn show<B: Backend>(
             alerts: v
                 .alerts
                 .iter()
-                .map(|a| (level_class(a), labels::alert_name(a)))
+                .map(|a| (level_class(a.as_str()), labels::alert_name(a.as_str())))
                 .collect(),
         })
         .collect();
