@@ -27,6 +27,6 @@ pub use department::{Assignment, DepartmentClient, DepartmentError, MarkedEntry}
 pub use error::{Cause, RuntimeError, StoreError};
 pub use runtime::{
     access, Admit, CalendarPublished, CaseEvent, ClaimedTask, Coverage, InstalledCalendar,
-    Launched, Outcome, Publication, PublishRequest, RecoveryReport, Runtime, RuntimeConfig,
-    SampleFailure, TickReport, TickerOptions, LIVE_CAPACITY,
+    LaunchRequest, Launched, Outcome, Publication, PublishRequest, RecoveryReport, Runtime,
+    RuntimeConfig, SampleFailure, TickReport, TickerOptions, LIVE_CAPACITY,
 };

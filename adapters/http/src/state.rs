@@ -22,6 +22,9 @@ pub struct Settings {
     pub inquiry_attempts: u32,
     /// The window of [`Settings::inquiry_attempts`].
     pub inquiry_window: std::time::Duration,
+    /// The argon2id parameters new access codes are hashed with (OWASP's m = 19456 KiB,
+    /// t = 2, p = 1 by default).
+    pub access_code_hashing: greenlane_runtime::access::HashParams,
     /// Marks the web desk's cookies `Secure` whatever the request says (set it when the
     /// server is reached over TLS through a proxy that does not send
     /// `X-Forwarded-Proto: https`).
@@ -34,6 +37,7 @@ impl Default for Settings {
             body_limit: 1024 * 1024,
             inquiry_attempts: 10,
             inquiry_window: std::time::Duration::from_secs(15 * 60),
+            access_code_hashing: Default::default(),
             secure_cookies: false,
         }
     }
