@@ -42,6 +42,7 @@ mod marks;
 mod queue;
 mod scripts;
 mod stats;
+mod throttle;
 
 pub use announce::{Announcement, Announcements};
 pub use conn::Target;
@@ -52,6 +53,7 @@ pub use error::Error;
 pub use events::RedisEvents;
 pub use queue::RedisQueue;
 pub use stats::ServerStats;
+pub use throttle::RedisThrottle;
 
 use greenlane_engine::case::CaseStatusKind;
 use greenlane_engine::case::Recorded;
@@ -79,6 +81,7 @@ pub struct RedisBackend {
     queue: RedisQueue,
     deadlines: RedisDeadlines,
     definitions: RedisDefinitions,
+    throttle: RedisThrottle,
 }
 
 impl std::fmt::Debug for RedisBackend {
@@ -150,6 +153,9 @@ impl RedisBackend {
             definitions: RedisDefinitions {
                 store: store.clone(),
             },
+            throttle: RedisThrottle {
+                store: store.clone(),
+            },
             store,
         }
     }
@@ -179,9 +185,13 @@ impl Backend for RedisBackend {
     type Queue = RedisQueue;
     type Deadlines = RedisDeadlines;
     type Definitions = RedisDefinitions;
+    type Throttle = RedisThrottle;
 
     fn events(&self) -> &RedisEvents {
         &self.events
+    }
+    fn throttle(&self) -> &RedisThrottle {
+        &self.throttle
     }
     fn queue(&self) -> &RedisQueue {
         &self.queue

@@ -17,6 +17,7 @@ mod live;
 mod publishing;
 mod reads;
 mod recovery;
+mod throttle;
 mod tick;
 mod work;
 
@@ -25,6 +26,7 @@ pub use claims::ClaimedTask;
 pub use live::{CaseEvent, LIVE_CAPACITY};
 pub use publishing::{Publication, PublishRequest, SampleFailure};
 pub use recovery::RecoveryReport;
+pub use throttle::AccessCheck;
 pub use tick::{TickReport, TickerOptions};
 
 use std::collections::BTreeMap;
@@ -67,6 +69,9 @@ pub struct RuntimeConfig {
     /// The departments file a publication gets when it sends none and no earlier version
     /// of its workflow had one (the project's `workflows/departments.yaml`).
     pub departments: Option<String>,
+    /// What wrong access codes cost ([`ThrottlePolicy::default`]: three free per case, then
+    /// doubling waits up to an hour; 30 per client in 10 minutes).
+    pub throttle: crate::ports::ThrottlePolicy,
 }
 
 impl RuntimeConfig {
@@ -81,6 +86,7 @@ impl RuntimeConfig {
             calendars,
             coverage_warning_days: 60,
             departments: None,
+            throttle: Default::default(),
         }
     }
 }
