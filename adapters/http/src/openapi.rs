@@ -8,7 +8,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    calendars, cases, definitions, events, health, inbox, inquiry, supervision, tasks,
+    access_code, calendars, cases, definitions, events, health, inbox, inquiry, supervision, tasks,
 };
 
 #[derive(OpenApi)]
@@ -19,7 +19,7 @@ use crate::routes::{
     ),
     paths(
         cases::launch, cases::list, cases::show, cases::dag, cases::withdraw, cases::issue,
-        cases::rate,
+        cases::rate, access_code::reissue_access_code,
         tasks::claim, tasks::release, tasks::approve, tasks::reject, tasks::request_supplement,
         tasks::submit_supplement, tasks::allow_supplement, tasks::start_special_procedure,
         tasks::end_special_procedure,
