@@ -10,7 +10,7 @@ use greenlane_engine::case::Command;
 use greenlane_engine::principal::{Principal, Role};
 use greenlane_runtime::memory::MemoryBackend;
 use greenlane_runtime::ports::{DefinitionSource, ManualClock, RecordingNotifier};
-use greenlane_runtime::{Runtime, RuntimeConfig};
+use greenlane_runtime::{access, LaunchRequest, Runtime, RuntimeConfig};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -47,12 +47,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "examples/applications/enterprise-registration-limited-company.json",
     )?)?;
     let workflow = "enterprise-registration".into();
-    let launched = runtime.launch(&coordinator, &workflow, application).await?;
+    // The code is given to the applicant once; only its argon2id hash is recorded.
+    let (code, hash) = access::issue(access::HashParams::default()).await?;
+    let request = LaunchRequest::new(&workflow, application, hash);
+    let launched = runtime.launch(&coordinator, request).await?;
     println!(
         "受理 launched {} · 承诺办结 promised {}",
         launched.case, launched.promised_completion
     );
-    println!("查询码 access code {}", launched.access_code);
+    println!("查询码 access code {}", code.reveal());
 
     // Every department works its queue until the case is complete.
     let state = runtime.case(&launched.case).await?;

@@ -28,7 +28,8 @@ pub mod service;
 pub use department::{Assignment, DepartmentClient, DepartmentError, MarkedEntry};
 pub use error::{Cause, RuntimeError, StoreError};
 pub use runtime::{
-    access, Admit, CalendarPublished, CaseEvent, ClaimedTask, Coverage, InstalledCalendar,
-    Launched, Outcome, Publication, PublishRequest, RecoveryReport, Runtime, RuntimeConfig,
-    SampleFailure, TickReport, TickerOptions, LIVE_CAPACITY,
+    access, AccessCheck, Admit, CalendarPublished, CaseEvent, ClaimedTask, Coverage,
+    InstalledCalendar, LaunchRequest, Launched, Outcome, Publication, PublishRequest,
+    RecoveryReport, Runtime, RuntimeConfig, SampleFailure, TickReport, TickerOptions,
+    LIVE_CAPACITY,
 };

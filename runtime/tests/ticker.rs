@@ -37,8 +37,10 @@ async fn the_running_ticker_expires_a_lease_and_returns_by_itself_once_shutdown_
     let case = runtime
         .launch(
             &coordinator,
-            &WorkflowId::new("joint"),
-            serde_json::json!({}),
+            greenlane_testkit::access::launch_request(
+                &WorkflowId::new("joint"),
+                serde_json::json!({}),
+            ),
         )
         .await
         .unwrap()

@@ -50,8 +50,10 @@ async fn a_lease_taken_on_another_node_expires_on_a_node_that_cached_the_case() 
     let case = engine
         .launch(
             &coordinator,
-            &WorkflowId::new("joint"),
-            serde_json::json!({}),
+            greenlane_testkit::access::launch_request(
+                &WorkflowId::new("joint"),
+                serde_json::json!({}),
+            ),
         )
         .await
         .unwrap()

@@ -109,7 +109,11 @@ impl<B: Backend> Backend for FaultyBackend<B> {
     type Queue = Faulty<B>;
     type Deadlines = Faulty<B>;
     type Definitions = Faulty<B>;
+    type Throttle = B::Throttle;
 
+    fn throttle(&self) -> &B::Throttle {
+        self.0.inner.throttle()
+    }
     fn events(&self) -> &Faulty<B> {
         &self.0
     }

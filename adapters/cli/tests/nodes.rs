@@ -322,7 +322,10 @@ fn effects_a_dead_node_left_half_done_are_completed_by_another_nodes_tick() {
         let coordinator = Principal::new("coordinator-city", Role::Coordinator, "jilin-city");
         let workflow = WorkflowId::new("enterprise-registration");
         let launched = runtime
-            .launch(&coordinator, &workflow, application)
+            .launch(
+                &coordinator,
+                greenlane_testkit::access::launch_request(&workflow, application),
+            )
             .await
             .expect("the launch is recorded");
         assert_eq!(

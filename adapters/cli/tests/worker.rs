@@ -70,8 +70,10 @@ impl Node {
         self.tokio
             .block_on(self.runtime.launch(
                 &coordinator,
-                &WorkflowId::new("joint"),
-                serde_json::json!({ "applicant": "绿道公司" }),
+                greenlane_testkit::access::launch_request(
+                    &WorkflowId::new("joint"),
+                    serde_json::json!({ "applicant": "绿道公司" }),
+                ),
             ))
             .expect("launch")
             .case

@@ -66,9 +66,12 @@ pub async fn serve<B: Backend>(
         tracing::info!("stopping: finishing requests in flight");
         app.close();
     };
-    let served = axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let served = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
     // The counter stops by itself once the app is closed (also when serving failed), after
     // counting what it was sent.
     app_closing.close();

@@ -24,7 +24,8 @@ use crate::vocabulary::{
 };
 
 use crate::routes::{
-    audit, calendars, cases, definitions, events, health, inbox, inquiry, supervision, tasks,
+    access_code, audit, calendars, cases, definitions, events, health, inbox, inquiry, supervision,
+    tasks,
 };
 
 #[derive(OpenApi)]
@@ -35,7 +36,7 @@ use crate::routes::{
     ),
     paths(
         cases::launch, cases::list, cases::show, cases::dag, cases::withdraw, cases::issue,
-        cases::rate,
+        cases::rate, access_code::reissue_access_code,
         tasks::claim, tasks::release, tasks::approve, tasks::reject, tasks::request_supplement,
         tasks::submit_supplement, tasks::allow_supplement, tasks::start_special_procedure,
         tasks::end_special_procedure,

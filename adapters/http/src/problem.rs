@@ -135,9 +135,13 @@ pub enum ApiError {
     /// The case or task is not in a state that allows the command.
     #[error("{0}")]
     Conflict(String),
-    /// Too many failed access codes for one case.
-    #[error("too many wrong access codes for this case; try again later")]
-    TooManyAttempts,
+    /// Too many wrong access codes for the case or from the client: no code is checked
+    /// before `retry_after` seconds have passed.
+    #[error("too many wrong access codes; try again in {retry_after} s")]
+    TooManyAttempts {
+        /// Seconds to wait.
+        retry_after: u64,
+    },
     /// The store cannot be reached now; the request may be sent again after `Retry-After`.
     #[error("the store cannot be reached now; retry in a moment")]
     Unavailable(String),
@@ -161,7 +165,7 @@ impl ApiError {
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -198,7 +202,7 @@ impl ApiError {
                 "格式不支持 Unsupported media type",
             ),
             ApiError::Conflict(_) => ("conflict", "状态冲突 Conflict"),
-            ApiError::TooManyAttempts => ("too-many-attempts", "尝试过多 Too many attempts"),
+            ApiError::TooManyAttempts { .. } => ("too-many-attempts", "尝试过多 Too many attempts"),
             ApiError::Unavailable(_) => ("unavailable", "暂时无法服务 Service unavailable"),
             ApiError::Internal(_) => ("internal", "内部错误 Internal error"),
         }
@@ -250,6 +254,9 @@ impl IntoResponse for ApiError {
         );
         if status == StatusCode::SERVICE_UNAVAILABLE {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+        }
+        if let ApiError::TooManyAttempts { retry_after } = &self {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
         }
         if status == StatusCode::UNAUTHORIZED {
             headers.insert(

@@ -8,7 +8,6 @@ use axum::extract::Request;
 use greenlane_runtime::ports::Backend;
 use greenlane_runtime::Runtime;
 
-use crate::auth::attempts::Attempts;
 use crate::auth::config::Principals;
 use crate::metrics::Metrics;
 
@@ -17,11 +16,13 @@ use crate::metrics::Metrics;
 pub struct Settings {
     /// Largest request body accepted, in bytes (1 MiB by default).
     pub body_limit: usize,
-    /// Wrong access codes accepted per case within [`Settings::inquiry_window`] before
-    /// inquiries about it are refused for the rest of the window.
-    pub inquiry_attempts: u32,
-    /// The window of [`Settings::inquiry_attempts`].
-    pub inquiry_window: std::time::Duration,
+    /// Believe the last address of `X-Forwarded-For` as the client's (set it when the
+    /// server is reached only through a proxy that adds it); otherwise the connection's
+    /// peer address is the client, for the per-client limit of wrong access codes.
+    pub trust_forwarded_for: bool,
+    /// The argon2id parameters new access codes are hashed with (OWASP's m = 19456 KiB,
+    /// t = 2, p = 1 by default).
+    pub access_code_hashing: greenlane_runtime::access::HashParams,
     /// Marks the web desk's cookies `Secure` whatever the request says (set it when the
     /// server is reached over TLS through a proxy that does not send
     /// `X-Forwarded-Proto: https`).
@@ -35,8 +36,8 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             body_limit: 1024 * 1024,
-            inquiry_attempts: 10,
-            inquiry_window: std::time::Duration::from_secs(15 * 60),
+            trust_forwarded_for: false,
+            access_code_hashing: Default::default(),
             secure_cookies: false,
             audit_key: None,
         }
@@ -53,7 +54,6 @@ struct Inner<B: Backend> {
     principals: Arc<Principals>,
     settings: Settings,
     metrics: Metrics,
-    attempts: Attempts,
     sessions: crate::web::session::Sessions,
     /// Set when the server stops: open event streams end, so shutdown is not held up by
     /// subscribers that never hang up.
@@ -79,13 +79,11 @@ impl<B: Backend> std::fmt::Debug for App<B> {
 impl<B: Backend> App<B> {
     /// The state for `runtime`, authenticating against `principals`.
     pub fn new(runtime: Arc<Runtime<B>>, principals: Principals, settings: Settings) -> App<B> {
-        let clock = runtime.clock().clone();
         App {
             inner: Arc::new(Inner {
                 runtime,
                 principals: Arc::new(principals),
                 metrics: Metrics::default(),
-                attempts: Attempts::new(settings.inquiry_attempts, settings.inquiry_window, clock),
                 sessions: Default::default(),
                 settings,
                 closing: tokio::sync::watch::channel(false).0,
@@ -126,11 +124,6 @@ impl<B: Backend> App<B> {
     /// The web desk's open sessions.
     pub(crate) fn sessions(&self) -> &crate::web::session::Sessions {
         &self.inner.sessions
-    }
-
-    /// Failed access codes per case.
-    pub(crate) fn attempts(&self) -> &Attempts {
-        &self.inner.attempts
     }
 }
 

@@ -19,6 +19,7 @@ use greenlane_engine::case::{
     CaseState, CaseStatus, Event, Projection, Recorded, TaskState, TaskStatus,
 };
 use greenlane_engine::supervision::{AlertLevel, KpiReport, Measure, Unit};
+use greenlane_runtime::access::AccessCode;
 use greenlane_runtime::Launched;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -53,12 +54,13 @@ impl LaunchedView {
     pub(crate) fn new(
         workflow: &str,
         launched: Launched,
+        code: AccessCode,
         calendar: &Calendar,
         launched_on: NaiveDate,
     ) -> LaunchedView {
         LaunchedView {
             case: launched.case.to_string(),
-            access_code: launched.access_code,
+            access_code: code.reveal().to_string(),
             workflow: workflow.to_string(),
             workflow_version: launched.workflow_version,
             promised_completion: launched.promised_completion,

@@ -293,6 +293,8 @@ pub(crate) enum EventKind {
     CaseRated,
     /// The case's dates were counted again on a newly published calendar.
     CaseRedated,
+    /// A coordinator issued the applicant a new access code.
+    AccessCodeReissued,
 }
 
 impl From<&Event> for EventKind {
@@ -319,6 +321,7 @@ impl From<&Event> for EventKind {
             Event::CaseIssued => EventKind::CaseIssued,
             Event::CaseRated { .. } => EventKind::CaseRated,
             Event::CaseRedated { .. } => EventKind::CaseRedated,
+            Event::AccessCodeReissued { .. } => EventKind::AccessCodeReissued,
         }
     }
 }

@@ -438,12 +438,8 @@ async fn every_bad_input_gets_a_problem_naming_the_field_and_changes_nothing() {
 }
 
 #[tokio::test]
-async fn too_many_wrong_access_codes_lock_the_inquiry_for_a_while() {
-    let f = Fixture::with_settings(greenlane_http::Settings {
-        inquiry_attempts: 3,
-        ..Default::default()
-    })
-    .await;
+async fn wrong_access_codes_make_the_case_wait_before_the_next_is_checked() {
+    let f = Fixture::new().await;
     let launched = f
         .launch(
             "coordinator-city",
@@ -453,7 +449,8 @@ async fn too_many_wrong_access_codes_lock_the_inquiry_for_a_while() {
         .await;
     let case = launched["case"].as_str().unwrap();
     let code = launched["access_code"].as_str().unwrap();
-    for _ in 0..3 {
+    // Three wrong codes are free, the fourth makes the case wait 2 s.
+    for _ in 0..4 {
         let reply = f
             .call(
                 "GET",
@@ -472,7 +469,18 @@ async fn too_many_wrong_access_codes_lock_the_inquiry_for_a_while() {
             None,
         )
         .await;
-    locked.problem(429);
+    let problem = locked.problem(429);
+    assert_eq!(locked.headers["retry-after"], "2", "{problem}");
+    f.clock.advance(chrono::Duration::seconds(2));
+    let reply = f
+        .call(
+            "GET",
+            &format!("/api/v1/inquiry/{case}?code={code}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
 }
 
 #[tokio::test]

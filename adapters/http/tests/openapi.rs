@@ -9,7 +9,7 @@ use common::Fixture;
 use serde_json::Value;
 
 /// Every route of the router.
-const ROUTES: [(&str, &str); 38] = [
+const ROUTES: [(&str, &str); 41] = [
     ("get", "/api/v1/me"),
     ("post", "/api/v1/cases"),
     ("get", "/api/v1/cases"),
@@ -18,6 +18,7 @@ const ROUTES: [(&str, &str); 38] = [
     ("post", "/api/v1/cases/{case}/withdraw"),
     ("post", "/api/v1/cases/{case}/issue"),
     ("post", "/api/v1/cases/{case}/rate"),
+    ("post", "/api/v1/cases/{case}/access-code"),
     ("post", "/api/v1/cases/{case}/tasks/{task}/claim"),
     ("post", "/api/v1/cases/{case}/tasks/{task}/release"),
     ("post", "/api/v1/cases/{case}/tasks/{task}/approve"),

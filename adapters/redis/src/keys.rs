@@ -9,6 +9,8 @@
 //! | the case index: all cases, one set per status, `lag` | `{prefix/idx}` | `index_intent`, `index_settle` (cluster) |
 //! | the deadline index | `{prefix/deadlines}` | `take_due` |
 //! | the audit trail's checkpoints | `{prefix/audit}` | none (single commands) |
+//! | a case's wrong access codes `c:{case}:th` | `{case-id}` | `throttle_case` |
+//! | a client's wrong access codes `th:{client}` | `{client}` | `throttle_client` |
 //! | known departments, known workflows | their own tags | none (single commands) |
 //!
 //! On a cluster no script spans two of these groups; where one operation needs two (an append and the
@@ -61,6 +63,18 @@ impl Keys {
     /// Task → department of a case's dispatched tasks (never changes once written).
     pub(crate) fn case_homes(&self, case: &CaseId) -> String {
         format!("{}:c:{{{case}}}:t", self.prefix)
+    }
+
+    /// A case's wrong access codes (the throttle).
+    pub(crate) fn throttle_case(&self, case: &CaseId) -> String {
+        format!("{}:c:{{{case}}}:th", self.prefix)
+    }
+
+    /// A client's wrong access codes (the throttle); `client` is an address, never a
+    /// hash tag of its own.
+    pub(crate) fn throttle_client(&self, client: &str) -> String {
+        let client = client.replace(['{', '}'], "_");
+        format!("{}:th:{{{client}}}", self.prefix)
     }
 
     pub(crate) fn index_cases(&self) -> String {

@@ -43,6 +43,7 @@ mod marks;
 mod queue;
 mod scripts;
 mod stats;
+mod throttle;
 
 pub use announce::{Announcement, Announcements};
 pub use conn::Target;
@@ -53,6 +54,7 @@ pub use error::Error;
 pub use events::RedisEvents;
 pub use queue::RedisQueue;
 pub use stats::ServerStats;
+pub use throttle::RedisThrottle;
 
 use greenlane_engine::case::CaseStatusKind;
 use greenlane_engine::case::Recorded;
@@ -80,6 +82,7 @@ pub struct RedisBackend {
     queue: RedisQueue,
     deadlines: RedisDeadlines,
     definitions: RedisDefinitions,
+    throttle: RedisThrottle,
 }
 
 impl std::fmt::Debug for RedisBackend {
@@ -151,6 +154,9 @@ impl RedisBackend {
             definitions: RedisDefinitions {
                 store: store.clone(),
             },
+            throttle: RedisThrottle {
+                store: store.clone(),
+            },
             store,
         }
     }
@@ -180,9 +186,13 @@ impl Backend for RedisBackend {
     type Queue = RedisQueue;
     type Deadlines = RedisDeadlines;
     type Definitions = RedisDefinitions;
+    type Throttle = RedisThrottle;
 
     fn events(&self) -> &RedisEvents {
         &self.events
+    }
+    fn throttle(&self) -> &RedisThrottle {
+        &self.throttle
     }
     fn queue(&self) -> &RedisQueue {
         &self.queue

@@ -52,8 +52,10 @@ async fn launch(node: &Runtime<greenlane_redis::RedisBackend>) -> CaseId {
     let coordinator = Principal::new("coordinator-1", Role::Coordinator, CENTER);
     node.launch(
         &coordinator,
-        &WorkflowId::new("joint"),
-        serde_json::json!({ "applicant": "绿道公司" }),
+        greenlane_testkit::access::launch_request(
+            &WorkflowId::new("joint"),
+            serde_json::json!({ "applicant": "绿道公司" }),
+        ),
     )
     .await
     .expect("launch")

@@ -73,7 +73,10 @@ async fn publish(runtime: &Runtime<RedisBackend>) {
 /// Launches a case and approves its intake, so `s1-t1` … `s1-t3` are dispatched.
 async fn launch_past_intake(runtime: &Runtime<RedisBackend>) -> CaseId {
     let launched = runtime
-        .launch(&coordinator(), &workflow(), serde_json::json!({}))
+        .launch(
+            &coordinator(),
+            greenlane_testkit::access::launch_request(&workflow(), serde_json::json!({})),
+        )
         .await
         .expect("launch");
     let window = Principal::officer("officer-window", "window", CENTER);
@@ -388,7 +391,10 @@ async fn redis_restart_with_aof_loses_no_acknowledged_command() {
     let mut cases = Vec::new();
     for _ in 0..CASES {
         let launched = runtime
-            .launch(&coordinator(), &workflow(), serde_json::json!({}))
+            .launch(
+                &coordinator(),
+                greenlane_testkit::access::launch_request(&workflow(), serde_json::json!({})),
+            )
             .await
             .expect("launch");
         cases.push(launched.case);
@@ -572,7 +578,10 @@ async fn a_node_with_a_stale_copy_claims_what_another_node_dispatched() {
     let b = node(&server, &clock, Arc::new(RecordingNotifier::default())).await;
     publish(&a).await;
     let launched = a
-        .launch(&coordinator(), &workflow(), serde_json::json!({}))
+        .launch(
+            &coordinator(),
+            greenlane_testkit::access::launch_request(&workflow(), serde_json::json!({})),
+        )
         .await
         .expect("launch on a");
     let window = Principal::officer("officer-window", "window", CENTER);

@@ -283,8 +283,10 @@ async fn intake_claimed(
     let case = runtime
         .launch(
             &coordinator,
-            &WorkflowId::new("joint"),
-            serde_json::json!({}),
+            greenlane_testkit::access::launch_request(
+                &WorkflowId::new("joint"),
+                serde_json::json!({}),
+            ),
         )
         .await
         .unwrap()

@@ -46,6 +46,7 @@ mod queue;
 mod readers;
 mod schema;
 mod sync;
+mod throttle;
 mod writer;
 mod writes;
 
@@ -54,6 +55,7 @@ pub use definitions::SqliteDefinitions;
 pub use events::SqliteEvents;
 pub use options::{EffectWrites, SqliteOptions};
 pub use queue::SqliteQueue;
+pub use throttle::SqliteThrottle;
 pub use writer::WriterStats;
 
 use std::path::{Path, PathBuf};
@@ -74,6 +76,7 @@ pub struct SqliteBackend {
     queue: SqliteQueue,
     deadlines: SqliteDeadlines,
     definitions: SqliteDefinitions,
+    throttle: SqliteThrottle,
     writer: Arc<Writer>,
     thread: Option<JoinHandle<()>>,
     /// Declared last, so it is released after every connection has closed.
@@ -106,6 +109,7 @@ impl SqliteBackend {
         let queue = SqliteQueue::load(&conn, writer.clone(), &readers, options.effect_writes)?;
         let deadlines =
             SqliteDeadlines::load(&conn, writer.clone(), &readers, options.effect_writes)?;
+        let throttle = SqliteThrottle::load(&conn, writer.clone(), &readers)?;
         let definitions = SqliteDefinitions::load(&conn, writer.clone(), readers)?;
         let thread = writer.spawn(conn)?;
         Ok(SqliteBackend {
@@ -114,6 +118,7 @@ impl SqliteBackend {
             queue,
             deadlines,
             definitions,
+            throttle,
             writer,
             thread: Some(thread),
             _lock: lock,
@@ -147,9 +152,13 @@ impl Backend for SqliteBackend {
     type Queue = SqliteQueue;
     type Deadlines = SqliteDeadlines;
     type Definitions = SqliteDefinitions;
+    type Throttle = SqliteThrottle;
 
     fn events(&self) -> &SqliteEvents {
         &self.events
+    }
+    fn throttle(&self) -> &SqliteThrottle {
+        &self.throttle
     }
     fn queue(&self) -> &SqliteQueue {
         &self.queue

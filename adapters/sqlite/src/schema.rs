@@ -132,7 +132,30 @@ pub(crate) fn open_writer(path: &Path) -> Result<Connection, Error> {
     // Enough for every statement the writer uses, so none is ever prepared twice.
     conn.set_prepared_statement_cache_capacity(64);
     migrate(&mut conn, path)?;
+    ensure_tables(&conn, path)?;
     Ok(conn)
+}
+
+/// Tables created whenever they are missing, on a new file or an existing one, whatever
+/// its `user_version`: what was added without a numbered migration.
+const ENSURED: &str = "
+    -- Wrong access codes per case since its last right code (the access-code throttle).
+    CREATE TABLE IF NOT EXISTS throttle_cases (
+        case_id  TEXT NOT NULL PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        last     TEXT NOT NULL
+    ) WITHOUT ROWID;
+    -- Wrong access codes per client (remote address) in its current window.
+    CREATE TABLE IF NOT EXISTS throttle_clients (
+        client   TEXT NOT NULL PRIMARY KEY,
+        window   TEXT NOT NULL,
+        failures INTEGER NOT NULL
+    ) WITHOUT ROWID;
+";
+
+fn ensure_tables(conn: &Connection, path: &Path) -> Result<(), Error> {
+    conn.execute_batch(ENSURED)
+        .map_err(sql(path, "creating the throttle's tables"))
 }
 
 /// Opens a connection that only reads (the file exists and is migrated by then).

@@ -38,7 +38,7 @@ use rusqlite::Connection;
 use tokio::sync::watch;
 
 use crate::error::Error;
-use crate::writes::{deadlines, definitions, events, queue};
+use crate::writes::{deadlines, definitions, events, queue, throttle};
 
 /// Most ops committed in one transaction; more wait for the next one.
 pub(crate) const MAX_BATCH: usize = 8192;
@@ -54,6 +54,8 @@ pub(crate) enum Op {
     Deadlines(deadlines::Write),
     /// Definition rows.
     Definitions(definitions::Write),
+    /// The access-code throttle's rows.
+    Throttle(throttle::Write),
 }
 
 impl Op {
@@ -63,6 +65,7 @@ impl Op {
             Op::Queue(write) => write.run(conn),
             Op::Deadlines(write) => write.run(conn),
             Op::Definitions(write) => write.run(conn),
+            Op::Throttle(write) => write.run(conn),
         }
     }
 }

@@ -182,6 +182,9 @@ pub fn apply(state: &mut CaseState, recorded: &Recorded) {
             }
         }
         Event::CaseRated { rating } => state.rating = Some(*rating),
+        Event::AccessCodeReissued { access_code_hash } => {
+            state.access_code_hash = access_code_hash.clone()
+        }
     }
 }
 

@@ -104,6 +104,12 @@ pub enum Command {
         /// The rating.
         rating: Rating,
     },
+    /// Give the applicant a new access code, with the applicant present (coordinator): the
+    /// old code stops working. The hash is made by the caller; the code is never recorded.
+    ReissueAccessCode {
+        /// The new code's hash.
+        access_code_hash: String,
+    },
     /// Fire the alerts that are due and re-check the projected completion (system).
     CheckDeadlines,
     /// Count the case's dates again on its calendar after a year of it was published
@@ -157,6 +163,7 @@ impl Command {
             Command::Withdraw { .. } => "withdraw",
             Command::Issue => "issue",
             Command::Rate { .. } => "rate",
+            Command::ReissueAccessCode { .. } => "reissue_access_code",
             Command::CheckDeadlines => "check_deadlines",
             Command::Redate { .. } => "redate",
         }

@@ -290,6 +290,11 @@ pub enum Event {
         /// The rating.
         rating: Rating,
     },
+    /// A coordinator gave the applicant a new access code; the old one stopped working.
+    AccessCodeReissued {
+        /// The new code's hash (never shown: views strip it).
+        access_code_hash: String,
+    },
     /// A calendar year was published and the case's dates that depend on it moved: the
     /// open tasks' due dates (the law counts working days on the real calendar) and the
     /// promised completion (a promise of so many working days).
@@ -354,6 +359,7 @@ impl Event {
             Event::CaseWithdrawn { .. } => "case_withdrawn",
             Event::CaseIssued => "case_issued",
             Event::CaseRated { .. } => "case_rated",
+            Event::AccessCodeReissued { .. } => "access_code_reissued",
             Event::CaseRedated { .. } => "case_redated",
         }
     }
@@ -381,6 +387,7 @@ impl Event {
             | Event::CaseWithdrawn { .. }
             | Event::CaseIssued
             | Event::CaseRated { .. }
+            | Event::AccessCodeReissued { .. }
             | Event::CaseRedated { .. } => None,
         }
     }

@@ -6,11 +6,13 @@ mod deadlines;
 mod definitions;
 mod events;
 mod queue;
+mod throttle;
 
 pub use deadlines::{DeadlineSet, MemoryDeadlines};
 pub use definitions::MemoryDefinitions;
 pub use events::MemoryEvents;
 pub use queue::{MemoryQueue, QueueIndex};
+pub use throttle::{CaseCount, ClientCount, MemoryThrottle, ThrottleTable};
 
 use crate::ports::Backend;
 
@@ -22,6 +24,7 @@ pub struct MemoryBackend {
     queue: MemoryQueue,
     deadlines: MemoryDeadlines,
     definitions: MemoryDefinitions,
+    throttle: MemoryThrottle,
 }
 
 impl MemoryBackend {
@@ -36,6 +39,7 @@ impl Backend for MemoryBackend {
     type Queue = MemoryQueue;
     type Deadlines = MemoryDeadlines;
     type Definitions = MemoryDefinitions;
+    type Throttle = MemoryThrottle;
 
     fn events(&self) -> &MemoryEvents {
         &self.events
@@ -48,6 +52,9 @@ impl Backend for MemoryBackend {
     }
     fn definitions(&self) -> &MemoryDefinitions {
         &self.definitions
+    }
+    fn throttle(&self) -> &MemoryThrottle {
+        &self.throttle
     }
     /// One memory backend may serve several runtimes of one process (tests of several
     /// nodes do), so cached cases may be behind.

@@ -11,6 +11,7 @@ mod effects;
 mod events;
 mod notifier;
 mod queue;
+mod throttle;
 
 pub use audit::AuditLog;
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -27,6 +28,7 @@ pub use notifier::{
     LogNotifier, Notification, Notifier, NotifyError, NotifyFuture, RecordingNotifier,
 };
 pub use queue::{Holder, QueueEntry, TaskKey, TaskQueue};
+pub use throttle::{AccessThrottle, Failures, ThrottlePolicy, FORGET_AFTER};
 
 use greenlane_engine::case::CaseStatusKind;
 use std::future::Future;
@@ -45,6 +47,8 @@ pub trait Backend: Send + Sync + 'static {
     type Deadlines: DeadlineIndex;
     /// Published workflow versions.
     type Definitions: DefinitionStore;
+    /// Wrong access codes.
+    type Throttle: AccessThrottle;
 
     /// The event store.
     fn events(&self) -> &Self::Events;
@@ -54,6 +58,8 @@ pub trait Backend: Send + Sync + 'static {
     fn deadlines(&self) -> &Self::Deadlines;
     /// The definition store.
     fn definitions(&self) -> &Self::Definitions;
+    /// The access-code throttle.
+    fn throttle(&self) -> &Self::Throttle;
 
     /// Whether other processes may append to the same store (several engine nodes on one
     /// Redis). Then a case cached here may be behind, and the runtime checks the stored

@@ -17,6 +17,7 @@ mod live;
 mod publishing;
 mod reads;
 mod recovery;
+mod throttle;
 mod tick;
 mod work;
 
@@ -25,6 +26,7 @@ pub use claims::ClaimedTask;
 pub use live::{CaseEvent, LIVE_CAPACITY};
 pub use publishing::{Publication, PublishRequest, SampleFailure};
 pub use recovery::RecoveryReport;
+pub use throttle::AccessCheck;
 pub use tick::{TickReport, TickerOptions};
 
 use std::collections::BTreeMap;
@@ -57,7 +59,7 @@ pub struct RuntimeConfig {
     pub time_zone: String,
     /// Lease given to a claim when the officer asks for none.
     pub default_lease: Duration,
-    /// Seed for case ids and access codes; `None` draws one from the operating system.
+    /// Seed for case ids; `None` draws one from the operating system.
     pub seed: Option<u64>,
     /// Calendars by id, shared by every workflow version, until the store has published
     /// versions of them.
@@ -67,6 +69,9 @@ pub struct RuntimeConfig {
     /// The departments file a publication gets when it sends none and no earlier version
     /// of its workflow had one (the project's `workflows/departments.yaml`).
     pub departments: Option<String>,
+    /// What wrong access codes cost ([`ThrottlePolicy::default`]: three free per case, then
+    /// doubling waits up to an hour; 30 per client in 10 minutes).
+    pub throttle: crate::ports::ThrottlePolicy,
 }
 
 impl RuntimeConfig {
@@ -81,6 +86,7 @@ impl RuntimeConfig {
             calendars,
             coverage_warning_days: 60,
             departments: None,
+            throttle: Default::default(),
         }
     }
 }
@@ -94,13 +100,40 @@ pub struct Outcome {
     pub recorded: Vec<Recorded>,
 }
 
+/// What a coordinator launches: the workflow, the application and the hash of the
+/// applicant's access code, made by the caller ([`access::issue`]) so the command path does
+/// no hashing.
+#[derive(Debug, Clone)]
+pub struct LaunchRequest {
+    /// The workflow; its latest version is launched.
+    pub workflow: WorkflowId,
+    /// The application.
+    pub application: serde_json::Value,
+    /// The access code's hash, recorded in the `Launched` event.
+    pub access_code_hash: access::AccessCodeHash,
+}
+
+impl LaunchRequest {
+    /// A launch of `workflow` for `application`, with the access code hashed as
+    /// `access_code_hash`.
+    pub fn new(
+        workflow: &WorkflowId,
+        application: serde_json::Value,
+        access_code_hash: access::AccessCodeHash,
+    ) -> LaunchRequest {
+        LaunchRequest {
+            workflow: workflow.clone(),
+            application,
+            access_code_hash,
+        }
+    }
+}
+
 /// A launched case.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Launched {
     /// The new case's id.
     pub case: CaseId,
-    /// The applicant's access code for inquiries; shown once, stored only hashed.
-    pub access_code: String,
     /// The workflow version the case is pinned to.
     pub workflow_version: u32,
     /// The promised completion date.
@@ -255,31 +288,37 @@ impl<B: Backend> Runtime<B> {
         Principal::system(self.config.center.clone())
     }
 
-    /// Launches a joint approval of the latest version of `workflow` (coordinator).
+    /// Launches a joint approval of the latest version of the request's workflow
+    /// (coordinator).
     pub async fn launch(
         &self,
         by: &Principal,
-        workflow: &WorkflowId,
-        application: serde_json::Value,
+        request: LaunchRequest,
     ) -> Result<Launched, RuntimeError> {
-        let version = self.latest_version(workflow).await?;
+        let LaunchRequest {
+            workflow,
+            application,
+            access_code_hash,
+        } = request;
+        let access_code_hash = access_code_hash.into_stored();
+        let version = self.latest_version(&workflow).await?;
         let mut attempt = 0;
-        let (case, access_code, outcome) = loop {
+        let (case, outcome) = loop {
             attempt += 1;
-            let (case, access_code, access_code_hash) = self.new_case_id();
+            let case = self.new_case_id();
             let command = Command::Launch {
                 case: case.clone(),
                 workflow: workflow.clone(),
                 version,
                 application: application.clone(),
                 time_zone: self.config.time_zone.clone(),
-                access_code_hash,
+                access_code_hash: access_code_hash.clone(),
             };
             match self.execute(&case, by, command).await {
                 // Two launches drew the same id in the same millisecond: draw again.
                 Err(RuntimeError::Rejected(Rejection::AlreadyLaunched)) if attempt < 3 => {}
                 Err(error) => return Err(error),
-                Ok(outcome) => break (case, access_code, outcome),
+                Ok(outcome) => break (case, outcome),
             }
         };
         let Some(greenlane_engine::case::Event::Launched {
@@ -292,7 +331,6 @@ impl<B: Backend> Runtime<B> {
         };
         Ok(Launched {
             case,
-            access_code,
             workflow_version: version,
             promised_completion: *promised_completion,
             critical_path: critical_path.clone(),
@@ -308,19 +346,15 @@ impl<B: Backend> Runtime<B> {
     }
 
     /// A new case id — the center, the launch instant to the millisecond (so cases launched
-    /// together sit together in ordered stores) and 32 random bits — with a new access code
-    /// and its salted hash.
-    fn new_case_id(&self) -> (CaseId, String, String) {
+    /// together sit together in ordered stores) and 32 random bits.
+    fn new_case_id(&self) -> CaseId {
         let mut rng = crate::memory::lock(&self.rng);
-        let case = CaseId::new(format!(
+        CaseId::new(format!(
             "{}-{}-{:08x}",
             self.config.center,
             self.clock.now().format("%Y%m%d%H%M%S%3f"),
             rng.random::<u32>()
-        ));
-        let code = access::new_code(&mut *rng);
-        let hash = access::hash(&code, &mut *rng);
-        (case, code, hash)
+        ))
     }
 
     /// Decides `command` for `by` on `case` and carries it out: events durable first, then

@@ -243,8 +243,7 @@ pub async fn calendar_years<B: Backend>(backend: Arc<B>) {
         .runtime
         .launch(
             &other.coordinator,
-            &WorkflowId::new("joint"),
-            serde_json::json!({}),
+            crate::access::launch_request(&WorkflowId::new("joint"), serde_json::json!({})),
         )
         .await
         .unwrap();
@@ -269,8 +268,7 @@ pub async fn calendar_years<B: Backend>(backend: Arc<B>) {
         .runtime
         .launch(
             &h.coordinator,
-            &WorkflowId::new("joint"),
-            serde_json::json!({}),
+            crate::access::launch_request(&WorkflowId::new("joint"), serde_json::json!({})),
         )
         .await;
     match refused {

@@ -9,6 +9,7 @@ mod audit;
 mod calendars;
 mod ports;
 mod runtime;
+mod throttle;
 
 pub use audit::audit_trail;
 pub use calendars::{calendar_years, failing_check_backs_off, official_2027};
@@ -17,6 +18,7 @@ pub use runtime::{
     crash_recovery, deadlines_and_alerts, deferred_claims, fan_out_and_join, leases,
     rejections_change_nothing, restart_mid_case, supplements_and_rejection, Harness,
 };
+pub use throttle::{access_codes_throttled, access_throttle};
 
 use std::sync::Arc;
 
@@ -39,6 +41,8 @@ pub async fn all<B: Backend>(fresh: impl Fn() -> Arc<B>) {
     calendar_years(fresh()).await;
     failing_check_backs_off(fresh()).await;
     audit_trail(fresh()).await;
+    access_throttle(fresh().throttle()).await;
+    access_codes_throttled(fresh()).await;
     crash_recovery(fresh).await;
 }
 
@@ -111,6 +115,15 @@ macro_rules! conformance_tests {
         #[tokio::test]
         async fn failing_check_backs_off() {
             $crate::conformance::failing_check_backs_off($fresh()).await;
+        }
+        #[tokio::test]
+        async fn access_throttle() {
+            $crate::conformance::access_throttle($crate::__macro::Backend::throttle(&*$fresh()))
+                .await;
+        }
+        #[tokio::test]
+        async fn access_codes_throttled() {
+            $crate::conformance::access_codes_throttled($fresh()).await;
         }
         #[tokio::test]
         async fn crash_recovery() {

@@ -86,7 +86,10 @@ impl<B: Backend> Harness<B> {
     pub async fn launch(&self) -> CaseId {
         let launched = self
             .runtime
-            .launch(&self.coordinator, &workflow(), serde_json::json!({}))
+            .launch(
+                &self.coordinator,
+                crate::access::launch_request(&workflow(), serde_json::json!({})),
+            )
             .await
             .expect("launch");
         assert_eq!(
@@ -291,7 +294,10 @@ pub async fn rejections_change_nothing<B: Backend>(backend: Arc<B>) {
     );
     let officer_launch = h
         .runtime
-        .launch(&h.officer("dept-1"), &workflow(), serde_json::json!({}))
+        .launch(
+            &h.officer("dept-1"),
+            crate::access::launch_request(&workflow(), serde_json::json!({})),
+        )
         .await;
     assert!(
         matches!(
@@ -351,8 +357,7 @@ pub async fn rejections_change_nothing<B: Backend>(backend: Arc<B>) {
         .runtime
         .launch(
             &h.coordinator,
-            &WorkflowId::new("nope"),
-            serde_json::json!({}),
+            crate::access::launch_request(&WorkflowId::new("nope"), serde_json::json!({})),
         )
         .await;
     assert!(

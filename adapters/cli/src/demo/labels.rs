@@ -121,6 +121,7 @@ pub(crate) fn describe(event: &Event) -> String {
         Event::CaseWithdrawn { reason } => format!("申请撤回 withdrawn: {reason}"),
         Event::CaseIssued => "统一出件 result issued at one window".to_string(),
         Event::CaseRated { rating } => format!("评价 rated {}", rating_label(*rating)),
+        Event::AccessCodeReissued { .. } => "查询码已重新发放 access code reissued".to_string(),
         Event::CaseRedated {
             calendar,
             calendar_version,

@@ -187,8 +187,13 @@ pub(crate) async fn simulate<B: Backend>(
 
     // The simulation's own generator, apart from the runtime's (which makes the case ids).
     let mut rng = StdRng::seed_from_u64(setup.seed ^ 0x5eed_dead_beef);
+    // Simulated applicants never inquire: one access code is hashed once per run and its
+    // hash recorded by every simulated case.
+    let (_, access_code_hash) =
+        greenlane_runtime::access::issue(greenlane_runtime::access::HashParams::default()).await?;
     let mut sim = Sim {
         runtime: &runtime,
+        access_code_hash,
         clock: &clock,
         hours,
         definitions,
@@ -270,6 +275,8 @@ fn applicant_name(application: &serde_json::Value) -> String {
 /// The simulation's state.
 struct Sim<'a, B: Backend> {
     runtime: &'a Runtime<B>,
+    /// The hash every simulated case records.
+    access_code_hash: greenlane_runtime::access::AccessCodeHash,
     clock: &'a ManualClock,
     hours: Hours<'a>,
     definitions: &'a Definitions,

@@ -2,12 +2,13 @@
 //! visibility.
 //!
 //! - `config`: the principals file; `centers`: the tree of centers; `rights`: role → rights;
-//!   `attempts`: the inquiry's lock-out after wrong access codes.
+//!   `client`: the address a request came from, for the per-client limit of wrong access
+//!   codes (the throttle itself is in the store).
 //! - [`Caller`]: the extractor every protected handler takes. No or an unknown token is
 //!   401; [`Caller::require`] turns a missing right into a 403 that names it.
 
-pub(crate) mod attempts;
 pub(crate) mod centers;
+pub(crate) mod client;
 pub(crate) mod config;
 pub(crate) mod rights;
 

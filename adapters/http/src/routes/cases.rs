@@ -13,6 +13,7 @@ use greenlane_engine::case::{projection, CaseState, Command, Rating};
 use greenlane_engine::ids::{CaseId, WorkflowId};
 use greenlane_engine::plan::render::{to_dot, to_mermaid};
 use greenlane_engine::supervision::AlertLevel;
+use greenlane_runtime::access;
 use greenlane_runtime::ports::Backend;
 use greenlane_runtime::RuntimeError;
 use serde::{Deserialize, Serialize};
@@ -85,10 +86,16 @@ pub(crate) async fn launch_case<B: Backend>(
         ));
     }
     let workflow_id = WorkflowId::new(workflow);
+    let (code, access_code_hash) = access::issue(app.settings().access_code_hashing)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     let started = Instant::now();
     let result = app
         .runtime()
-        .launch(&caller.principal, &workflow_id, application)
+        .launch(
+            &caller.principal,
+            greenlane_runtime::LaunchRequest::new(&workflow_id, application, access_code_hash),
+        )
         .await;
     app.metrics()
         .command("launch", outcome(&result), started.elapsed());
@@ -109,6 +116,7 @@ pub(crate) async fn launch_case<B: Backend>(
     Ok(LaunchedView::new(
         workflow_id.as_str(),
         launched,
+        code,
         &definition.calendar,
         launched_on,
     ))

@@ -6,8 +6,10 @@
 //! With the same code the applicant may withdraw the application and rate the service.
 //!
 //! An unknown case and a wrong code get the same 404, so neither reveals that a case
-//! exists; after too many wrong codes for one case, inquiries about it are refused (429)
-//! for a while, so six digits cannot be guessed by trying them all.
+//! exists; wrong codes are throttled in the store (`Runtime::check_access_code`): after
+//! three for one case each further one makes it wait twice as long (2 s, 4 s, … at most an
+//! hour), and a client gets 30 in 10 minutes across all cases; a throttled request is 429
+//! with `Retry-After`, before any code is checked.
 
 use axum::extract::State;
 use axum::Json;
@@ -19,12 +21,13 @@ use greenlane_engine::ids::{CaseId, PrincipalId};
 use greenlane_engine::principal::{Principal, Role};
 use greenlane_runtime::access;
 use greenlane_runtime::ports::Backend;
-use greenlane_runtime::{Outcome, RuntimeError};
+use greenlane_runtime::{AccessCheck, Outcome, RuntimeError};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::cases::{pinned, RateRequest, WithdrawRequest};
 use super::support::{execute_counted, today, CommandResult};
+use crate::auth::client::Client;
 use crate::json::{Body, Path, Query};
 use crate::problem::ApiError;
 use crate::responses::{Conflict, Internal, NotFound, TooManyAttempts, Unavailable, Unprocessable};
@@ -127,9 +130,10 @@ pub(crate) struct InquiryItem {
 pub(crate) async fn show<B: Backend>(
     State(app): State<App<B>>,
     Path(case): Path<String>,
+    client: Client,
     Query(query): Query<CodeQuery>,
 ) -> Result<Json<InquiryView>, ApiError> {
-    Ok(Json(inquiry_view(&app, case, &query.code).await?))
+    Ok(Json(inquiry_view(&app, case, &client, &query.code).await?))
 }
 
 /// What the applicant of `case` sees with access code `code` (throttled as [`verified`]
@@ -137,9 +141,10 @@ pub(crate) async fn show<B: Backend>(
 pub(crate) async fn inquiry_view<B: Backend>(
     app: &App<B>,
     case: String,
+    client: &Client,
     code: &str,
 ) -> Result<InquiryView, ApiError> {
-    let (id, state) = verified(app, &case, code).await?;
+    let (id, state) = verified(app, &case, client, code).await?;
     let definition = pinned(app, &state).await?;
     let calendar = &definition.calendar;
     let (projected, projected_provisional) = if state.is_open() {
@@ -227,50 +232,65 @@ pub(crate) async fn inquiry_view<B: Backend>(
     })
 }
 
-/// The case `case` if `code` is its access code; the same 404 for an unknown case and a
-/// wrong code, and 429 once the case has had too many wrong codes.
+/// Checks `code` for `case` from `client` in the store's throttle: the stored hash it
+/// matched, the same 404 for an unknown case and a wrong code, and 429 with the seconds to
+/// wait while the case or the client is throttled.
+async fn check<B: Backend>(
+    app: &App<B>,
+    id: &CaseId,
+    client: &Client,
+    code: &str,
+) -> Result<String, ApiError> {
+    match app
+        .runtime()
+        .check_access_code(id, &client.0, code.trim())
+        .await?
+    {
+        AccessCheck::Admitted { hash } => Ok(hash),
+        AccessCheck::Wrong => Err(ApiError::NotFound(format!(
+            "no case `{id}` with this access code"
+        ))),
+        AccessCheck::Throttled { retry_at } => {
+            let wait = retry_at - app.runtime().clock().now();
+            Err(ApiError::TooManyAttempts {
+                retry_after: u64::try_from(wait.num_seconds()).unwrap_or(0).max(1),
+            })
+        }
+    }
+}
+
+/// The case `case` if `code` is its access code (checked as [`check`] says).
 pub(crate) async fn verified<B: Backend>(
     app: &App<B>,
     case: &str,
+    client: &Client,
     code: &str,
 ) -> Result<(CaseId, CaseState), ApiError> {
     let id = CaseId::new(case);
-    let attempts = app.attempts();
-    if attempts.blocked(&id) {
-        return Err(ApiError::TooManyAttempts);
-    }
-    let hidden = || ApiError::NotFound(format!("no case `{case}` with this access code"));
-    let state = match app.runtime().case(&id).await {
-        Ok(state) => state,
-        Err(RuntimeError::UnknownCase(_)) => {
-            attempts.fail(&id);
-            return Err(hidden());
-        }
-        Err(other) => return Err(other.into()),
-    };
-    if !access::verify(code.trim(), &state.access_code_hash) {
-        attempts.fail(&id);
-        return Err(hidden());
+    let hash = check(app, &id, client, code).await?;
+    let state = app.runtime().case(&id).await?;
+    if !access::same_stored(&state.access_code_hash, &hash) {
+        // A new code was issued meanwhile.
+        return Err(ApiError::NotFound(format!(
+            "no case `{case}` with this access code"
+        )));
     }
     Ok((id, state))
 }
 
-/// Carries out the applicant's `command` on the case `case` if `code` is its access code,
-/// checked under the case's lock in the same read as the command; the same 404 for an
-/// unknown case and a wrong code, and 429 once the case has had too many wrong codes.
+/// Carries out the applicant's `command` on the case `case` if `code` is its access code
+/// (checked as [`check`] says, and again under the case's lock: the case must still have
+/// the hash the code matched).
 pub(crate) async fn execute_verified<B: Backend>(
     app: &App<B>,
     case: &str,
+    client: &Client,
     code: &str,
     command: Command,
 ) -> Result<(CaseId, Outcome), ApiError> {
     let id = CaseId::new(case);
-    let attempts = app.attempts();
-    if attempts.blocked(&id) {
-        return Err(ApiError::TooManyAttempts);
-    }
-    let code = code.trim();
-    let admit = |state: &CaseState| access::verify(code, &state.access_code_hash);
+    let hash = check(app, &id, client, code).await?;
+    let admit = |state: &CaseState| access::same_stored(&state.access_code_hash, &hash);
     let by = Principal {
         id: PrincipalId::new("applicant"),
         role: Role::Applicant,
@@ -279,12 +299,9 @@ pub(crate) async fn execute_verified<B: Backend>(
     };
     match execute_counted(app, &by, &id, command, &admit).await {
         Ok(outcome) => Ok((id, outcome)),
-        Err(RuntimeError::UnknownCase(_)) => {
-            attempts.fail(&id);
-            Err(ApiError::NotFound(format!(
-                "no case `{case}` with this access code"
-            )))
-        }
+        Err(RuntimeError::UnknownCase(_)) => Err(ApiError::NotFound(format!(
+            "no case `{case}` with this access code"
+        ))),
         Err(other) => Err(other.into()),
     }
 }
@@ -297,13 +314,14 @@ pub(crate) async fn execute_verified<B: Backend>(
 pub(crate) async fn withdraw<B: Backend>(
     State(app): State<App<B>>,
     Path(case): Path<String>,
+    client: Client,
     Query(query): Query<CodeQuery>,
     Body(request): Body<WithdrawRequest>,
 ) -> Result<Json<CommandResult>, ApiError> {
     let command = Command::Withdraw {
         reason: request.reason,
     };
-    let (id, outcome) = execute_verified(&app, &case, &query.code, command).await?;
+    let (id, outcome) = execute_verified(&app, &case, &client, &query.code, command).await?;
     Ok(Json(CommandResult::new(&id, &outcome)))
 }
 
@@ -315,13 +333,14 @@ pub(crate) async fn withdraw<B: Backend>(
 pub(crate) async fn rate<B: Backend>(
     State(app): State<App<B>>,
     Path(case): Path<String>,
+    client: Client,
     Query(query): Query<CodeQuery>,
     Body(request): Body<RateRequest>,
 ) -> Result<Json<CommandResult>, ApiError> {
     let command = Command::Rate {
         rating: request.rating,
     };
-    let (id, outcome) = execute_verified(&app, &case, &query.code, command).await?;
+    let (id, outcome) = execute_verified(&app, &case, &client, &query.code, command).await?;
     Ok(Json(CommandResult::new(&id, &outcome)))
 }
 

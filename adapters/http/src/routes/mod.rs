@@ -4,6 +4,7 @@
 //! One module per resource; `support` holds what several share (finding a case the caller
 //! may see, carrying out a command with metrics).
 
+pub(crate) mod access_code;
 pub(crate) mod audit;
 pub(crate) mod calendars;
 pub(crate) mod cases;
@@ -40,6 +41,10 @@ pub fn router<B: Backend>(app: App<B>) -> Router {
         .route("/cases/{case}/withdraw", post(c::withdraw::<B>))
         .route("/cases/{case}/issue", post(c::issue::<B>))
         .route("/cases/{case}/rate", post(c::rate::<B>))
+        .route(
+            "/cases/{case}/access-code",
+            post(access_code::reissue_access_code::<B>),
+        )
         .route(&format!("{task}/claim"), post(t::claim::<B>))
         .route(&format!("{task}/release"), post(t::release::<B>))
         .route(&format!("{task}/approve"), post(t::approve::<B>))

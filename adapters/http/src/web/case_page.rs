@@ -1,7 +1,8 @@
 //! The case page (`/cases/{case}`): where the case stands, its promised and projected
 //! dates (marked 暂定 when provisional), the Gantt chart in working days and the DAG, the
 //! tasks with departments, officers, due dates and cards, the application, the timeline;
-//! and the window's commands on the whole case: withdraw, issue (一个窗口出), rate.
+//! and the window's commands on the whole case: withdraw, issue (一个窗口出), rate, and a
+//! new access code for the applicant (shown once on a printable slip).
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -53,6 +54,7 @@ struct CasePage {
     can_withdraw: bool,
     can_issue: bool,
     can_rate: bool,
+    can_reissue: bool,
     can_submit: bool,
 }
 
@@ -221,6 +223,7 @@ pub(crate) async fn show<B: Backend>(
                 state.status,
                 CaseStatus::Completed { .. } | CaseStatus::Issued { .. }
             ),
+        can_reissue: window && state.rating.is_none(),
         can_submit: window && state.is_open(),
     };
     Ok(ok(&page))
@@ -271,7 +274,8 @@ pub(crate) fn application_rows(
     rows
 }
 
-/// `POST /cases/{case}/{action}`: `withdraw` (reason), `issue`, `rate` (at the window).
+/// `POST /cases/{case}/{action}`: `withdraw` (reason), `issue`, `rate`, `access-code` (at
+/// the window).
 pub(crate) async fn act<B: Backend>(
     State(app): State<App<B>>,
     desk: Desk,
@@ -281,6 +285,9 @@ pub(crate) async fn act<B: Backend>(
     desk.verify(&form)?;
     let caller = &desk.caller;
     caller.require(Right::ActOnCases)?;
+    if action == "access-code" {
+        return reissued(&app, &desk, &case).await;
+    }
     let command = match action.as_str() {
         "withdraw" => Command::Withdraw {
             reason: form
@@ -296,6 +303,46 @@ pub(crate) async fn act<B: Backend>(
     };
     execute_visible(&app, caller, &case, command).await?;
     Ok(see(&format!("/cases/{}", encode(&case))))
+}
+
+#[derive(Template)]
+#[template(path = "access_code.html")]
+struct ReissuedPage {
+    chrome: Chrome,
+    case: String,
+    case_href: String,
+    access_code: String,
+    workflow: String,
+    applicant: String,
+    issued_on: String,
+    coordinator: String,
+}
+
+/// `POST /cases/{case}/access-code`: a new access code, shown once on a printable slip
+/// (with the applicant present).
+async fn reissued<B: Backend>(app: &App<B>, desk: &Desk, case: &str) -> Result<Response, WebError> {
+    let view = crate::routes::access_code::reissue(app, &desk.caller, case).await?;
+    let state = app
+        .runtime()
+        .case(&greenlane_engine::ids::CaseId::new(case))
+        .await?;
+    let definition = crate::routes::cases::pinned(app, &state).await?;
+    let page = ReissuedPage {
+        chrome: desk.chrome("/cases"),
+        case_href: format!("/cases/{}", encode(case)),
+        case: view.case,
+        access_code: view.access_code,
+        workflow: definition.workflow.name.clone(),
+        applicant: state
+            .application
+            .get("applicant")
+            .and_then(|v| v.as_str())
+            .unwrap_or("申请人")
+            .to_string(),
+        issued_on: crate::routes::support::today(app).to_string(),
+        coordinator: desk.caller.principal.id.to_string(),
+    };
+    Ok(ok(&page))
 }
 
 /// A rating from a form: `1`–`5` stars, `satisfied` or `unsatisfied`.

@@ -232,6 +232,7 @@ pub(crate) fn event(event: &Event, name: &dyn Fn(&str) -> String) -> String {
         Event::CaseWithdrawn { reason } => format!("申请撤回 withdrawn：{reason}"),
         Event::CaseIssued => "一个窗口出件 issued at the window".to_string(),
         Event::CaseRated { rating: r } => format!("申请人评价 rated：{}", rating(r)),
+        Event::AccessCodeReissued { .. } => "查询码已重新发放 access code reissued".to_string(),
         Event::CaseRedated {
             calendar,
             calendar_version,

@@ -6,3 +6,4 @@ pub(crate) mod deadlines;
 pub(crate) mod definitions;
 pub(crate) mod events;
 pub(crate) mod queue;
+pub(crate) mod throttle;

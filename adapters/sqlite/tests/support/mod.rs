@@ -66,7 +66,11 @@ impl Backend for TempBackend {
     type Queue = SqliteQueue;
     type Deadlines = SqliteDeadlines;
     type Definitions = SqliteDefinitions;
+    type Throttle = greenlane_sqlite::SqliteThrottle;
 
+    fn throttle(&self) -> &greenlane_sqlite::SqliteThrottle {
+        self.backend.throttle()
+    }
     fn events(&self) -> &SqliteEvents {
         self.backend.events()
     }

@@ -1,7 +1,9 @@
 //! `Withdraw`, `Issue` and `Rate`: the end of a case, at the window. The applicant (or the
 //! coordinator for them) may withdraw an open or completed case, which withdraws every task
 //! not yet decided; the coordinator issues the result once every task is approved, and not
-//! before; and a case no longer open may be rated once, with 1 to 5 stars or as satisfied or not.
+//! before; a case no longer open may be rated once, with 1 to 5 stars or as satisfied or not;
+//! and until the case is rated (the last thing the applicant's code is for) the coordinator
+//! may give the applicant a new access code, the old one then failing.
 
 use super::context::{non_empty, Ctx};
 use crate::case::event::{Event, Rating};
@@ -71,4 +73,22 @@ pub(super) fn rate(ctx: &Ctx, rating: &Rating) -> Result<Vec<Event>, Rejection> 
         }
     }
     Ok(vec![Event::CaseRated { rating: *rating }])
+}
+
+/// Decides giving the applicant a new access code hashed as `access_code_hash`
+/// (coordinator, with the applicant present): until the case is rated, whatever its status,
+/// since the code serves the inquiry, the withdrawal and the rating.
+pub(super) fn reissue_access_code(
+    ctx: &Ctx,
+    access_code_hash: &str,
+) -> Result<Vec<Event>, Rejection> {
+    ctx.require(&[Role::Coordinator, Role::Admin], "coordinator")?;
+    if ctx.case.rating.is_some() {
+        return Err(Rejection::CaseClosed {
+            command: ctx.name,
+            status: "rated",
+        });
+    }
+    let access_code_hash = non_empty(access_code_hash, "access_code_hash")?;
+    Ok(vec![Event::AccessCodeReissued { access_code_hash }])
 }

@@ -100,6 +100,9 @@ pub fn decide(
         Command::Withdraw { reason } => closing::withdraw(&ctx, reason),
         Command::Issue => closing::issue(&ctx),
         Command::Rate { rating } => closing::rate(&ctx, rating),
+        Command::ReissueAccessCode { access_code_hash } => {
+            closing::reissue_access_code(&ctx, access_code_hash)
+        }
         Command::CheckDeadlines => check_deadlines::decide(&ctx),
         Command::Redate {
             calendar,

@@ -393,6 +393,7 @@ fn describe(event: &Event) -> String {
         Event::CaseWithdrawn { .. } => "case_withdrawn".into(),
         Event::CaseIssued => "issued".into(),
         Event::CaseRated { .. } => "rated".into(),
+        Event::AccessCodeReissued { .. } => "access_code_reissued".into(),
         Event::CaseRedated { tasks, .. } => format!(
             "redated:{}",
             tasks

@@ -15,4 +15,5 @@ mod escalation;
 mod event_shape;
 mod fixture;
 mod properties;
+mod reissue;
 mod table;

@@ -229,7 +229,8 @@ impl KpiBoard {
             | Event::LeaseExpired { .. }
             | Event::SupplementRequested { .. }
             | Event::SupplementAllowed { .. }
-            | Event::SpecialProcedureStarted { .. } => Some(()),
+            | Event::SpecialProcedureStarted { .. }
+            | Event::AccessCodeReissued { .. } => Some(()),
         };
         if placed.is_none() {
             self.ignored += 1;

@@ -123,7 +123,14 @@ impl<B: Backend> Sim<'_, B> {
         let application = self.cases[case].application.clone();
         let launched = match self
             .runtime
-            .launch(&coordinator, &workflow.id, application)
+            .launch(
+                &coordinator,
+                greenlane_runtime::LaunchRequest::new(
+                    &workflow.id,
+                    application,
+                    self.access_code_hash.clone(),
+                ),
+            )
             .await
         {
             Ok(launched) => launched,
