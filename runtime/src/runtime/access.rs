@@ -140,7 +140,16 @@ impl HashParams {
     /// The argon2id hash of `code` with a fresh random 16-byte salt. CPU- and memory-bound:
     /// call it off the async executor ([`issue`] does).
     pub fn hash(&self, code: &AccessCode) -> Result<AccessCodeHash, AccessError> {
-        let salt: [u8; 16] = StdRng::from_os_rng().random();
+        self.hash_with_salt(code, StdRng::from_os_rng().random())
+    }
+
+    /// The argon2id hash of `code` with the given salt: for a caller that must reproduce
+    /// its hashes (the seeded demo). Stored codes use [`HashParams::hash`].
+    pub fn hash_with_salt(
+        &self,
+        code: &AccessCode,
+        salt: [u8; 16],
+    ) -> Result<AccessCodeHash, AccessError> {
         let salt = SaltString::encode_b64(&salt).map_err(|e| AccessError::Hash(e.to_string()))?;
         let hash = self
             .hasher()?

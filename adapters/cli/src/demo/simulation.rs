@@ -188,9 +188,14 @@ pub(crate) async fn simulate<B: Backend>(
     // The simulation's own generator, apart from the runtime's (which makes the case ids).
     let mut rng = StdRng::seed_from_u64(setup.seed ^ 0x5eed_dead_beef);
     // Simulated applicants never inquire: one access code is hashed once per run and its
-    // hash recorded by every simulated case.
-    let (_, access_code_hash) =
-        greenlane_runtime::access::issue(greenlane_runtime::access::HashParams::default()).await?;
+    // hash recorded by every simulated case. Code and salt come from the seed, so a seed
+    // reproduces every history byte for byte.
+    let code = greenlane_runtime::access::AccessCode::generate_with(&mut rng);
+    let salt: [u8; 16] = rng.random();
+    let access_code_hash = tokio::task::spawn_blocking(move || {
+        greenlane_runtime::access::HashParams::default().hash_with_salt(&code, salt)
+    })
+    .await??;
     let mut sim = Sim {
         runtime: &runtime,
         access_code_hash,
