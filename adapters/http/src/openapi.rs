@@ -50,7 +50,7 @@ use crate::routes::{
         health::healthz, health::readyz, health::metrics, openapi_json, health::me,
     ),
     components(schemas(
-        Problem, Located, cases::Format, CaseStateName, CaseStatusShape, EventKind, InboxState,
+        Problem, Located, cases::Format, audit::ExportFormat, CaseStateName, CaseStatusShape, EventKind, InboxState,
         ItemKind, Level, ListedDay, Procedure, RatingShape, RoleName, SuspensionReason,
         SuspensionShape, TaskStateName,
     )),

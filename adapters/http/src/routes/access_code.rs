@@ -16,7 +16,8 @@ use utoipa::ToSchema;
 use super::support::execute_visible;
 use crate::auth::rights::Right;
 use crate::auth::Caller;
-use crate::problem::{ApiError, Problem};
+use crate::problem::ApiError;
+use crate::responses::{Conflict, Forbidden, NotFound};
 use crate::state::App;
 
 /// A new access code, shown once.
@@ -56,7 +57,7 @@ pub(crate) async fn reissue<B: Backend>(
 /// case's center); the old code stops working. The new code is in this answer only.
 #[utoipa::path(post, path = "/api/v1/cases/{case}/access-code", tag = "cases",
     params(("case" = String, Path, description = "The case id")),
-    responses((status = 200, body = ReissuedView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)),
+    responses((status = 200, body = ReissuedView), Forbidden, NotFound, Conflict),
     security(("bearer" = [])))]
 pub(crate) async fn reissue_access_code<B: Backend>(
     State(app): State<App<B>>,

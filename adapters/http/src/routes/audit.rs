@@ -19,7 +19,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::rights::Right;
 use crate::auth::Caller;
 use crate::json::Query;
-use crate::problem::{ApiError, Problem};
+use crate::problem::ApiError;
+use crate::responses::{Forbidden, NotFound};
 use crate::state::App;
 
 /// The export's format.
@@ -55,10 +56,9 @@ pub(crate) struct ExportQuery {
 /// The audit trail of the cases the caller oversees, filtered.
 #[utoipa::path(get, path = "/api/v1/audit/export", tag = "supervision", params(ExportQuery),
     responses(
-        (status = 200, description = "JSON lines (`application/x-ndjson`) or CSV (`text/csv`)", content_type = "application/x-ndjson", body = String),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")),
+        (status = 200, description = "JSON lines (`application/x-ndjson`) or CSV (`text/csv`)", content(
+            (String = "application/x-ndjson"), (String = "text/csv"))),
+        Forbidden, NotFound),
     security(("bearer" = [])))]
 pub(crate) async fn export_trail<B: Backend>(
     State(app): State<App<B>>,
@@ -130,8 +130,7 @@ pub(crate) struct PublicKey {
 
 /// The public key that verifies the audit trail's checkpoints (no secret: anyone may read it).
 #[utoipa::path(get, path = "/api/v1/audit/public-key", tag = "supervision",
-    responses((status = 200, body = PublicKey),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = PublicKey), NotFound))]
 pub(crate) async fn public_key<B: Backend>(
     State(app): State<App<B>>,
 ) -> Result<Json<PublicKey>, ApiError> {
