@@ -10,6 +10,7 @@
 //! - [`ports`]: the traits backends implement; [`memory`]: in-memory adapters.
 //! - [`Runtime`]: commands, claims, ticks (lease expiry, deadlines), recovery.
 //! - [`service`]: the shape of every long-running part (options, `run(shutdown)`, handle).
+//! - [`delivery`]: alert deliveries from the store's outbox, outside the commands.
 //! - [`audit`]: checkpoints of the audit chain, checking a store, exports.
 //! - [`department`]: [`DepartmentClient`], one officer of one department over a shared
 //!   store, as a department's own system embeds it.
@@ -18,6 +19,7 @@
 //! `greenlane-testkit` crate, outside the product.
 
 pub mod audit;
+pub mod delivery;
 pub mod department;
 mod error;
 pub mod memory;

@@ -110,9 +110,13 @@ impl<B: Backend> Backend for FaultyBackend<B> {
     type Deadlines = Faulty<B>;
     type Definitions = Faulty<B>;
     type Throttle = B::Throttle;
+    type Deliveries = B::Deliveries;
 
     fn throttle(&self) -> &B::Throttle {
         self.0.inner.throttle()
+    }
+    fn deliveries(&self) -> &B::Deliveries {
+        self.0.inner.deliveries()
     }
     fn events(&self) -> &Faulty<B> {
         &self.0

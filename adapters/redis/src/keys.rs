@@ -9,6 +9,7 @@
 //! | the case index: all cases, one set per status, `lag` | `{prefix/idx}` | `index_intent`, `index_settle` (cluster) |
 //! | the deadline index | `{prefix/deadlines}` | `take_due` |
 //! | the audit trail's checkpoints | `{prefix/audit}` | none (single commands) |
+//! | the delivery outbox: deliveries, states, due, dead, done | `{prefix/deliveries}` | `deliveries_*` |
 //! | a case's wrong access codes `c:{case}:th` | `{case-id}` | `throttle_case` |
 //! | a client's wrong access codes `th:{client}` | `{client}` | `throttle_client` |
 //! | known departments, known workflows | their own tags | none (single commands) |
@@ -93,6 +94,12 @@ impl Keys {
     /// The audit trail's signed checkpoints: a hash, field `center␟seq`, value its JSON.
     pub(crate) fn audit_checkpoints(&self) -> String {
         format!("{}:{{{}/audit}}:checkpoints", self.prefix, self.prefix)
+    }
+
+    /// The delivery outbox: deliveries, states, due, dead, done, in that order.
+    pub(crate) fn deliveries(&self) -> [String; 5] {
+        let base = format!("{}:{{{}/deliveries}}", self.prefix, self.prefix);
+        ["d", "s", "due", "dead", "done"].map(|part| format!("{base}:{part}"))
     }
 
     pub(crate) fn index_lag(&self) -> String {

@@ -34,6 +34,7 @@ mod codec;
 mod conn;
 mod deadlines;
 mod definitions;
+mod deliveries;
 mod department;
 mod error;
 mod events;
@@ -49,6 +50,7 @@ pub use announce::{Announcement, Announcements};
 pub use conn::Target;
 pub use deadlines::RedisDeadlines;
 pub use definitions::RedisDefinitions;
+pub use deliveries::RedisDeliveries;
 pub use department::department_client;
 pub use error::Error;
 pub use events::RedisEvents;
@@ -83,6 +85,7 @@ pub struct RedisBackend {
     deadlines: RedisDeadlines,
     definitions: RedisDefinitions,
     throttle: RedisThrottle,
+    deliveries: RedisDeliveries,
 }
 
 impl std::fmt::Debug for RedisBackend {
@@ -157,6 +160,9 @@ impl RedisBackend {
             throttle: RedisThrottle {
                 store: store.clone(),
             },
+            deliveries: RedisDeliveries {
+                store: store.clone(),
+            },
             store,
         }
     }
@@ -187,12 +193,16 @@ impl Backend for RedisBackend {
     type Deadlines = RedisDeadlines;
     type Definitions = RedisDefinitions;
     type Throttle = RedisThrottle;
+    type Deliveries = RedisDeliveries;
 
     fn events(&self) -> &RedisEvents {
         &self.events
     }
     fn throttle(&self) -> &RedisThrottle {
         &self.throttle
+    }
+    fn deliveries(&self) -> &RedisDeliveries {
+        &self.deliveries
     }
     fn queue(&self) -> &RedisQueue {
         &self.queue

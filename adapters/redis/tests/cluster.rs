@@ -27,5 +27,7 @@ async fn conformance_on_a_three_master_cluster() {
     conformance::restart_mid_case(fresh()).await;
     conformance::calendar_years(fresh()).await;
     conformance::audit_trail(fresh()).await;
+    conformance::delivery_outbox(fresh().deliveries()).await;
+    conformance::alerts_delivered(fresh()).await;
     conformance::crash_recovery(&fresh).await;
 }

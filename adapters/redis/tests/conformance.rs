@@ -102,3 +102,15 @@ async fn audit_trail() {
     let server = RedisServer::start();
     conformance::audit_trail(server.backend("gl").await.into()).await;
 }
+
+#[tokio::test]
+async fn delivery_outbox() {
+    let server = RedisServer::start();
+    conformance::delivery_outbox(server.backend("gl").await.deliveries()).await;
+}
+
+#[tokio::test]
+async fn alerts_delivered() {
+    let server = RedisServer::start();
+    conformance::alerts_delivered(server.backend("gl").await.into()).await;
+}

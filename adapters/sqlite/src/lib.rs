@@ -38,6 +38,7 @@
 mod codec;
 mod deadlines;
 mod definitions;
+mod deliveries;
 mod error;
 mod events;
 mod lockfile;
@@ -52,6 +53,7 @@ mod writes;
 
 pub use deadlines::SqliteDeadlines;
 pub use definitions::SqliteDefinitions;
+pub use deliveries::SqliteDeliveries;
 pub use events::SqliteEvents;
 pub use options::{EffectWrites, SqliteOptions};
 pub use queue::SqliteQueue;
@@ -77,6 +79,7 @@ pub struct SqliteBackend {
     deadlines: SqliteDeadlines,
     definitions: SqliteDefinitions,
     throttle: SqliteThrottle,
+    deliveries: SqliteDeliveries,
     writer: Arc<Writer>,
     thread: Option<JoinHandle<()>>,
     /// Declared last, so it is released after every connection has closed.
@@ -110,6 +113,7 @@ impl SqliteBackend {
         let deadlines =
             SqliteDeadlines::load(&conn, writer.clone(), &readers, options.effect_writes)?;
         let throttle = SqliteThrottle::load(&conn, writer.clone(), &readers)?;
+        let deliveries = SqliteDeliveries::load(&conn, writer.clone(), &readers)?;
         let definitions = SqliteDefinitions::load(&conn, writer.clone(), readers)?;
         let thread = writer.spawn(conn)?;
         Ok(SqliteBackend {
@@ -119,6 +123,7 @@ impl SqliteBackend {
             deadlines,
             definitions,
             throttle,
+            deliveries,
             writer,
             thread: Some(thread),
             _lock: lock,
@@ -153,12 +158,16 @@ impl Backend for SqliteBackend {
     type Deadlines = SqliteDeadlines;
     type Definitions = SqliteDefinitions;
     type Throttle = SqliteThrottle;
+    type Deliveries = SqliteDeliveries;
 
     fn events(&self) -> &SqliteEvents {
         &self.events
     }
     fn throttle(&self) -> &SqliteThrottle {
         &self.throttle
+    }
+    fn deliveries(&self) -> &SqliteDeliveries {
+        &self.deliveries
     }
     fn queue(&self) -> &SqliteQueue {
         &self.queue

@@ -151,11 +151,25 @@ const ENSURED: &str = "
         window   TEXT NOT NULL,
         failures INTEGER NOT NULL
     ) WITHOUT ROWID;
+    -- Alert deliveries (the delivery outbox): pending (`at` = due), delivered (`at` = when)
+    -- or dead (`at` = the last failure).
+    CREATE TABLE IF NOT EXISTS deliveries (
+        id           TEXT NOT NULL PRIMARY KEY,
+        notification TEXT NOT NULL,
+        channel      TEXT NOT NULL,
+        recipient    TEXT NOT NULL,
+        payload      TEXT NOT NULL,
+        created      TEXT NOT NULL,
+        state        TEXT NOT NULL,
+        attempts     INTEGER NOT NULL,
+        at           TEXT NOT NULL,
+        error        TEXT
+    ) WITHOUT ROWID;
 ";
 
 fn ensure_tables(conn: &Connection, path: &Path) -> Result<(), Error> {
     conn.execute_batch(ENSURED)
-        .map_err(sql(path, "creating the throttle's tables"))
+        .map_err(sql(path, "creating the throttle's and the outbox's tables"))
 }
 
 /// Opens a connection that only reads (the file exists and is migrated by then).

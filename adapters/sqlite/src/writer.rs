@@ -38,7 +38,7 @@ use rusqlite::Connection;
 use tokio::sync::watch;
 
 use crate::error::Error;
-use crate::writes::{deadlines, definitions, events, queue, throttle};
+use crate::writes::{deadlines, definitions, deliveries, events, queue, throttle};
 
 /// Most ops committed in one transaction; more wait for the next one.
 pub(crate) const MAX_BATCH: usize = 8192;
@@ -56,6 +56,8 @@ pub(crate) enum Op {
     Definitions(definitions::Write),
     /// The access-code throttle's rows.
     Throttle(throttle::Write),
+    /// The delivery outbox's rows.
+    Deliveries(deliveries::Write),
 }
 
 impl Op {
@@ -66,6 +68,7 @@ impl Op {
             Op::Deadlines(write) => write.run(conn),
             Op::Definitions(write) => write.run(conn),
             Op::Throttle(write) => write.run(conn),
+            Op::Deliveries(write) => write.run(conn),
         }
     }
 }

@@ -4,12 +4,14 @@
 
 mod deadlines;
 mod definitions;
+mod deliveries;
 mod events;
 mod queue;
 mod throttle;
 
 pub use deadlines::{DeadlineSet, MemoryDeadlines};
 pub use definitions::MemoryDefinitions;
+pub use deliveries::{DeliveryRow, DeliveryState, DeliveryTable, MemoryDeliveries};
 pub use events::MemoryEvents;
 pub use queue::{MemoryQueue, QueueIndex};
 pub use throttle::{CaseCount, ClientCount, MemoryThrottle, ThrottleTable};
@@ -25,6 +27,7 @@ pub struct MemoryBackend {
     deadlines: MemoryDeadlines,
     definitions: MemoryDefinitions,
     throttle: MemoryThrottle,
+    deliveries: MemoryDeliveries,
 }
 
 impl MemoryBackend {
@@ -40,6 +43,7 @@ impl Backend for MemoryBackend {
     type Deadlines = MemoryDeadlines;
     type Definitions = MemoryDefinitions;
     type Throttle = MemoryThrottle;
+    type Deliveries = MemoryDeliveries;
 
     fn events(&self) -> &MemoryEvents {
         &self.events
@@ -55,6 +59,9 @@ impl Backend for MemoryBackend {
     }
     fn throttle(&self) -> &MemoryThrottle {
         &self.throttle
+    }
+    fn deliveries(&self) -> &MemoryDeliveries {
+        &self.deliveries
     }
     /// One memory backend may serve several runtimes of one process (tests of several
     /// nodes do), so cached cases may be behind.

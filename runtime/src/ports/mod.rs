@@ -7,6 +7,7 @@ mod audit;
 mod clock;
 mod deadlines;
 mod definitions;
+mod deliveries;
 mod effects;
 mod events;
 mod notifier;
@@ -19,6 +20,7 @@ pub use deadlines::DeadlineIndex;
 pub use definitions::{
     CalendarYearText, DefinitionSource, DefinitionStore, PublishedCalendar, PublishedDefinition,
 };
+pub use deliveries::{DeadLetter, Delivery, DeliveryOutbox, OutboxCounts, Pending};
 pub use effects::{
     append_then_carry_out, make_moves, write_check, Appended, CheckWrite, Effects, NextClaim,
     QueueMove,
@@ -49,6 +51,8 @@ pub trait Backend: Send + Sync + 'static {
     type Definitions: DefinitionStore;
     /// Wrong access codes.
     type Throttle: AccessThrottle;
+    /// Alert deliveries waiting to be sent.
+    type Deliveries: DeliveryOutbox;
 
     /// The event store.
     fn events(&self) -> &Self::Events;
@@ -60,6 +64,8 @@ pub trait Backend: Send + Sync + 'static {
     fn definitions(&self) -> &Self::Definitions;
     /// The access-code throttle.
     fn throttle(&self) -> &Self::Throttle;
+    /// The delivery outbox.
+    fn deliveries(&self) -> &Self::Deliveries;
 
     /// Whether other processes may append to the same store (several engine nodes on one
     /// Redis). Then a case cached here may be behind, and the runtime checks the stored

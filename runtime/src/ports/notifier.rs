@@ -8,7 +8,7 @@ use std::pin::Pin;
 use std::sync::Mutex;
 
 use greenlane_engine::case::Recorded;
-use greenlane_engine::ids::CaseId;
+use greenlane_engine::ids::{CaseId, CenterId};
 
 /// One escalation to deliver.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,6 +17,8 @@ pub struct Notification {
     pub id: String,
     /// The case.
     pub case: CaseId,
+    /// The case's center (routes of the alerts file are per center).
+    pub center: CenterId,
     /// The alert or at-risk event.
     pub event: Recorded,
 }

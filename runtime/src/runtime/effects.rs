@@ -34,6 +34,9 @@ pub(super) struct Planned {
     notifications: Vec<Notification>,
     /// Departments whose queues got a claimable entry.
     freed: Vec<DepartmentId>,
+    /// Whether recovery carries these effects out (a notification not handed over is
+    /// then an error).
+    recovering: bool,
 }
 
 impl<B: Backend> Runtime<B> {
@@ -123,6 +126,7 @@ impl<B: Backend> Runtime<B> {
                     notifications.push(Notification {
                         id: format!("{case}#{}", before + offset as u64 + 1),
                         case: case.clone(),
+                        center: state.center.clone(),
                         event: r.clone(),
                     })
                 }
@@ -149,6 +153,7 @@ impl<B: Backend> Runtime<B> {
             next,
             notifications,
             freed,
+            recovering: origin == Origin::Recovery,
         }
     }
 
@@ -165,11 +170,18 @@ impl<B: Backend> Runtime<B> {
         for department in &planned.freed {
             self.work.signal(department);
         }
+        // The events are durable: a notification not handed over (the outbox could not
+        // be reached) fails no command. The cursor stays behind the events, and the next
+        // tick's `complete_effects` hands it over again; recovery itself fails instead,
+        // so its caller leaves the cursor where it is.
         for notification in &planned.notifications {
-            self.notifier
-                .notify(notification)
-                .await
-                .map_err(StoreError::failed)?;
+            if let Err(error) = self.notifier.notify(notification).await {
+                if planned.recovering {
+                    return Err(StoreError::failed(error).into());
+                }
+                tracing::warn!(%case, %error, "notification not handed over; the next tick retries");
+                return Ok(());
+            }
         }
         // Only from where these events start: if effects before them lag (a failure
         // here or in another process), the cursor stays behind them for recovery.

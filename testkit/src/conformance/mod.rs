@@ -7,12 +7,14 @@
 
 mod audit;
 mod calendars;
+mod deliveries;
 mod ports;
 mod runtime;
 mod throttle;
 
 pub use audit::audit_trail;
 pub use calendars::{calendar_years, failing_check_backs_off, official_2027};
+pub use deliveries::{alerts_delivered, delivery_outbox};
 pub use ports::{append_with_effects, deadline_index, definition_store, event_store, task_queue};
 pub use runtime::{
     crash_recovery, deadlines_and_alerts, deferred_claims, fan_out_and_join, leases,
@@ -43,6 +45,8 @@ pub async fn all<B: Backend>(fresh: impl Fn() -> Arc<B>) {
     audit_trail(fresh()).await;
     access_throttle(fresh().throttle()).await;
     access_codes_throttled(fresh()).await;
+    delivery_outbox(fresh().deliveries()).await;
+    alerts_delivered(fresh()).await;
     crash_recovery(fresh).await;
 }
 
@@ -124,6 +128,15 @@ macro_rules! conformance_tests {
         #[tokio::test]
         async fn access_codes_throttled() {
             $crate::conformance::access_codes_throttled($fresh()).await;
+        }
+        #[tokio::test]
+        async fn delivery_outbox() {
+            $crate::conformance::delivery_outbox($crate::__macro::Backend::deliveries(&*$fresh()))
+                .await;
+        }
+        #[tokio::test]
+        async fn alerts_delivered() {
+            $crate::conformance::alerts_delivered($fresh()).await;
         }
         #[tokio::test]
         async fn crash_recovery() {

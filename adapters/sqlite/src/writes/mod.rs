@@ -4,6 +4,7 @@
 
 pub(crate) mod deadlines;
 pub(crate) mod definitions;
+pub(crate) mod deliveries;
 pub(crate) mod events;
 pub(crate) mod queue;
 pub(crate) mod throttle;

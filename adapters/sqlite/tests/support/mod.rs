@@ -67,9 +67,13 @@ impl Backend for TempBackend {
     type Deadlines = SqliteDeadlines;
     type Definitions = SqliteDefinitions;
     type Throttle = greenlane_sqlite::SqliteThrottle;
+    type Deliveries = greenlane_sqlite::SqliteDeliveries;
 
     fn throttle(&self) -> &greenlane_sqlite::SqliteThrottle {
         self.backend.throttle()
+    }
+    fn deliveries(&self) -> &greenlane_sqlite::SqliteDeliveries {
+        self.backend.deliveries()
     }
     fn events(&self) -> &SqliteEvents {
         self.backend.events()
