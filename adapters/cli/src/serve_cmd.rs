@@ -20,7 +20,8 @@ use clap::Args as ClapArgs;
 use greenlane_engine::ids::{CalendarId, PrincipalId};
 use greenlane_fs::Project;
 use greenlane_http::{App, Principals, Settings};
-use greenlane_runtime::ports::{Backend, LogNotifier};
+use greenlane_runtime::delivery::{Deliverer, OutboxNotifier};
+use greenlane_runtime::ports::Backend;
 use greenlane_runtime::service::Shutdown;
 use greenlane_runtime::{PublishRequest, Runtime, RuntimeConfig, TickerOptions};
 
@@ -34,6 +35,9 @@ pub(crate) enum LogFormat {
     /// One JSON object per line, with the request span (id, method, route).
     Json,
 }
+
+/// Time between rounds of the alert deliverer while nothing is due.
+const DELIVERY_ROUND: Duration = Duration::from_millis(500);
 
 /// The audit key file's name when `--audit-key` is not given.
 const KEY_FILE: &str = "greenlane-audit.key";
@@ -91,6 +95,11 @@ pub(crate) struct Args {
     /// each period, per center whose cases changed).
     #[arg(long, default_value_t = 24 * 60, value_parser = clap::value_parser!(u64).range(1..=7 * 24 * 60))]
     checkpoint_minutes: u64,
+    /// The alerts file: channels (webhook, Redis stream, log), routes per recipient,
+    /// center and department, named people, retries (see examples/alerts.yaml). Without
+    /// it every notification goes to the log.
+    #[arg(long, value_name = "FILE", env = "GREENLANE_ALERTS")]
+    alerts: Option<PathBuf>,
 }
 
 /// Runs `greenlane serve`.
@@ -101,6 +110,10 @@ pub(crate) fn run(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("{principals_name}: cannot read"))?;
     let principals = Principals::parse(&principals_name, &text)?;
     let definitions = load_all(project)?;
+    let alerts = match &args.alerts {
+        Some(path) => greenlane_alerts::AlertsFile::load(path)?,
+        None => greenlane_alerts::AlertsFile::log_only(),
+    };
     let tokio = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -109,7 +122,7 @@ pub(crate) fn run(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
         if args.memory {
             tracing::warn!("serving from memory: nothing survives a restart");
             let backend = Arc::new(greenlane_runtime::memory::MemoryBackend::new());
-            serve(backend, principals, definitions, &args).await
+            serve(backend, principals, definitions, &alerts, &args).await
         } else if let Some(url) = &args.redis {
             let target = greenlane_redis::Target::Single(url.clone());
             let backend =
@@ -117,11 +130,11 @@ pub(crate) fn run(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
                     .await
                     .with_context(|| format!("connecting to {url}"))?;
             tracing::info!(%url, prefix = %args.redis_prefix, "serving from Redis");
-            serve(Arc::new(backend), principals, definitions, &args).await
+            serve(Arc::new(backend), principals, definitions, &alerts, &args).await
         } else {
             tracing::info!(db = %args.db.display(), "serving from the embedded SQLite store");
             crate::store::with_sqlite(Some(&args.db), |backend| {
-                serve(backend, principals, definitions, &args)
+                serve(backend, principals, definitions, &alerts, &args)
             })
             .await
         }
@@ -133,6 +146,7 @@ async fn serve<B: Backend>(
     backend: Arc<B>,
     principals: Principals,
     definitions: Definitions,
+    alerts: &greenlane_alerts::AlertsFile,
     args: &Args,
 ) -> anyhow::Result<()> {
     let mut config = RuntimeConfig::new(&args.center, definitions.calendars.clone());
@@ -145,7 +159,17 @@ async fn serve<B: Backend>(
         tracing::warn!(%start, "the engine's clock starts at --clock-start, not now");
     }
     let clock = crate::clock::engine_clock(args.clock_start);
-    let runtime = Arc::new(Runtime::new(backend, clock, Arc::new(LogNotifier), config));
+    // Alerts go to the store's outbox; the deliverer sends them outside the commands.
+    let channels = greenlane_alerts::FileChannels::open(alerts, args.redis.as_deref())?;
+    let routes = Arc::new(greenlane_alerts::FileRoutes::new(alerts));
+    let notifier = Arc::new(OutboxNotifier::new(backend.clone(), routes));
+    let deliverer = Arc::new(Deliverer::new(
+        backend.clone(),
+        Arc::new(channels),
+        clock.clone(),
+        alerts.retry,
+    ));
+    let runtime = Arc::new(Runtime::new(backend, clock, notifier, config));
     let report = runtime.recover().await.context("recovering the store")?;
     tracing::info!(
         open_cases = report.open_cases,
@@ -165,6 +189,7 @@ async fn serve<B: Backend>(
     let settings = Settings {
         body_limit: args.body_limit,
         audit_key: Some(audit_key.verifying_key()),
+        delivery_stats: Some(deliverer.stats().clone()),
         ..Settings::default()
     };
     publish_calendars(&runtime, definitions.calendar_sources.clone()).await?;
@@ -199,6 +224,7 @@ async fn serve<B: Backend>(
     }
     let (stop_ticker, shutdown) = Shutdown::new();
     let stop_checkpoints = Arc::new(tokio::sync::Notify::new());
+    let deliveries = tokio::spawn(deliverer.run(DELIVERY_ROUND, shutdown.clone()));
     let ticker = tokio::spawn(runtime.clone().run_ticker(
         TickerOptions::every(Duration::from_secs(args.tick_seconds)),
         shutdown,
@@ -219,6 +245,7 @@ async fn serve<B: Backend>(
     // The tick in progress finishes (no command is cut); none starts after.
     stop_ticker.trigger();
     ticker.await.context("the ticker panicked")?;
+    deliveries.await.context("the alert deliverer panicked")?;
     stop_checkpoints.notify_one();
     checkpoints
         .await

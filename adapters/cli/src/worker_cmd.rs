@@ -57,6 +57,11 @@ pub(crate) struct Args {
     /// `serve --clock-start` does; give both the same instant.
     #[arg(long, value_name = "INSTANT")]
     clock_start: Option<chrono::DateTime<chrono::Utc>>,
+    /// The alerts file the engine nodes use (`serve --alerts`): the at-risk notices this
+    /// worker's decisions raise are routed by it into the store's outbox. Without it they
+    /// are routed to the log channel.
+    #[arg(long, value_name = "FILE", env = "GREENLANE_ALERTS")]
+    alerts: Option<std::path::PathBuf>,
     /// Print JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
@@ -169,6 +174,12 @@ pub(crate) fn run(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| format!("worker-{}", args.department));
     let officer = Principal::officer(&officer_id, &args.department, &args.center);
     let config = RuntimeConfig::new(&args.center, calendars);
+    let alerts = match &args.alerts {
+        Some(path) => greenlane_alerts::AlertsFile::load(path)?,
+        None => greenlane_alerts::AlertsFile::log_only(),
+    };
+    let routes: std::sync::Arc<dyn greenlane_runtime::delivery::Routes> =
+        std::sync::Arc::new(greenlane_alerts::FileRoutes::new(&alerts));
     let tokio = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -180,6 +191,7 @@ pub(crate) fn run(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
             officer,
             config,
             crate::clock::engine_clock(args.clock_start),
+            Some(routes),
         )
         .await
         .with_context(|| format!("connecting to {}", args.redis))?;

@@ -9,7 +9,10 @@
 //! - `greenlane_events_total{kind}`: every event the runtime records, the ticker's alerts and
 //!   lease expiries included (counted from `Runtime::subscribe` by [`crate::serve`]).
 //! - Gauges read at scrape time (by `routes::health`): queue depth per department, open
-//!   alerts by level, open cases.
+//!   alerts by level, open cases, the outbox's pending and dead deliveries.
+//! - `greenlane_deliveries_total{channel,outcome}` and `greenlane_delivery_duration_seconds
+//!   {channel}`: what this process's alert deliverer did per channel (`delivered`,
+//!   `retried`, `dead`) and how long each send took.
 //!
 //! One mutex guards the maps; a request holds it for a few map operations only.
 
@@ -168,5 +171,55 @@ mod tests {
             "greenlane_command_duration_seconds_bucket{command=\"approve\",le=\"0.025\"} 2"
         ));
         assert!(out.contains("greenlane_command_duration_seconds_count{command=\"approve\"} 2"));
+    }
+}
+
+/// The deliverer's counters per channel in the text exposition format.
+pub(crate) fn render_deliveries(
+    channels: &BTreeMap<String, greenlane_runtime::delivery::ChannelStats>,
+    out: &mut String,
+) {
+    use greenlane_runtime::delivery::LATENCY_BUCKETS_MS;
+    out.push_str("# HELP greenlane_deliveries_total Alert delivery attempts by channel and how they ended.\n# TYPE greenlane_deliveries_total counter\n");
+    for (channel, stats) in channels {
+        let channel = escape(channel);
+        for (outcome, n) in [
+            ("delivered", stats.delivered),
+            ("retried", stats.retried),
+            ("dead", stats.dead),
+        ] {
+            let _ = writeln!(
+                out,
+                "greenlane_deliveries_total{{channel=\"{channel}\",outcome=\"{outcome}\"}} {n}"
+            );
+        }
+    }
+    out.push_str("# HELP greenlane_delivery_duration_seconds How long one send through a channel took.\n# TYPE greenlane_delivery_duration_seconds histogram\n");
+    for (channel, stats) in channels {
+        let channel = escape(channel);
+        let mut cumulative = 0;
+        for (bound, n) in LATENCY_BUCKETS_MS.iter().zip(stats.latency_buckets) {
+            cumulative += n;
+            let _ = writeln!(
+                out,
+                "greenlane_delivery_duration_seconds_bucket{{channel=\"{channel}\",le=\"{}\"}} {cumulative}",
+                *bound as f64 / 1000.0
+            );
+        }
+        let _ = writeln!(
+            out,
+            "greenlane_delivery_duration_seconds_bucket{{channel=\"{channel}\",le=\"+Inf\"}} {}",
+            stats.sends()
+        );
+        let _ = writeln!(
+            out,
+            "greenlane_delivery_duration_seconds_sum{{channel=\"{channel}\"}} {}",
+            stats.latency_sum_ms as f64 / 1000.0
+        );
+        let _ = writeln!(
+            out,
+            "greenlane_delivery_duration_seconds_count{{channel=\"{channel}\"}} {}",
+            stats.sends()
+        );
     }
 }

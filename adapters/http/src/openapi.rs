@@ -24,8 +24,8 @@ use crate::vocabulary::{
 };
 
 use crate::routes::{
-    access_code, audit, calendars, cases, definitions, events, health, inbox, inquiry, supervision,
-    tasks,
+    access_code, audit, calendars, cases, definitions, events, health, inbox, inquiry,
+    notifications, supervision, tasks,
 };
 
 #[derive(OpenApi)]
@@ -46,6 +46,7 @@ use crate::routes::{
         definitions::rollback, definitions::plan,
         calendars::list, calendars::show, calendars::publish,
         supervision::alerts, supervision::kpis, audit::export_trail, audit::public_key,
+        notifications::dead_letters, notifications::retry,
         events::stream,
         health::healthz, health::readyz, health::metrics, openapi_json, health::me,
     ),

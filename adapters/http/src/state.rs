@@ -30,6 +30,9 @@ pub struct Settings {
     /// The public key of the server's audit signing key: exports name it, and
     /// `/api/v1/audit/public-key` serves it. Without it there is no export.
     pub audit_key: Option<greenlane_engine::audit::VerifyingKey>,
+    /// The counters of this process's alert deliverer, for `/metrics` (none when it
+    /// runs no deliverer).
+    pub delivery_stats: Option<std::sync::Arc<greenlane_runtime::delivery::DeliveryStats>>,
 }
 
 impl Default for Settings {
@@ -40,6 +43,7 @@ impl Default for Settings {
             access_code_hashing: Default::default(),
             secure_cookies: false,
             audit_key: None,
+            delivery_stats: None,
         }
     }
 }

@@ -9,7 +9,7 @@ use common::Fixture;
 use serde_json::Value;
 
 /// Every route of the router.
-const ROUTES: [(&str, &str); 41] = [
+const ROUTES: [(&str, &str); 43] = [
     ("get", "/api/v1/me"),
     ("post", "/api/v1/cases"),
     ("get", "/api/v1/cases"),
@@ -58,6 +58,8 @@ const ROUTES: [(&str, &str); 41] = [
     ("get", "/api/v1/supervision/kpis"),
     ("get", "/api/v1/audit/export"),
     ("get", "/api/v1/audit/public-key"),
+    ("get", "/api/v1/notifications/dead-letters"),
+    ("post", "/api/v1/notifications/dead-letters/retry"),
     ("get", "/api/v1/events"),
     ("get", "/healthz"),
     ("get", "/readyz"),

@@ -200,6 +200,24 @@ fn matrix() -> Vec<Cell> {
         ),
         cell(
             "GET",
+            "/api/v1/notifications/dead-letters",
+            None,
+            [403, 403, 403, 200, 200, 401],
+        ),
+        cell(
+            "POST",
+            "/api/v1/notifications/dead-letters/retry",
+            Some(json!({ "id": "none#1/log/center:jilin-city" })),
+            [403, 403, 403, 404, 404, 401],
+        ),
+        cell(
+            "POST",
+            "/api/v1/cases/{case}/access-code",
+            None,
+            [200, 403, 403, 403, 403, 401],
+        ),
+        cell(
+            "GET",
             "/api/v1/events",
             None,
             [200, 200, 403, 200, 200, 401],

@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use greenlane_engine::principal::Principal;
-use greenlane_runtime::ports::{Clock, LogNotifier};
+use greenlane_runtime::delivery::{OutboxNotifier, Routes};
+use greenlane_runtime::ports::{Clock, LogNotifier, Notifier};
 use greenlane_runtime::{DepartmentClient, DepartmentError, Runtime, RuntimeConfig};
 
 use crate::{RedisBackend, Target};
@@ -14,18 +15,27 @@ use crate::{RedisBackend, Target};
 /// as `officer`. `config` gives the calendars to start from (those published in the store
 /// are installed at once); `clock` is the time decisions are taken at, which should agree
 /// with the engine nodes' clocks. A server that cannot be reached yet is waited for
-/// ([`RedisBackend::connect_patiently`]).
+/// ([`RedisBackend::connect_patiently`]). With `routes`, the notifications its decisions
+/// raise (a case at risk) go to the store's delivery outbox, which the engine nodes'
+/// deliverers send; without, to this process's log only.
 pub async fn department_client(
     target: Target,
     prefix: &str,
     officer: Principal,
     config: RuntimeConfig,
     clock: Arc<dyn Clock>,
+    routes: Option<Arc<dyn Routes>>,
 ) -> Result<DepartmentClient<RedisBackend>, DepartmentError> {
-    let backend = RedisBackend::connect_patiently(target, prefix)
-        .await
-        .map_err(|e| DepartmentError::Connect(Arc::new(e)))?;
-    let runtime = Runtime::new(Arc::new(backend), clock, Arc::new(LogNotifier), config);
+    let backend = Arc::new(
+        RedisBackend::connect_patiently(target, prefix)
+            .await
+            .map_err(|e| DepartmentError::Connect(Arc::new(e)))?,
+    );
+    let notifier: Arc<dyn Notifier> = match routes {
+        Some(routes) => Arc::new(OutboxNotifier::new(backend.clone(), routes)),
+        None => Arc::new(LogNotifier),
+    };
+    let runtime = Runtime::new(backend, clock, notifier, config);
     runtime
         .refresh_calendars()
         .await

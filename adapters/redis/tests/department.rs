@@ -74,6 +74,7 @@ async fn client(
         Principal::officer(officer, department, CENTER),
         RuntimeConfig::new(CENTER, cn_calendars()),
         clock.clone(),
+        None,
     )
     .await
     .expect("the client connects")

@@ -28,6 +28,8 @@ pub enum Right {
     ReadSupervision,
     /// Subscribe to live events.
     SubscribeEvents,
+    /// Send alert deliveries that failed their last attempt again.
+    RetryNotifications,
 }
 
 impl Right {
@@ -44,6 +46,7 @@ impl Right {
             Right::PublishDefinitions => "definitions:publish",
             Right::ReadSupervision => "supervision:read",
             Right::SubscribeEvents => "events:subscribe",
+            Right::RetryNotifications => "notifications:retry",
         }
     }
 
@@ -60,6 +63,7 @@ impl Right {
             Right::PublishDefinitions => &[Policy, Admin],
             Right::ReadSupervision => &[Supervisor, Admin],
             Right::SubscribeEvents => &[Coordinator, Officer, Supervisor, Admin],
+            Right::RetryNotifications => &[Supervisor, Admin],
         }
     }
 

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use greenlane_engine::case::TaskStatus;
 use greenlane_engine::supervision::AlertLevel;
-use greenlane_runtime::ports::Backend;
+use greenlane_runtime::ports::{Backend, DeliveryOutbox};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -122,6 +122,27 @@ pub(crate) async fn metrics<B: Backend>(State(app): State<App<B>>) -> Result<Res
     }
     out.push_str("# HELP greenlane_open_cases Cases open.\n# TYPE greenlane_open_cases gauge\n");
     let _ = writeln!(out, "greenlane_open_cases {open_cases}");
+    let outbox = app
+        .runtime()
+        .backend()
+        .deliveries()
+        .counts()
+        .await
+        .map_err(greenlane_runtime::RuntimeError::from)?;
+    out.push_str("# HELP greenlane_outbox_deliveries Alert deliveries in the store's outbox: waiting to be sent, or dead letters.\n# TYPE greenlane_outbox_deliveries gauge\n");
+    let _ = writeln!(
+        out,
+        "greenlane_outbox_deliveries{{state=\"pending\"}} {}",
+        outbox.pending
+    );
+    let _ = writeln!(
+        out,
+        "greenlane_outbox_deliveries{{state=\"dead\"}} {}",
+        outbox.dead
+    );
+    if let Some(stats) = &app.settings().delivery_stats {
+        crate::metrics::render_deliveries(&stats.snapshot(), &mut out);
+    }
     Ok((
         [(
             header::CONTENT_TYPE,

@@ -13,6 +13,7 @@ pub(crate) mod events;
 pub(crate) mod health;
 pub(crate) mod inbox;
 pub(crate) mod inquiry;
+pub(crate) mod notifications;
 pub(crate) mod supervision;
 pub(crate) mod support;
 pub(crate) mod tasks;
@@ -92,6 +93,14 @@ pub fn router<B: Backend>(app: App<B>) -> Router {
         .route("/supervision/kpis", get(s::kpis::<B>))
         .route("/audit/export", get(audit::export_trail::<B>))
         .route("/audit/public-key", get(audit::public_key::<B>))
+        .route(
+            "/notifications/dead-letters",
+            get(notifications::dead_letters::<B>),
+        )
+        .route(
+            "/notifications/dead-letters/retry",
+            post(notifications::retry::<B>),
+        )
         .route("/events", get(e::stream::<B>));
     let limit = app.settings().body_limit;
     Router::new()
