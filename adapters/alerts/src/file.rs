@@ -22,7 +22,7 @@
 //!       - { name: 王主任, address: "13800000001" }
 //!   - to: any
 //!     channels: [log]
-//! retry: { max_attempts: 8, base_seconds: 2, cap_seconds: 600 }
+//! retry: { max_attempts: 8, base_seconds: 2, cap_seconds: 600, lease_seconds: 60 }
 //! ```
 
 use std::collections::BTreeSet;
@@ -177,6 +177,7 @@ struct RetrySpec {
     max_attempts: Option<u32>,
     base_seconds: Option<i64>,
     cap_seconds: Option<i64>,
+    lease_seconds: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -342,8 +343,20 @@ impl AlertsFile {
             },
             base: seconds(raw.retry.base_seconds, "base_seconds", defaults.base)?,
             cap: seconds(raw.retry.cap_seconds, "cap_seconds", defaults.cap)?,
+            lease: seconds(raw.retry.lease_seconds, "lease_seconds", defaults.lease)?,
             ..defaults
         };
+        if let Some(slowest) = raw.channels.iter().filter_map(|c| c.timeout_seconds).max() {
+            if retry.lease <= Duration::seconds(slowest as i64) {
+                return Err(field(
+                    "retry.lease_seconds".into(),
+                    format!(
+                        "{}: a lease outlasts the slowest channel's timeout ({slowest} s)",
+                        retry.lease.num_seconds()
+                    ),
+                ));
+            }
+        }
         Ok(AlertsFile {
             path: Some(path.to_path_buf()),
             channels: raw.channels,
