@@ -289,7 +289,7 @@ impl AlertsFile {
                     }
                 }
                 ChannelKind::RedisStream => {
-                    if channel.stream.as_deref().map_or(true, str::is_empty) {
+                    if channel.stream.as_deref().is_none_or(str::is_empty) {
                         return Err(field(
                             at("stream"),
                             "a Redis stream channel needs a stream key".into(),

@@ -102,24 +102,16 @@ impl FileRoutes {
         // `any` never reaches the applicant: only a route written for them does.
         let kind =
             kind && !(route.to == RecipientKind::Any && target.kind == RecipientKind::Applicant);
-        let center = route.center.as_deref().is_none_or_eq(&target.center);
+        let center = route
+            .center
+            .as_deref()
+            .is_none_or(|wanted| wanted == target.center);
         let department = match (&route.department, &target.department) {
             (None, _) => true,
             (Some(wanted), Some(department)) => wanted == department,
             (Some(_), None) => false,
         };
         kind && center && department
-    }
-}
-
-/// `None` matches everything; `Some(x)` only `x`.
-trait NoneOrEq {
-    fn is_none_or_eq(self, value: &str) -> bool;
-}
-
-impl NoneOrEq for Option<&str> {
-    fn is_none_or_eq(self, value: &str) -> bool {
-        self.map_or(true, |wanted| wanted == value)
     }
 }
 

@@ -152,28 +152,6 @@ pub(crate) fn escape(value: &str) -> String {
         .replace('\n', "\\n")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn histograms_are_cumulative_and_labelled() {
-        let metrics = Metrics::default();
-        metrics.command("approve", "ok", Duration::from_micros(700));
-        metrics.command("approve", "rejected", Duration::from_millis(20));
-        let mut out = String::new();
-        metrics.render(&mut out);
-        assert!(out.contains("greenlane_commands_total{command=\"approve\",outcome=\"ok\"} 1"));
-        assert!(out.contains(
-            "greenlane_command_duration_seconds_bucket{command=\"approve\",le=\"0.001\"} 1"
-        ));
-        assert!(out.contains(
-            "greenlane_command_duration_seconds_bucket{command=\"approve\",le=\"0.025\"} 2"
-        ));
-        assert!(out.contains("greenlane_command_duration_seconds_count{command=\"approve\"} 2"));
-    }
-}
-
 /// The deliverer's counters per channel in the text exposition format.
 pub(crate) fn render_deliveries(
     channels: &BTreeMap<String, greenlane_runtime::delivery::ChannelStats>,
@@ -221,5 +199,27 @@ pub(crate) fn render_deliveries(
             "greenlane_delivery_duration_seconds_count{{channel=\"{channel}\"}} {}",
             stats.sends()
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histograms_are_cumulative_and_labelled() {
+        let metrics = Metrics::default();
+        metrics.command("approve", "ok", Duration::from_micros(700));
+        metrics.command("approve", "rejected", Duration::from_millis(20));
+        let mut out = String::new();
+        metrics.render(&mut out);
+        assert!(out.contains("greenlane_commands_total{command=\"approve\",outcome=\"ok\"} 1"));
+        assert!(out.contains(
+            "greenlane_command_duration_seconds_bucket{command=\"approve\",le=\"0.001\"} 1"
+        ));
+        assert!(out.contains(
+            "greenlane_command_duration_seconds_bucket{command=\"approve\",le=\"0.025\"} 2"
+        ));
+        assert!(out.contains("greenlane_command_duration_seconds_count{command=\"approve\"} 2"));
     }
 }

@@ -12,6 +12,7 @@ mod cache;
 mod calendars;
 mod claims;
 mod definitions;
+mod deliveries;
 mod effects;
 mod live;
 mod publishing;

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use greenlane_engine::case::TaskStatus;
 use greenlane_engine::supervision::AlertLevel;
-use greenlane_runtime::ports::{Backend, DeliveryOutbox};
+use greenlane_runtime::ports::Backend;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -122,13 +122,7 @@ pub(crate) async fn metrics<B: Backend>(State(app): State<App<B>>) -> Result<Res
     }
     out.push_str("# HELP greenlane_open_cases Cases open.\n# TYPE greenlane_open_cases gauge\n");
     let _ = writeln!(out, "greenlane_open_cases {open_cases}");
-    let outbox = app
-        .runtime()
-        .backend()
-        .deliveries()
-        .counts()
-        .await
-        .map_err(greenlane_runtime::RuntimeError::from)?;
+    let outbox = app.runtime().outbox_counts().await?;
     out.push_str("# HELP greenlane_outbox_deliveries Alert deliveries in the store's outbox: waiting to be sent, or dead letters.\n# TYPE greenlane_outbox_deliveries gauge\n");
     let _ = writeln!(
         out,

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use greenlane_engine::ids::CenterId;
-use greenlane_runtime::ports::{Backend, DeadLetter, DeliveryOutbox};
+use greenlane_runtime::ports::{Backend, DeadLetter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -92,13 +92,7 @@ async fn visible<B: Backend>(
     caller: &Caller,
     limit: usize,
 ) -> Result<Vec<(DeadLetter, serde_json::Value)>, ApiError> {
-    let letters = app
-        .runtime()
-        .backend()
-        .deliveries()
-        .dead_letters(MAX_LETTERS)
-        .await
-        .map_err(greenlane_runtime::RuntimeError::from)?;
+    let letters = app.runtime().dead_letters(MAX_LETTERS).await?;
     Ok(letters
         .into_iter()
         .filter_map(|letter| {
@@ -163,15 +157,7 @@ pub(crate) async fn retry<B: Backend>(
     if !letters.iter().any(|(l, _)| l.delivery.id == request.id) {
         return Err(not_found());
     }
-    let now = app.runtime().clock().now();
-    let revived = app
-        .runtime()
-        .backend()
-        .deliveries()
-        .revive(&request.id, now)
-        .await
-        .map_err(greenlane_runtime::RuntimeError::from)?;
-    if !revived {
+    if !app.runtime().resend_dead_letter(&request.id).await? {
         return Err(not_found());
     }
     tracing::info!(id = %request.id, by = %caller.principal.id, "dead letter sent again");
