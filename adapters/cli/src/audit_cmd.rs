@@ -12,7 +12,7 @@ use clap::{Args as ClapArgs, Subcommand};
 use greenlane_engine::audit::checkpoint::parse_public_key;
 use greenlane_engine::audit::{export, hex, VerifyingKey};
 use greenlane_engine::ids::{CenterId, DepartmentId, PrincipalId};
-use greenlane_redis::{RedisBackend, Target};
+use greenlane_redis::RedisBackend;
 use greenlane_runtime::audit::{self, ExportFilter};
 use greenlane_runtime::ports::{Backend, Clock, SystemClock};
 
@@ -27,11 +27,14 @@ pub(crate) struct Args {
 #[derive(Debug, ClapArgs)]
 struct StoreArgs {
     /// The SQLite database file.
-    #[arg(long, value_name = "FILE", conflicts_with = "redis")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["redis", "redis_cluster"])]
     db: Option<PathBuf>,
     /// A Redis server instead.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", conflicts_with = "redis_cluster")]
     redis: Option<String>,
+    /// A Redis Cluster instead, by one or more of its nodes.
+    #[arg(long, value_name = "URL[,URL…]", value_delimiter = ',')]
+    redis_cluster: Vec<String>,
     /// Key prefix on Redis (as `serve --redis-prefix`).
     #[arg(long, default_value = "greenlane")]
     redis_prefix: String,
@@ -143,11 +146,13 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
                 | Action::Export { store, .. } => store,
                 _ => unreachable!("handled above"),
             };
-            if let Some(url) = &store.redis {
-                let backend =
-                    RedisBackend::connect(Target::Single(url.clone()), &store.redis_prefix)
-                        .await
-                        .with_context(|| format!("connecting to {url}"))?;
+            if let Some(target) =
+                crate::redis_target::target(store.redis.as_ref(), &store.redis_cluster)
+            {
+                let at = crate::redis_target::describe(&target);
+                let backend = RedisBackend::connect(target, &store.redis_prefix)
+                    .await
+                    .with_context(|| format!("connecting to {at}"))?;
                 on_store(Arc::new(backend), action).await
             } else {
                 let db = store

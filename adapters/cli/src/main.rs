@@ -26,6 +26,7 @@ mod clock;
 mod demo;
 mod plan_cmd;
 mod recover_cmd;
+mod redis_target;
 mod serve_cmd;
 mod store;
 mod worker_cmd;

@@ -1,6 +1,6 @@
 //! `greenlane serve`: the HTTP API (`greenlane-http`) on a runtime over the embedded SQLite
 //! store (`--db`, `greenlane.db` by default), in memory (`--memory`) or on a shared Redis
-//! (`--redis URL`).
+//! (`--redis URL`) or a Redis Cluster (`--redis-cluster URL[,URL…]`).
 //!
 //! At start: read the principals file and the project's workflows; recover the store (so
 //! queues and deadlines match its events); publish each workflow of `workflows/` (with its
@@ -26,6 +26,7 @@ use greenlane_runtime::service::Shutdown;
 use greenlane_runtime::{PublishRequest, Runtime, RuntimeConfig, TickerOptions};
 
 use crate::demo::definitions::{load_all, Definitions};
+use crate::redis_target;
 
 /// How logs are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -49,14 +50,18 @@ pub(crate) struct Args {
     #[arg(long, value_name = "FILE", default_value = "greenlane.db")]
     db: PathBuf,
     /// Run on the in-memory backend instead (nothing survives a restart).
-    #[arg(long, conflicts_with = "redis")]
+    #[arg(long, conflicts_with_all = ["redis", "redis_cluster"])]
     memory: bool,
     /// Run on a shared Redis instead (several nodes serve the same cases); live events are
     /// those of this node.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", conflicts_with = "redis_cluster")]
     redis: Option<String>,
+    /// Run on a Redis Cluster instead, given by one or more of its nodes
+    /// (`redis://10.0.0.1:7000/,redis://10.0.0.2:7000/`).
+    #[arg(long, value_name = "URL[,URL…]", value_delimiter = ',')]
+    redis_cluster: Vec<String>,
     /// Key prefix on Redis.
-    #[arg(long, default_value = "greenlane", requires = "redis")]
+    #[arg(long, default_value = "greenlane")]
     redis_prefix: String,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
@@ -123,13 +128,14 @@ pub(crate) fn run(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
             tracing::warn!("serving from memory: nothing survives a restart");
             let backend = Arc::new(greenlane_runtime::memory::MemoryBackend::new());
             serve(backend, principals, definitions, &alerts, &args).await
-        } else if let Some(url) = &args.redis {
-            let target = greenlane_redis::Target::Single(url.clone());
+        } else if let Some(target) = redis_target::target(args.redis.as_ref(), &args.redis_cluster)
+        {
+            let at = redis_target::describe(&target);
             let backend =
                 greenlane_redis::RedisBackend::connect_patiently(target, &args.redis_prefix)
                     .await
-                    .with_context(|| format!("connecting to {url}"))?;
-            tracing::info!(%url, prefix = %args.redis_prefix, "serving from Redis");
+                    .with_context(|| format!("connecting to {at}"))?;
+            tracing::info!(redis = %at, prefix = %args.redis_prefix, "serving from Redis");
             serve(Arc::new(backend), principals, definitions, &alerts, &args).await
         } else {
             tracing::info!(db = %args.db.display(), "serving from the embedded SQLite store");
@@ -160,7 +166,11 @@ async fn serve<B: Backend>(
     }
     let clock = crate::clock::engine_clock(args.clock_start);
     // Alerts go to the store's outbox; the deliverer sends them outside the commands.
-    let channels = greenlane_alerts::FileChannels::open(alerts, args.redis.as_deref())?;
+    let store_redis = redis_target::target(args.redis.as_ref(), &args.redis_cluster);
+    let channels = greenlane_alerts::FileChannels::open(
+        alerts,
+        store_redis.as_ref().and_then(redis_target::single),
+    )?;
     let routes = Arc::new(greenlane_alerts::FileRoutes::new(alerts));
     let notifier = Arc::new(OutboxNotifier::new(backend.clone(), routes));
     let deliverer = Arc::new(Deliverer::new(
@@ -177,7 +187,7 @@ async fn serve<B: Backend>(
         entries_restored = report.entries_restored,
         "store recovered"
     );
-    let audit_key = match (&args.audit_key, args.memory, &args.redis) {
+    let audit_key = match (&args.audit_key, args.memory, &store_redis) {
         (Some(path), _, _) => crate::audit_key::load_or_create(path)?,
         (None, true, _) => crate::audit_key::ephemeral()?,
         (None, false, Some(_)) => crate::audit_key::load_or_create(Path::new(KEY_FILE))?,

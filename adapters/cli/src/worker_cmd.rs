@@ -23,7 +23,7 @@ use clap::{Args as ClapArgs, Subcommand};
 use greenlane_engine::ids::{CaseId, TaskId};
 use greenlane_engine::principal::Principal;
 use greenlane_fs::Project;
-use greenlane_redis::{RedisBackend, Target};
+use greenlane_redis::RedisBackend;
 use greenlane_runtime::{Assignment, DepartmentError, MarkedEntry};
 
 /// A department client on Redis.
@@ -39,8 +39,22 @@ use crate::client::{cell, table};
 #[derive(Debug, ClapArgs)]
 pub(crate) struct Args {
     /// The shared Redis the engine nodes run on.
-    #[arg(long, value_name = "URL", env = "GREENLANE_REDIS")]
-    redis: String,
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "GREENLANE_REDIS",
+        required_unless_present = "redis_cluster",
+        conflicts_with = "redis_cluster"
+    )]
+    redis: Option<String>,
+    /// The Redis Cluster the engine nodes run on, by one or more of its nodes.
+    #[arg(
+        long,
+        value_name = "URL[,URL…]",
+        value_delimiter = ',',
+        env = "GREENLANE_REDIS_CLUSTER"
+    )]
+    redis_cluster: Vec<String>,
     /// Key prefix on Redis (the same as `serve --redis-prefix`).
     #[arg(long, default_value = "greenlane")]
     redis_prefix: String,
@@ -185,8 +199,11 @@ pub(crate) fn run(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
         .build()
         .context("starting the async runtime")?;
     tokio.block_on(async {
+        let target = crate::redis_target::target(args.redis.as_ref(), &args.redis_cluster)
+            .context("--redis URL or --redis-cluster URL[,URL…] names the engine nodes' Redis")?;
+        let at = crate::redis_target::describe(&target);
         let client = greenlane_redis::department_client(
-            Target::Single(args.redis.clone()),
+            target,
             &args.redis_prefix,
             officer,
             config,
@@ -194,7 +211,7 @@ pub(crate) fn run(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
             Some(routes),
         )
         .await
-        .with_context(|| format!("connecting to {}", args.redis))?;
+        .with_context(|| format!("connecting to {at}"))?;
         act(&client, args.action, args.json).await
     })
 }

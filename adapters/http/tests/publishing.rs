@@ -5,7 +5,12 @@
 
 mod common;
 
+use std::sync::Arc;
+
 use common::Fixture;
+use greenlane_engine::ids::{PrincipalId, WorkflowId};
+use greenlane_runtime::ports::RecordingNotifier;
+use greenlane_runtime::{PublishRequest, Runtime, RuntimeConfig, RuntimeError};
 use serde_json::{json, Value};
 
 const WORKFLOW: &str = "enterprise-registration";
@@ -238,10 +243,8 @@ async fn an_invalid_version_is_refused_with_every_problem_located_and_nothing_ch
     );
 }
 
-#[tokio::test]
-async fn a_version_that_fails_a_sample_is_refused_and_nothing_changes() {
-    let f = Fixture::new().await;
-    // A rules change that throws on applications with no employees.
+/// A version whose rules throw on applications with no employees: its YAML and script.
+fn strict_version() -> (String, String) {
     let (_, source, _) = common::project_workflows()
         .into_iter()
         .find(|(id, _, _)| id.as_str() == WORKFLOW)
@@ -256,12 +259,20 @@ async fn a_version_that_fails_a_sample_is_refused_and_nothing_changes() {
         1,
     );
     assert_ne!(yaml, source.workflow);
-    // Samples match the declared fields: the example company with and without employees.
-    let with_employees = |n: u32| {
-        let mut sample = common::example("enterprise-registration-limited-company.json");
-        sample["employees"] = json!(n);
-        sample
-    };
+    (yaml, script)
+}
+
+/// The example company with `n` employees (it matches the declared fields).
+fn with_employees(n: u32) -> Value {
+    let mut sample = common::example("enterprise-registration-limited-company.json");
+    sample["employees"] = json!(n);
+    sample
+}
+
+#[tokio::test]
+async fn a_version_that_fails_a_sample_is_refused_and_nothing_changes() {
+    let f = Fixture::new().await;
+    let (yaml, script) = strict_version();
     let samples = json!([with_employees(3), with_employees(0)]);
     let reply = f
         .post(
@@ -311,6 +322,57 @@ async fn a_version_that_fails_a_sample_is_refused_and_nothing_changes() {
         )
         .await;
     assert_eq!(reply.json()["samples_tried"], 1, "{}", reply.text());
+}
+
+#[tokio::test]
+async fn the_samples_of_a_publication_are_stored_for_every_node_and_restart() {
+    let f = Fixture::new().await;
+    let (_, source, _) = common::project_workflows()
+        .into_iter()
+        .find(|(id, _, _)| id.as_str() == WORKFLOW)
+        .unwrap();
+    let reply = f
+        .post(
+            "/api/v1/definitions",
+            "policy-city",
+            json!({ "workflow": source.workflow, "samples": [with_employees(0), with_employees(2)] }),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    // Another node on the same store (or this one restarted) keeps no samples in memory.
+    let mut config = RuntimeConfig::new("jilin-city", common::calendars());
+    config.departments = source.departments.clone();
+    let other = Runtime::new(
+        f.app.runtime().backend().clone(),
+        f.clock.clone(),
+        Arc::new(RecordingNotifier::default()),
+        config,
+    );
+    let (yaml, script) = strict_version();
+    let refused = other
+        .publish_request(
+            PublishRequest {
+                workflow: yaml,
+                rules: Some(script),
+                ..PublishRequest::default()
+            },
+            &PrincipalId::new("policy-city"),
+        )
+        .await;
+    match refused {
+        Err(RuntimeError::SamplesFailed { failures, tried }) => {
+            assert_eq!(tried, 2, "the stored samples were tried");
+            assert_eq!(failures.len(), 1);
+            assert_eq!(failures[0].index, 0, "the sample with no employees");
+        }
+        other => panic!("{other:?}"),
+    }
+    let stored = other
+        .stored_definition(&WorkflowId::new(WORKFLOW), 2)
+        .await
+        .unwrap()
+        .expect("version 2");
+    assert_eq!(stored.samples, [with_employees(0), with_employees(2)]);
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! What a Redis server reports about itself, for benchmarks: commands executed (INFO
 //! commandstats, which counts the commands a script runs as well as the script call),
 //! CPU used, and the persistence settings that decide how durable an acknowledgement is.
+//! On a cluster, the counters of every master (found with `CLUSTER NODES`) are summed.
 
 use std::collections::BTreeMap;
 
@@ -63,21 +64,31 @@ fn parse(info: &str) -> ServerStats {
 }
 
 impl RedisBackend {
-    /// The server's counters now (a single server only).
+    /// The server's counters now; on a cluster, the sum over its masters.
     pub async fn server_stats(&self) -> Result<ServerStats, Error> {
-        let mut conn = self.direct().await?;
-        let info: String = redis::cmd("INFO")
-            .arg("commandstats")
-            .arg("cpu")
-            .query_async(&mut conn)
-            .await?;
-        Ok(parse(&info))
+        let mut total = ServerStats::default();
+        for url in self.masters().await? {
+            let mut conn = direct(&url).await?;
+            let info: String = redis::cmd("INFO")
+                .arg("commandstats")
+                .arg("cpu")
+                .query_async(&mut conn)
+                .await?;
+            let stats = parse(&info);
+            for (name, n) in stats.calls {
+                *total.calls.entry(name).or_default() += n;
+            }
+            total.cpu_s += stats.cpu_s;
+        }
+        Ok(total)
     }
 
     /// The server's persistence settings, as `appendonly=… appendfsync=…`, and the
     /// stream node size the queues' speed depends on.
     pub async fn durability(&self) -> Result<String, Error> {
-        let mut conn = self.direct().await?;
+        let first = self.masters().await?.into_iter().next();
+        let url = first.ok_or_else(|| Error::Config("no Redis node to ask".into()))?;
+        let mut conn = direct(&url).await?;
         let mut described = Vec::new();
         for setting in [
             "appendonly",
@@ -101,21 +112,71 @@ impl RedisBackend {
         self.store.conn.requests()
     }
 
-    async fn direct(&self) -> Result<redis::aio::MultiplexedConnection, Error> {
+    /// The URL of each master: the server itself, or a cluster's masters as `CLUSTER
+    /// NODES` lists them (the nodes given when that cannot be read).
+    async fn masters(&self) -> Result<Vec<String>, Error> {
         match &self.target {
-            Target::Single(url) => Ok(redis::Client::open(url.as_str())?
-                .get_multiplexed_async_connection()
-                .await?),
-            Target::Cluster(_) => Err(Error::Config(
-                "server statistics are read from a single server only".into(),
-            )),
+            Target::Single(url) => Ok(vec![url.clone()]),
+            Target::Cluster(seeds) => {
+                let Some(seed) = seeds.first() else {
+                    return Ok(Vec::new());
+                };
+                let mut conn = direct(seed).await?;
+                let nodes: String = redis::cmd("CLUSTER")
+                    .arg("NODES")
+                    .query_async(&mut conn)
+                    .await?;
+                let masters = cluster_masters(&nodes);
+                Ok(if masters.is_empty() {
+                    seeds.clone()
+                } else {
+                    masters
+                })
+            }
         }
     }
+}
+
+async fn direct(url: &str) -> Result<redis::aio::MultiplexedConnection, Error> {
+    Ok(redis::Client::open(url)?
+        .get_multiplexed_async_connection()
+        .await?)
+}
+
+/// `redis://host:port/` of each master line of `CLUSTER NODES` (`<id> <host:port@bus>
+/// <flags> …`, flags holding `master`, not `fail`).
+fn cluster_masters(nodes: &str) -> Vec<String> {
+    nodes
+        .lines()
+        .filter_map(|line| {
+            let mut fields = line.split_whitespace();
+            let address = fields.nth(1)?;
+            let flags = fields.next()?;
+            let flags: Vec<&str> = flags.split(',').collect();
+            if !flags.contains(&"master") || flags.iter().any(|f| f.starts_with("fail")) {
+                return None;
+            }
+            let host_port = address.split('@').next()?;
+            Some(format!("redis://{host_port}/"))
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cluster_masters_are_the_master_lines_that_have_not_failed() {
+        let nodes = "07c3 127.0.0.1:30004@40004 slave e7d1 0 1426238317239 4 connected\n\
+                     67ed 127.0.0.1:30002@40002 master - 0 1426238316232 2 connected 5461-10922\n\
+                     292f 127.0.0.1:30003@40003 master,fail - 0 1426238318243 3 connected\n\
+                     e7d1 127.0.0.1:30001@40001 myself,master - 0 0 1 connected 0-5460\n";
+        assert_eq!(
+            cluster_masters(nodes),
+            ["redis://127.0.0.1:30002/", "redis://127.0.0.1:30001/"]
+        );
+    }
 
     #[test]
     fn commandstats_and_cpu_are_parsed() {

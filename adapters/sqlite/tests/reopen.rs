@@ -269,6 +269,7 @@ async fn definitions_survive_a_reopen() {
             rules: Some((format!("{workflow}.rhai"), "fn f() { 1 }".into())),
             departments: Some("departments: []".into()),
         },
+        samples: Vec::new(),
     };
     {
         let store = open(&path);

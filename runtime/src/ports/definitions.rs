@@ -34,6 +34,11 @@ pub struct PublishedDefinition {
     pub published_by: PrincipalId,
     /// The text.
     pub source: DefinitionSource,
+    /// The sample applications this version was tried on, which its next versions are
+    /// tried on too unless a publication sends others: stored, so every node and every
+    /// restart sees them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub samples: Vec<serde_json::Value>,
 }
 
 /// One year file of a calendar as published.

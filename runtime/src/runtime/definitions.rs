@@ -140,6 +140,16 @@ impl<B: Backend> Runtime<B> {
         source: DefinitionSource,
         by: &PrincipalId,
     ) -> Result<u32, RuntimeError> {
+        self.publish_with_samples(source, Vec::new(), by).await
+    }
+
+    /// [`Runtime::publish`], storing `samples` with the version (what it was tried on).
+    pub(super) async fn publish_with_samples(
+        &self,
+        source: DefinitionSource,
+        samples: Vec<serde_json::Value>,
+        by: &PrincipalId,
+    ) -> Result<u32, RuntimeError> {
         let compiled = self.definitions.compile(&source)?;
         let workflow = compiled.workflow.id.clone();
         let version = self.backend.definitions().latest(&workflow).await? + 1;
@@ -149,6 +159,7 @@ impl<B: Backend> Runtime<B> {
             published_at: self.clock.now(),
             published_by: by.clone(),
             source,
+            samples,
         };
         self.backend.definitions().publish(&published).await?;
         lock(&self.definitions.compiled).insert((workflow, version), Arc::new(compiled));

@@ -3,9 +3,11 @@
 //! rollback): what a request that leaves something out carries over from the version
 //! before (the rules script of the same name, the departments file), validation with every
 //! problem located, a try of the new version on sample applications (those sent with it,
-//! else those kept for the workflow; each checked against the fields the version declares,
-//! planned and dated from today; one failure refuses the publication), then the store, and
-//! the samples sent kept for the next publication. Refused, nothing changes.
+//! else those stored with the latest version, else those this process keeps for the
+//! workflow — a project's example applications; each checked against the fields the
+//! version declares, planned and dated from today; one failure refuses the publication),
+//! then the store, with the samples tried stored beside the new version, so the next
+//! publication on any node or after a restart tries them again. Refused, nothing changes.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -48,7 +50,8 @@ impl From<DefinitionSource> for PublishRequest {
     }
 }
 
-/// The sample applications kept per workflow.
+/// The sample applications this process keeps per workflow (a project's examples), for a
+/// workflow whose latest stored version carries none.
 #[derive(Debug, Default)]
 pub(super) struct Samples(RwLock<HashMap<WorkflowId, Arc<Vec<serde_json::Value>>>>);
 
@@ -90,9 +93,11 @@ impl<B: Backend> Runtime<B> {
         let source = self.publication_source(request).await?;
         let compiled = self.validate(&source)?;
         let workflow = compiled.workflow.id.clone();
-        let samples = match &sent {
-            Some(samples) => Arc::new(samples.clone()),
-            None => self.samples(&workflow),
+        let previous = self.latest_definition(&workflow).await?;
+        let samples = match (&sent, &previous) {
+            (Some(samples), _) => Arc::new(samples.clone()),
+            (None, Some(stored)) if !stored.samples.is_empty() => Arc::new(stored.samples.clone()),
+            (None, _) => self.samples(&workflow),
         };
         let failures = self.try_samples(&compiled, &samples);
         if !failures.is_empty() {
@@ -101,8 +106,9 @@ impl<B: Backend> Runtime<B> {
                 tried: samples.len(),
             });
         }
-        let previous = self.latest_definition(&workflow).await?;
-        let version = self.publish(source.clone(), by).await?;
+        let version = self
+            .publish_with_samples(source.clone(), samples.to_vec(), by)
+            .await?;
         tracing::info!(%workflow, version, by = %by, "definition published");
         if let Some(sent) = sent {
             self.keep_samples(workflow.clone(), sent);

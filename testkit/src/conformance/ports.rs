@@ -367,6 +367,7 @@ pub async fn definition_store<S: DefinitionStore>(store: &S) {
             rules: Some(("wf.rhai".into(), "fn f() { 1 }".into())),
             departments: None,
         },
+        samples: vec![serde_json::json!({ "applicant": "吉林化工", "version": version })],
     };
     assert_eq!(store.latest(&workflow).await.unwrap(), 0);
     assert!(

@@ -59,8 +59,12 @@ pub(crate) struct Args {
     #[arg(long)]
     pub db: Option<PathBuf>,
     /// Redis server for `--backend redis` (`redis://127.0.0.1:6379/`).
-    #[arg(long, env = "GREENLANE_REDIS")]
+    #[arg(long, env = "GREENLANE_REDIS", conflicts_with = "redis_cluster")]
     pub redis: Option<String>,
+    /// A Redis Cluster for `--backend redis` instead, by one or more of its nodes; Redis's
+    /// counters are summed over its masters.
+    #[arg(long, value_name = "URL[,URL…]", value_delimiter = ',')]
+    pub redis_cluster: Vec<String>,
     /// Key prefix on Redis (default: a new one per run, so runs never mix).
     #[arg(long)]
     pub redis_prefix: Option<String>,

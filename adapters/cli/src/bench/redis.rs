@@ -24,10 +24,10 @@ use super::Args;
 const TOP: usize = 8;
 
 pub(super) async fn run(args: &Args) -> anyhow::Result<BenchReport> {
-    let url = args
-        .redis
-        .clone()
-        .context("--backend redis needs --redis URL (redis://127.0.0.1:6379/)")?;
+    let target = crate::redis_target::target(args.redis.as_ref(), &args.redis_cluster).context(
+        "--backend redis needs --redis URL (redis://127.0.0.1:6379/) or --redis-cluster URL[,URL…]",
+    )?;
+    let at = crate::redis_target::describe(&target);
     let prefix = match &args.redis_prefix {
         Some(prefix) => prefix.clone(),
         None => {
@@ -46,9 +46,9 @@ pub(super) async fn run(args: &Args) -> anyhow::Result<BenchReport> {
     let mut nodes = Vec::new();
     for _ in 0..args.nodes.max(1) {
         nodes.push(Arc::new(
-            RedisBackend::connect(Target::Single(url.clone()), &prefix)
+            RedisBackend::connect(target.clone(), &prefix)
                 .await
-                .with_context(|| format!("connecting to {url}"))?,
+                .with_context(|| format!("connecting to {at}"))?,
         ));
     }
     let backend = nodes[0].clone();
@@ -59,7 +59,7 @@ pub(super) async fn run(args: &Args) -> anyhow::Result<BenchReport> {
     let report = drive(nodes.clone(), args).await?;
     let requests = requests_sent() - requests_before;
     let used = backend.server_stats().await?.since(&before);
-    let reach = publish_reach(args, &url, &prefix, backend.clone()).await?;
+    let reach = publish_reach(args, &target, &prefix, backend.clone()).await?;
     let tasks = report.tasks.max(1) as f64;
     let mut top: Vec<(String, f64)> = used
         .calls
@@ -93,7 +93,7 @@ const ROUNDS: usize = 20;
 /// pub/sub, and checked to be what that node's reads return.
 async fn publish_reach(
     args: &super::Args,
-    url: &str,
+    target: &Target,
     prefix: &str,
     publisher: Arc<RedisBackend>,
 ) -> anyhow::Result<PublishReach> {
@@ -105,7 +105,7 @@ async fn publish_reach(
         Arc::new(LogNotifier),
         RuntimeConfig::new(CENTER, cn_calendars()),
     );
-    let other = RedisBackend::connect(Target::Single(url.to_string()), prefix).await?;
+    let other = RedisBackend::connect(target.clone(), prefix).await?;
     let mut announcements = other.announcements().await?;
     let mut told = Vec::with_capacity(ROUNDS);
     for _ in 0..ROUNDS {

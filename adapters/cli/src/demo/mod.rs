@@ -16,7 +16,8 @@
 //! - `report`: the summary, as text or JSON; `labels`: events in words.
 //!
 //! Same seed, same output, byte for byte: the clock is simulated and every draw is seeded —
-//! on SQLite (the default), in memory (`--memory`) or on Redis (`--redis URL`, under a new
+//! on SQLite (the default), in memory (`--memory`) or on Redis (`--redis URL` or
+//! `--redis-cluster URL[,URL…]`, under a new
 //! key prefix per run unless `--redis-prefix` names one).
 
 mod applications;
@@ -34,7 +35,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use chrono::NaiveDate;
 use greenlane_fs::Project;
-use greenlane_redis::{RedisBackend, Target};
+use greenlane_redis::RedisBackend;
 use greenlane_runtime::memory::MemoryBackend;
 
 /// Output formats of `greenlane demo`.
@@ -63,17 +64,20 @@ pub(crate) struct Args {
     start: NaiveDate,
     /// SQLite database file for the run, which must not exist yet (default: a new file in
     /// a temporary folder, removed afterwards).
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["memory", "redis"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["memory", "redis", "redis_cluster"])]
     db: Option<PathBuf>,
     /// Run on the in-memory backend instead of SQLite.
-    #[arg(long, conflicts_with = "redis")]
+    #[arg(long, conflicts_with_all = ["redis", "redis_cluster"])]
     memory: bool,
     /// Run on a Redis server instead of SQLite (`redis://127.0.0.1:6379/`).
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", conflicts_with = "redis_cluster")]
     redis: Option<String>,
+    /// Run on a Redis Cluster instead, given by one or more of its nodes.
+    #[arg(long, value_name = "URL[,URL…]", value_delimiter = ',')]
+    redis_cluster: Vec<String>,
     /// Key prefix on Redis (default: a new one per run, so runs never mix: the simulated
     /// clock starts again at `--start` every run).
-    #[arg(long, value_name = "PREFIX", requires = "redis")]
+    #[arg(long, value_name = "PREFIX")]
     redis_prefix: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
@@ -101,15 +105,18 @@ pub(crate) fn run(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let (run, backend) = if let Some(url) = &args.redis {
+    let (run, backend) = if let Some(target) =
+        crate::redis_target::target(args.redis.as_ref(), &args.redis_cluster)
+    {
         let prefix = match &args.redis_prefix {
             Some(prefix) => prefix.clone(),
             None => fresh_prefix(),
         };
         let run = tokio.block_on(async {
-            let backend = RedisBackend::connect(Target::Single(url.clone()), &prefix)
+            let at = crate::redis_target::describe(&target);
+            let backend = RedisBackend::connect(target, &prefix)
                 .await
-                .with_context(|| format!("connecting to {url}"))?;
+                .with_context(|| format!("connecting to {at}"))?;
             simulation::simulate(Arc::new(backend), &definitions, &setup).await
         })?;
         (run, "redis")
