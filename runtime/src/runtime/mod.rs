@@ -598,17 +598,26 @@ impl<B: Backend> Runtime<B> {
     }
 
     /// Reads `case` with `read`: the cached state when the case is cached (open cases),
-    /// without copying it, else the state replayed from the event store. Commands on the
-    /// case wait while `read` runs, so it should be short.
+    /// without copying it, else the state replayed from the event store. On a shared store
+    /// the cached copy is used only while it stands at the stored version: a case another
+    /// node or a department worker moved on is read again. Commands on the case wait while
+    /// `read` runs, so it should be short.
     pub async fn read_case<T>(
         &self,
         case: &CaseId,
         read: impl FnOnce(&CaseState) -> T,
     ) -> Result<T, RuntimeError> {
         let slot = self.cases.slot(case);
-        let guard = slot.lock().await;
+        let mut guard = slot.lock().await;
         if let Some(state) = guard.as_ref() {
-            return Ok(read(state));
+            if !self.backend.shared() {
+                return Ok(read(state));
+            }
+            let stored = self.backend.events().record(case).await?;
+            if stored.is_some_and(|r| r.version == state.version) {
+                return Ok(read(state));
+            }
+            *guard = None;
         }
         drop(guard);
         let events = self.backend.events().load(case).await?;
