@@ -35,6 +35,7 @@
 //!   with `StoreError::Failed`) until it is dropped and reopened, which reloads memory
 //!   from the file. Nothing acknowledged is lost, since acknowledgments follow commits.
 
+mod checkpointer;
 mod codec;
 mod deadlines;
 mod definitions;
@@ -55,7 +56,7 @@ pub use deadlines::SqliteDeadlines;
 pub use definitions::SqliteDefinitions;
 pub use deliveries::SqliteDeliveries;
 pub use events::SqliteEvents;
-pub use options::{EffectWrites, SqliteOptions};
+pub use options::{EffectWrites, SqliteOptions, WalCheckpoints};
 pub use queue::SqliteQueue;
 pub use throttle::SqliteThrottle;
 pub use writer::WriterStats;
@@ -82,6 +83,8 @@ pub struct SqliteBackend {
     deliveries: SqliteDeliveries,
     writer: Arc<Writer>,
     thread: Option<JoinHandle<()>>,
+    /// The WAL checkpointer, unless SQLite checkpoints inline.
+    checkpointer: Option<checkpointer::Checkpointer>,
     /// Declared last, so it is released after every connection has closed.
     _lock: lockfile::FileLock,
 }
@@ -106,6 +109,13 @@ impl SqliteBackend {
     fn open_file(path: &Path, options: &SqliteOptions) -> Result<SqliteBackend, error::Error> {
         let lock = lockfile::acquire(path)?;
         let conn = schema::open_writer(path)?;
+        if options.wal_checkpoints == WalCheckpoints::Background {
+            conn.execute_batch("PRAGMA wal_autocheckpoint = 0;")
+                .map_err(error::sql(
+                    path,
+                    "handing WAL checkpoints to their own thread",
+                ))?;
+        }
         let readers = Arc::new(Readers::open(path)?);
         let writer = Writer::new(path, options.effect_writes != EffectWrites::Rebuilt);
         let events = SqliteEvents::load(&conn, writer.clone(), readers.clone())?;
@@ -116,6 +126,10 @@ impl SqliteBackend {
         let deliveries = SqliteDeliveries::load(&conn, writer.clone(), &readers)?;
         let definitions = SqliteDefinitions::load(&conn, writer.clone(), readers)?;
         let thread = writer.spawn(conn)?;
+        let checkpointer = match options.wal_checkpoints {
+            WalCheckpoints::Background => Some(checkpointer::Checkpointer::start(path)?),
+            WalCheckpoints::Inline => None,
+        };
         Ok(SqliteBackend {
             path: path.to_path_buf(),
             events,
@@ -126,6 +140,7 @@ impl SqliteBackend {
             deliveries,
             writer,
             thread: Some(thread),
+            checkpointer,
             _lock: lock,
         })
     }
@@ -148,6 +163,10 @@ impl Drop for SqliteBackend {
             // The thread commits what is queued and stops; a panic there was already
             // reported to the waiters.
             let _ = thread.join();
+        }
+        // After the writer's last commit: the last checkpoint copies it too.
+        if let Some(mut checkpointer) = self.checkpointer.take() {
+            checkpointer.stop();
         }
     }
 }

@@ -1,4 +1,5 @@
-//! How a backend is opened: what the futures of queue and deadline writes wait for.
+//! How a backend is opened: what the futures of queue and deadline writes wait for, and
+//! who checkpoints the WAL.
 
 /// What a queue or deadline write (dispatch, claim, lease, ack, schedule, take…) makes its
 /// caller wait for. Event appends and publishes always wait for their commit.
@@ -25,18 +26,39 @@ pub enum EffectWrites {
     Rebuilt,
 }
 
+/// Who copies the WAL back into the database file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum WalCheckpoints {
+    /// A thread with a connection of its own, with PASSIVE checkpoints paced by the WAL's
+    /// growth: no commit waits for a checkpoint (default).
+    #[default]
+    Background,
+    /// SQLite's automatic checkpoint, run by the commit that takes the WAL past 1,000
+    /// pages: that commit, and every write waiting behind it, waits for the checkpoint.
+    Inline,
+}
+
 /// Options of [`crate::SqliteBackend::open_with`].
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct SqliteOptions {
     /// What queue and deadline writes wait for.
     pub effect_writes: EffectWrites,
+    /// Who checkpoints the WAL.
+    pub wal_checkpoints: WalCheckpoints,
 }
 
 impl SqliteOptions {
     /// These options with `effect_writes` set.
     pub fn effect_writes(mut self, effect_writes: EffectWrites) -> SqliteOptions {
         self.effect_writes = effect_writes;
+        self
+    }
+
+    /// These options with `wal_checkpoints` set.
+    pub fn wal_checkpoints(mut self, wal_checkpoints: WalCheckpoints) -> SqliteOptions {
+        self.wal_checkpoints = wal_checkpoints;
         self
     }
 }

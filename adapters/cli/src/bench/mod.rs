@@ -58,6 +58,10 @@ pub(crate) struct Args {
     /// SQLite database file (default: a new file in a temporary folder, removed after).
     #[arg(long)]
     pub db: Option<PathBuf>,
+    /// Who checkpoints SQLite's WAL: a thread of its own (`background`, what `serve`
+    /// does) or the commit that fills it (`inline`, SQLite's default), to compare tails.
+    #[arg(long, value_enum, default_value = "background")]
+    pub wal_checkpoints: WalCheckpointsArg,
     /// Redis server for `--backend redis` (`redis://127.0.0.1:6379/`).
     #[arg(long, env = "GREENLANE_REDIS", conflicts_with = "redis_cluster")]
     pub redis: Option<String>,
@@ -156,4 +160,22 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--wal-checkpoints`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum WalCheckpointsArg {
+    /// A checkpointing thread with its own connection (PASSIVE, paced by the WAL).
+    Background,
+    /// SQLite's automatic checkpoint inside the commit that fills the WAL.
+    Inline,
+}
+
+impl From<WalCheckpointsArg> for greenlane_sqlite::WalCheckpoints {
+    fn from(arg: WalCheckpointsArg) -> Self {
+        match arg {
+            WalCheckpointsArg::Background => greenlane_sqlite::WalCheckpoints::Background,
+            WalCheckpointsArg::Inline => greenlane_sqlite::WalCheckpoints::Inline,
+        }
+    }
 }

@@ -58,7 +58,8 @@ pub(super) fn run(args: &Args) -> anyhow::Result<BenchReport> {
             }
             BackendArg::Redis => super::redis::run(args).await,
             BackendArg::Sqlite => {
-                crate::store::with_sqlite(args.db.as_deref(), |backend| async move {
+                let checkpoints = args.wal_checkpoints.into();
+                crate::store::with_sqlite_checkpointed(args.db.as_deref(), checkpoints, |backend| async move {
                     let report = drive(vec![backend.clone()], args).await?;
                     let stats = backend.writer_stats();
                     eprintln!(
@@ -74,7 +75,13 @@ pub(super) fn run(args: &Args) -> anyhow::Result<BenchReport> {
                     );
                     Ok(BenchReport {
                         backend: "sqlite",
-                        durability: "fsync per group commit (WAL, synchronous=FULL)".into(),
+                        durability: format!(
+                            "fsync per group commit (WAL, synchronous=FULL, checkpoints {})",
+                            match checkpoints {
+                                greenlane_sqlite::WalCheckpoints::Inline => "inline",
+                                _ => "background",
+                            }
+                        ),
                         ..report
                     })
                 })
