@@ -1,10 +1,9 @@
-//! The WAL checkpointer: a thread with a connection of its own that copies the WAL back
-//! into the database file, so that no commit of the writer runs a checkpoint (the writer's
-//! connection has `wal_autocheckpoint = 0`). It runs PASSIVE checkpoints, which never wait
-//! for and never block the writer or the readers, paced by how much the WAL grew: right
-//! after a checkpoint that found at least [`BUSY_FRAMES`] new frames, else after
-//! [`IDLE`]. A checkpoint's own fsync of the database file then delays no acknowledgement.
-//! Stopped with the backend, it runs a last checkpoint first.
+//! The WAL checkpointer of `WalCheckpoints::Background`: a thread with a connection of its
+//! own that copies the WAL back into the database file, so that no commit of the writer
+//! runs a checkpoint (the writer's connection has `wal_autocheckpoint = 0`). It runs
+//! PASSIVE checkpoints, which never wait for and never block the writer or the readers,
+//! every [`EVERY`] (more often measured slower: each one fsyncs the database file beside
+//! the writer's fsyncs). Stopped with the backend, it runs a last checkpoint first.
 
 use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex};
@@ -16,12 +15,8 @@ use rusqlite::{Connection, OpenFlags};
 use crate::error::{sql, Error};
 use crate::sync::lock;
 
-/// New WAL frames since the last checkpoint that make the next one come at once.
-const BUSY_FRAMES: i64 = 1000;
-/// Time between checkpoints while the WAL grows slowly.
-const IDLE: Duration = Duration::from_millis(200);
-/// Time between checkpoints while it grows fast.
-const BUSY: Duration = Duration::from_millis(20);
+/// Time between checkpoints.
+const EVERY: Duration = Duration::from_secs(1);
 
 /// The running checkpointer.
 #[derive(Debug)]
@@ -72,42 +67,20 @@ impl Drop for Checkpointer {
     }
 }
 
-/// One PASSIVE checkpoint: the frames the WAL holds and how many are now in the file.
-fn checkpoint(conn: &Connection) -> rusqlite::Result<(i64, i64)> {
-    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
-        Ok((row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
-    })
+/// One PASSIVE checkpoint.
+fn checkpoint(conn: &Connection) -> rusqlite::Result<()> {
+    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
 }
 
 fn run(conn: &Connection, stop: &(Mutex<bool>, Condvar), path: &str) {
-    let mut done_before = 0;
     loop {
-        let wait = match checkpoint(conn) {
-            Ok((frames, done)) => {
-                // The WAL restarts from its beginning once fully copied: counts fall.
-                let new = if done >= done_before {
-                    done - done_before
-                } else {
-                    done
-                };
-                done_before = done;
-                if frames < 0 {
-                    IDLE
-                } else if new >= BUSY_FRAMES {
-                    BUSY
-                } else {
-                    IDLE
-                }
-            }
-            Err(error) => {
-                tracing::warn!(file = %path, %error, "WAL checkpoint failed; trying again");
-                IDLE
-            }
-        };
+        if let Err(error) = checkpoint(conn) {
+            tracing::warn!(file = %path, %error, "WAL checkpoint failed; trying again");
+        }
         let stopped = lock(&stop.0);
         let (stopped, _) = stop
             .1
-            .wait_timeout_while(stopped, wait, |stopped| !*stopped)
+            .wait_timeout_while(stopped, EVERY, |stopped| !*stopped)
             .unwrap_or_else(|e| e.into_inner());
         if *stopped {
             drop(stopped);

@@ -27,16 +27,23 @@ pub enum EffectWrites {
 }
 
 /// Who copies the WAL back into the database file.
+///
+/// Measured with `greenlane bench --wal-checkpoints` (workload A at half its maximum rate,
+/// see `bench/RESULTS.md`), the inline checkpoint gives the lower tail on a disk whose
+/// fsyncs queue behind each other: a checkpoint's fsync of the database file beside the
+/// writer's fsyncs of the WAL slows both. The background checkpointer is for disks that
+/// take concurrent fsyncs well.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum WalCheckpoints {
-    /// A thread with a connection of its own, with PASSIVE checkpoints paced by the WAL's
-    /// growth: no commit waits for a checkpoint (default).
-    #[default]
-    Background,
     /// SQLite's automatic checkpoint, run by the commit that takes the WAL past 1,000
-    /// pages: that commit, and every write waiting behind it, waits for the checkpoint.
+    /// pages: that commit, and every write waiting behind it, waits for the checkpoint,
+    /// and no other fsync competes with the writer's (default).
+    #[default]
     Inline,
+    /// A thread with a connection of its own runs PASSIVE checkpoints once a second: no
+    /// commit waits for a checkpoint, but its fsyncs run beside the writer's.
+    Background,
 }
 
 /// Options of [`crate::SqliteBackend::open_with`].

@@ -1,6 +1,6 @@
-//! Who checkpoints the WAL. With the background checkpointer (the default) the database
-//! file takes in what was committed within moments, though the WAL holds far fewer than
-//! the 1,000 pages that make SQLite's own commit checkpoint; inline, the same writes stay in
+//! Who checkpoints the WAL. With the background checkpointer the database file takes in
+//! what was committed within moments, though the WAL holds far fewer than the 1,000 pages
+//! that make SQLite's own commit checkpoint; inline (the default), the same writes stay in
 //! the WAL. Either way everything reads back after a reopen.
 
 use std::path::Path;

@@ -58,9 +58,9 @@ pub(crate) struct Args {
     /// SQLite database file (default: a new file in a temporary folder, removed after).
     #[arg(long)]
     pub db: Option<PathBuf>,
-    /// Who checkpoints SQLite's WAL: a thread of its own (`background`, what `serve`
-    /// does) or the commit that fills it (`inline`, SQLite's default), to compare tails.
-    #[arg(long, value_enum, default_value = "background")]
+    /// Who checkpoints SQLite's WAL: the commit that fills it (`inline`, SQLite's own and
+    /// what `serve` does) or a thread of its own (`background`), to compare tails.
+    #[arg(long, value_enum, default_value = "inline")]
     pub wal_checkpoints: WalCheckpointsArg,
     /// Redis server for `--backend redis` (`redis://127.0.0.1:6379/`).
     #[arg(long, env = "GREENLANE_REDIS", conflicts_with = "redis_cluster")]
