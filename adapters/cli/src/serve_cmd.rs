@@ -82,6 +82,15 @@ pub(crate) struct Args {
     /// Largest request body in bytes.
     #[arg(long, default_value_t = 1024 * 1024)]
     body_limit: usize,
+    /// Behind a reverse proxy that sets `X-Forwarded-For` (and is the only way in): take
+    /// its last address as the client's, for the per-client limit of wrong access codes.
+    /// Without it the connection's peer address is the client.
+    #[arg(long)]
+    trust_forwarded_for: bool,
+    /// Behind a proxy that ends TLS without sending `X-Forwarded-Proto: https`: mark the
+    /// desk's cookies `Secure` whatever the request says.
+    #[arg(long)]
+    secure_cookies: bool,
     /// Warn (in the log, `/metrics` and `/api/v1/calendars`) when a calendar's official
     /// years end within this many working days.
     #[arg(long, default_value_t = 60)]
@@ -198,6 +207,8 @@ async fn serve<B: Backend>(
     };
     let settings = Settings {
         body_limit: args.body_limit,
+        trust_forwarded_for: args.trust_forwarded_for,
+        secure_cookies: args.secure_cookies,
         audit_key: Some(audit_key.verifying_key()),
         delivery_stats: Some(deliverer.stats().clone()),
         ..Settings::default()
