@@ -7,10 +7,11 @@
 //! start finishes them. Every alert recorded in the file reaches the receiver, each
 //! delivery is processed once, nothing is left pending or dead.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -18,8 +19,8 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
+use common::{serve_command, Server};
 
-const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 const SECRET: &str = "a-test-webhook-secret-of-32-bytes";
 
 /// What the receiver saw.
@@ -116,87 +117,25 @@ fn start_receiver(receiver: Arc<Receiver>) -> u16 {
     port.recv().unwrap()
 }
 
-struct Server {
-    child: Child,
-    url: String,
+fn start(db: &Path, alerts: &Path, clock_start: &str) -> Server {
+    let mut command = serve_command();
+    command
+        .arg("--db")
+        .arg(db)
+        .arg("--alerts")
+        .arg(alerts)
+        .args(["--clock-start", clock_start])
+        .env("GREENLANE_TEST_WEBHOOK_SECRET", SECRET);
+    Server::spawn(command)
 }
 
-impl Server {
-    fn start(db: &Path, alerts: &Path, clock_start: &str) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_greenlane"))
-            .args(["serve", "--db"])
-            .arg(db)
-            .args(["--alerts"])
-            .arg(alerts)
-            .args([
-                "--listen",
-                "127.0.0.1:0",
-                "--principals",
-                "examples/principals.yaml",
-                "--clock-start",
-                clock_start,
-            ])
-            .current_dir(ROOT)
-            .env("GREENLANE_TEST_WEBHOOK_SECRET", SECRET)
-            .env("RUST_LOG", "info")
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the server starts");
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let url = loop {
-            let line = lines.next().expect("the server logs its address").unwrap();
-            if let Some(at) = line.find("address=") {
-                break format!("http://{}", line[at + "address=".len()..].trim());
-            }
-        };
-        std::thread::spawn(move || for _ in lines {});
-        Server { child, url }
-    }
-
-    fn client(&self, who: &str, args: &[&str]) -> String {
-        let output: Output = Command::new(env!("CARGO_BIN_EXE_greenlane"))
-            .args(["--server", &self.url, "--token", &format!("demo-{who}")])
-            .args(args)
-            .current_dir(ROOT)
-            .output()
-            .expect("the client runs");
-        let text = String::from_utf8(output.stdout).unwrap();
-        assert!(
-            output.status.success(),
-            "{text}{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        text
-    }
-
-    /// The outbox's pending deliveries, as `/metrics` says.
-    fn pending(&self) -> Option<u64> {
-        use std::io::{Read, Write};
-        let address = self.url.trim_start_matches("http://");
-        let mut stream = std::net::TcpStream::connect(address).ok()?;
-        write!(stream, "GET /metrics HTTP/1.0\r\nHost: {address}\r\n\r\n").ok()?;
-        let mut answer = String::new();
-        stream.read_to_string(&mut answer).ok()?;
-        answer
-            .lines()
-            .find_map(|l| l.strip_prefix("greenlane_outbox_deliveries{state=\"pending\"} "))
-            .and_then(|n| n.trim().parse().ok())
-    }
-
-    fn stop(mut self) {
-        let pid = self.child.id().to_string();
-        assert!(Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success());
-        assert!(self.child.wait().unwrap().success(), "a clean stop");
-    }
-
-    fn kill_9(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
+/// The outbox's pending deliveries, as `/metrics` says.
+fn pending(server: &Server) -> Option<u64> {
+    let answer = server.http("GET", "/metrics", None).ok()?;
+    answer
+        .lines()
+        .find_map(|l| l.strip_prefix("greenlane_outbox_deliveries{state=\"pending\"} "))
+        .and_then(|n| n.trim().parse().ok())
 }
 
 fn sqlite(db: &Path, sql: &str) -> Vec<String> {
@@ -251,7 +190,7 @@ fn every_alert_reaches_a_flaky_webhook_once_across_a_kill_9() {
     .unwrap();
 
     // Monday 2 March 2026, 09:00 in Shanghai: ten cases, their intake approved.
-    let server = Server::start(&db, &alerts, "2026-03-02T01:00:00Z");
+    let server = start(&db, &alerts, "2026-03-02T01:00:00Z");
     for _ in 0..10 {
         server.client(
             "coordinator-city",
@@ -275,15 +214,15 @@ fn every_alert_reaches_a_flaky_webhook_once_across_a_kill_9() {
 
     // Three months on: every open task is past its limits at the first tick. Killed once
     // deliveries have begun, most of them still in the outbox.
-    let server = Server::start(&db, &alerts, "2026-06-01T01:00:00Z");
+    let server = start(&db, &alerts, "2026-06-01T01:00:00Z");
     wait_until("the first deliveries", Duration::from_secs(60), || {
         receiver.calls.load(Ordering::SeqCst) >= 3
     });
     server.kill_9();
 
-    let server = Server::start(&db, &alerts, "2026-06-01T01:05:00Z");
+    let server = start(&db, &alerts, "2026-06-01T01:05:00Z");
     wait_until("the outbox emptied", Duration::from_secs(180), || {
-        server.pending() == Some(0)
+        pending(&server) == Some(0)
     });
     server.stop();
 

@@ -6,13 +6,13 @@
 #[path = "../../redis/tests/support/mod.rs"]
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+mod common;
+
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use common::{ok, serve_command, Server, ROOT};
 use support::RedisCluster;
-
-const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 const START: &str = "2026-03-02T01:00:00Z";
 
 fn greenlane(args: &[&str]) -> Output {
@@ -25,74 +25,12 @@ fn greenlane(args: &[&str]) -> Output {
         .expect("greenlane runs")
 }
 
-fn ok(output: Output) -> String {
-    let text = String::from_utf8(output.stdout).unwrap();
-    assert!(
-        output.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    text
-}
-
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn serve(nodes: &str) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_greenlane"))
-        .args(["serve", "--redis-cluster", nodes, "--redis-prefix", "glc"])
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--principals",
-            "examples/principals.yaml",
-        ])
-        .args(["--clock-start", START])
-        .current_dir(ROOT)
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the server starts");
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let url = loop {
-        let line = lines.next().expect("the server logs its address").unwrap();
-        if let Some(at) = line.find("address=") {
-            break format!("http://{}", line[at + "address=".len()..].trim());
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    Server { child, url }
-}
-
-fn client(server: &Server, who: &str, args: &[&str]) -> String {
-    let token = format!("demo-{who}");
-    let mut all = vec!["--server", &server.url, "--token", &token];
-    all.extend_from_slice(args);
-    ok(greenlane(&all))
-}
-
-/// POSTs an empty body to `path` as `who` (the CLI has no command for issuance).
-fn post(server: &Server, path: &str, who: &str) -> String {
-    use std::io::{Read, Write};
-    let address = server.url.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(address).unwrap();
-    write!(
-        stream,
-        "POST {path} HTTP/1.0\r\nHost: {address}\r\nAuthorization: Bearer demo-{who}\r\nContent-Length: 0\r\n\r\n"
-    )
-    .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    answer
+    let mut command = serve_command();
+    command
+        .args(["--redis-cluster", nodes, "--redis-prefix", "glc"])
+        .args(["--clock-start", START]);
+    Server::spawn(command)
 }
 
 #[test]
@@ -100,8 +38,7 @@ fn serve_worker_demo_and_bench_run_on_a_three_master_cluster() {
     let cluster = RedisCluster::start(3);
     let nodes = cluster.urls().join(",");
     let server = serve(&nodes);
-    let launched = client(
-        &server,
+    let launched = server.client(
         "coordinator-city",
         &[
             "launch",
@@ -119,7 +56,7 @@ fn serve_worker_demo_and_bench_run_on_a_three_master_cluster() {
     let started = Instant::now();
     let mut approved = 0;
     loop {
-        let shown = client(&server, "coordinator-city", &["case", &case, "--json"]);
+        let shown = server.client("coordinator-city", &["case", &case, "--json"]);
         let shown: serde_json::Value = serde_json::from_str(&shown).unwrap();
         if shown["status"]["state"] == "completed" {
             break;
@@ -167,16 +104,18 @@ fn serve_worker_demo_and_bench_run_on_a_three_master_cluster() {
         );
     }
     assert!(approved >= 3, "{approved} tasks approved by workers");
-    let issued = post(
-        &server,
-        &format!("/api/v1/cases/{case}/issue"),
-        "coordinator-city",
-    );
+    let issued = server
+        .http(
+            "POST",
+            &format!("/api/v1/cases/{case}/issue"),
+            Some("coordinator-city"),
+        )
+        .unwrap();
     assert!(
         issued.starts_with("HTTP/1.1 200") || issued.starts_with("HTTP/1.0 200"),
         "{issued}"
     );
-    let shown = client(&server, "coordinator-city", &["case", &case, "--json"]);
+    let shown = server.client("coordinator-city", &["case", &case, "--json"]);
     let shown: serde_json::Value = serde_json::from_str(&shown).unwrap();
     assert_eq!(shown["status"]["state"], "issued");
     drop(server);
