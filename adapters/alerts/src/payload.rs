@@ -75,6 +75,12 @@ fn text(notification: &Notification) -> String {
         } => format!(
             "【延期风险 at risk】案件 {case} 预计 {projected_completion} 办结，晚于承诺的 {promised_completion}"
         ),
+        Event::TaskUrged {
+            task,
+            note,
+            department,
+            ..
+        } => format!("【督办 urged】案件 {case} 的事项 {task}（{department}）：{note}"),
         other => format!("案件 {case}：{}", other.name()),
     }
 }

@@ -48,6 +48,11 @@ impl FileRoutes {
                 department,
                 ..
             } => (recipients, Some(department.as_str().to_string()), false),
+            Event::TaskUrged {
+                recipients,
+                department,
+                ..
+            } => (recipients, Some(department.as_str().to_string()), false),
             Event::CaseAtRisk { recipients, .. } => (recipients, None, true),
             _ => return Vec::new(),
         };

@@ -39,7 +39,7 @@ use crate::routes::{
         cases::rate, access_code::reissue_access_code,
         tasks::claim, tasks::release, tasks::approve, tasks::reject, tasks::request_supplement,
         tasks::submit_supplement, tasks::allow_supplement, tasks::start_special_procedure,
-        tasks::end_special_procedure,
+        tasks::end_special_procedure, tasks::urge,
         inbox::show, inbox::claim_next,
         inquiry::show, inquiry::withdraw, inquiry::rate,
         definitions::list, definitions::publish, definitions::show, definitions::diff,

@@ -317,6 +317,19 @@ pub(crate) struct TaskView {
     pub(crate) finished_at: Option<DateTime<Utc>>,
     /// Materials the applicant hands in for it.
     pub(crate) materials: Vec<String>,
+    /// The supervision office's urges (督办), oldest first.
+    pub(crate) urges: Vec<UrgeView>,
+}
+
+/// One urge of a task (督办).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct UrgeView {
+    /// When.
+    pub(crate) at: DateTime<Utc>,
+    /// The supervisor.
+    pub(crate) by: String,
+    /// What was asked.
+    pub(crate) note: String,
 }
 
 impl TaskView {
@@ -367,6 +380,15 @@ impl TaskView {
             supplements_requested: task.supplements_requested,
             alerts: task.alerts.iter().map(|&l| Level::from(l)).collect(),
             finished_at: task.finished_at,
+            urges: task
+                .urges
+                .iter()
+                .map(|u| UrgeView {
+                    at: u.at,
+                    by: u.by.to_string(),
+                    note: u.note.clone(),
+                })
+                .collect(),
             materials: task.plan.materials.clone(),
         }
     }

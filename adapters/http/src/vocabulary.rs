@@ -295,6 +295,8 @@ pub(crate) enum EventKind {
     CaseRedated,
     /// A coordinator issued the applicant a new access code.
     AccessCodeReissued,
+    /// A supervisor urged a late or at-risk task (督办).
+    TaskUrged,
 }
 
 impl From<&Event> for EventKind {
@@ -322,6 +324,7 @@ impl From<&Event> for EventKind {
             Event::CaseRated { .. } => EventKind::CaseRated,
             Event::CaseRedated { .. } => EventKind::CaseRedated,
             Event::AccessCodeReissued { .. } => EventKind::AccessCodeReissued,
+            Event::TaskUrged { .. } => EventKind::TaskUrged,
         }
     }
 }

@@ -9,7 +9,7 @@ use common::Fixture;
 use serde_json::Value;
 
 /// Every route of the router.
-const ROUTES: [(&str, &str); 43] = [
+const ROUTES: [(&str, &str); 44] = [
     ("get", "/api/v1/me"),
     ("post", "/api/v1/cases"),
     ("get", "/api/v1/cases"),
@@ -60,6 +60,7 @@ const ROUTES: [(&str, &str); 43] = [
     ("get", "/api/v1/audit/public-key"),
     ("get", "/api/v1/notifications/dead-letters"),
     ("post", "/api/v1/notifications/dead-letters/retry"),
+    ("post", "/api/v1/cases/{case}/tasks/{task}/urge"),
     ("get", "/api/v1/events"),
     ("get", "/healthz"),
     ("get", "/readyz"),

@@ -199,6 +199,12 @@ fn matrix() -> Vec<Cell> {
             [403, 403, 403, 200, 200, 401],
         ),
         cell(
+            "POST",
+            "/api/v1/cases/{case}/tasks/intake/urge",
+            Some(json!({ "note": "请加快办理" })),
+            [403, 403, 403, 422, 422, 401],
+        ),
+        cell(
             "GET",
             "/api/v1/notifications/dead-letters",
             None,

@@ -550,3 +550,63 @@ async fn live_updates_reach_only_those_who_may_see_the_case() {
         "another department sees nothing yet: {seen}"
     );
 }
+
+#[tokio::test]
+async fn a_supervisor_urges_a_late_task_and_the_officer_sees_it_on_the_task() {
+    let f = Fixture::new().await;
+    let case = f.launch_company().await;
+    let urge = format!("/api/v1/cases/{case}/tasks/intake/urge");
+    let note = serde_json::json!({ "note": "请今日内办结 Finish it today" });
+    let early = f.post(&urge, "supervisor-city", note.clone()).await;
+    assert!(
+        early.problem(422)["detail"]
+            .as_str()
+            .unwrap()
+            .contains("no alert"),
+        "a task on time is not urged"
+    );
+    // Nobody decides the intake (due the day it was launched) for two days.
+    f.clock.advance(chrono::Duration::days(2));
+    f.app.runtime().tick().await.unwrap();
+    let officer = f.post(&urge, "officer-service-center", note.clone()).await;
+    assert!(officer.problem(403)["detail"]
+        .as_str()
+        .unwrap()
+        .contains("tasks:urge"));
+    let sub_center = f.post(&urge, "supervisor-fengman", note.clone()).await;
+    sub_center.problem(404);
+    let urged = f.post(&urge, "supervisor-city", note).await.json();
+    assert_eq!(urged["events"][0]["kind"], "task_urged", "{urged}");
+
+    let view = f
+        .get(&format!("/api/v1/cases/{case}"), "officer-service-center")
+        .await
+        .json();
+    let intake = &view["tasks"][0];
+    assert_eq!(intake["id"], "intake");
+    assert_eq!(intake["urges"][0]["note"], "请今日内办结 Finish it today");
+    assert_eq!(intake["urges"][0]["by"], "supervisor-city");
+    let told: Vec<_> = f
+        .notifier
+        .delivered()
+        .into_iter()
+        .filter(|n| {
+            matches!(
+                n.event.event,
+                greenlane_engine::case::Event::TaskUrged { .. }
+            )
+        })
+        .collect();
+    assert_eq!(told.len(), 1, "the urge is handed over for delivery");
+
+    let mut officer = Browser::logged_in(&f, "officer-service-center").await;
+    let page = officer
+        .get(&format!("/cases/{case}/tasks/intake"))
+        .await
+        .text();
+    assert!(
+        page.contains("督办 Urged by the supervision office"),
+        "{page}"
+    );
+    assert!(page.contains("请今日内办结 Finish it today"));
+}

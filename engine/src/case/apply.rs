@@ -2,7 +2,7 @@
 //! carry every computed value.
 
 use super::event::{Event, Recorded};
-use super::state::{CaseState, CaseStatus, Pause, Suspension, TaskState, TaskStatus};
+use super::state::{CaseState, CaseStatus, Pause, Suspension, TaskState, TaskStatus, Urge};
 
 /// Applies one recorded event to the state.
 pub fn apply(state: &mut CaseState, recorded: &Recorded) {
@@ -142,6 +142,15 @@ pub fn apply(state: &mut CaseState, recorded: &Recorded) {
         Event::AlertRaised { task, level, .. } => {
             if let Some(t) = task_mut(state, task.as_str()) {
                 t.alerts.insert(*level);
+            }
+        }
+        Event::TaskUrged { task, note, .. } => {
+            if let Some(t) = task_mut(state, task.as_str()) {
+                t.urges.push(Urge {
+                    at,
+                    by: recorded.by.clone(),
+                    note: note.clone(),
+                });
             }
         }
         Event::CaseAtRisk {

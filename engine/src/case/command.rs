@@ -110,6 +110,14 @@ pub enum Command {
         /// The new code's hash.
         access_code_hash: String,
     },
+    /// Urge a late or at-risk task (督办, supervisor): the officer holding it and the head
+    /// of its department are told, and the note stays on the task.
+    Urge {
+        /// The task.
+        task: TaskId,
+        /// What the supervision office asks; not blank.
+        note: String,
+    },
     /// Fire the alerts that are due and re-check the projected completion (system).
     CheckDeadlines,
     /// Count the case's dates again on its calendar after a year of it was published
@@ -164,6 +172,7 @@ impl Command {
             Command::Issue => "issue",
             Command::Rate { .. } => "rate",
             Command::ReissueAccessCode { .. } => "reissue_access_code",
+            Command::Urge { .. } => "urge",
             Command::CheckDeadlines => "check_deadlines",
             Command::Redate { .. } => "redate",
         }

@@ -254,6 +254,19 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         rule_error: Option<String>,
     },
+    /// A supervisor urged the task (督办).
+    TaskUrged {
+        /// The task.
+        task: TaskId,
+        /// What the supervision office asks.
+        note: String,
+        /// The department deciding the task.
+        department: DepartmentId,
+        /// The officer holding the task, if any.
+        officer: Option<PrincipalId>,
+        /// Who is told: the officer holding it, and the department's head.
+        recipients: Vec<Recipient>,
+    },
     /// The projected completion slipped past the promised date.
     CaseAtRisk {
         /// Projected completion with actual dates so far.
@@ -353,6 +366,7 @@ impl Event {
             Event::SpecialProcedureStarted { .. } => "special_procedure_started",
             Event::SpecialProcedureEnded { .. } => "special_procedure_ended",
             Event::AlertRaised { .. } => "alert_raised",
+            Event::TaskUrged { .. } => "task_urged",
             Event::CaseAtRisk { .. } => "case_at_risk",
             Event::CaseCompleted => "case_completed",
             Event::CaseRejected { .. } => "case_rejected",
@@ -379,7 +393,8 @@ impl Event {
             | Event::SupplementSubmitted { task, .. }
             | Event::SpecialProcedureStarted { task, .. }
             | Event::SpecialProcedureEnded { task, .. }
-            | Event::AlertRaised { task, .. } => Some(task),
+            | Event::AlertRaised { task, .. }
+            | Event::TaskUrged { task, .. } => Some(task),
             Event::Launched { .. }
             | Event::CaseAtRisk { .. }
             | Event::CaseCompleted

@@ -25,7 +25,9 @@ pub use event::{
 };
 pub use projection::{projection, Projection};
 pub use rejection::Rejection;
-pub use state::{CaseState, CaseStatus, CaseStatusKind, Pause, Suspension, TaskState, TaskStatus};
+pub use state::{
+    CaseState, CaseStatus, CaseStatusKind, Pause, Suspension, TaskState, TaskStatus, Urge,
+};
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;

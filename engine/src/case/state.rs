@@ -236,6 +236,19 @@ pub struct TaskState {
     pub alerts: BTreeSet<AlertLevel>,
     /// When it was decided (approved or rejected).
     pub finished_at: Option<Timestamp>,
+    /// The supervision office's urges (督办), oldest first.
+    pub urges: Vec<Urge>,
+}
+
+/// One urge of a task by the supervision office.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Urge {
+    /// When.
+    pub at: Timestamp,
+    /// The supervisor.
+    pub by: PrincipalId,
+    /// What was asked.
+    pub note: String,
 }
 
 /// A pause of a task's clock that ended.
@@ -347,6 +360,7 @@ impl CaseState {
                     supplements_allowed: 1,
                     alerts: Default::default(),
                     finished_at: None,
+                    urges: Vec::new(),
                 })
                 .collect(),
             skipped: skipped.clone(),

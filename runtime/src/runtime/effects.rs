@@ -122,7 +122,7 @@ impl<B: Backend> Runtime<B> {
                         });
                     }
                 }
-                Event::AlertRaised { .. } | Event::CaseAtRisk { .. } => {
+                Event::AlertRaised { .. } | Event::CaseAtRisk { .. } | Event::TaskUrged { .. } => {
                     notifications.push(Notification {
                         id: format!("{case}#{}", before + offset as u64 + 1),
                         case: case.clone(),

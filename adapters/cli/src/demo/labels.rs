@@ -122,6 +122,7 @@ pub(crate) fn describe(event: &Event) -> String {
         Event::CaseIssued => "统一出件 result issued at one window".to_string(),
         Event::CaseRated { rating } => format!("评价 rated {}", rating_label(*rating)),
         Event::AccessCodeReissued { .. } => "查询码已重新发放 access code reissued".to_string(),
+        Event::TaskUrged { task, note, .. } => format!("督办 urged {task}: {note}"),
         Event::CaseRedated {
             calendar,
             calendar_version,

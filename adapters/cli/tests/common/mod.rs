@@ -72,7 +72,12 @@ impl Server {
     }
 
     /// One HTTP/1.0 request with an empty body, as `who` when given; the whole answer.
-    pub(crate) fn http(&self, method: &str, path: &str, who: Option<&str>) -> std::io::Result<String> {
+    pub(crate) fn http(
+        &self,
+        method: &str,
+        path: &str,
+        who: Option<&str>,
+    ) -> std::io::Result<String> {
         let address = self.url.trim_start_matches("http://");
         let mut stream = std::net::TcpStream::connect(address)?;
         let auth = who.map_or(String::new(), |who| {

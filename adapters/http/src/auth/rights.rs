@@ -30,6 +30,8 @@ pub enum Right {
     SubscribeEvents,
     /// Send alert deliveries that failed their last attempt again.
     RetryNotifications,
+    /// Urge a late or at-risk task (督办).
+    UrgeTasks,
 }
 
 impl Right {
@@ -47,6 +49,7 @@ impl Right {
             Right::ReadSupervision => "supervision:read",
             Right::SubscribeEvents => "events:subscribe",
             Right::RetryNotifications => "notifications:retry",
+            Right::UrgeTasks => "tasks:urge",
         }
     }
 
@@ -63,7 +66,7 @@ impl Right {
             Right::PublishDefinitions => &[Policy, Admin],
             Right::ReadSupervision => &[Supervisor, Admin],
             Right::SubscribeEvents => &[Coordinator, Officer, Supervisor, Admin],
-            Right::RetryNotifications => &[Supervisor, Admin],
+            Right::RetryNotifications | Right::UrgeTasks => &[Supervisor, Admin],
         }
     }
 

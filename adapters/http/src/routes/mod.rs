@@ -50,6 +50,7 @@ pub fn router<B: Backend>(app: App<B>) -> Router {
         .route(&format!("{task}/release"), post(t::release::<B>))
         .route(&format!("{task}/approve"), post(t::approve::<B>))
         .route(&format!("{task}/reject"), post(t::reject::<B>))
+        .route(&format!("{task}/urge"), post(t::urge::<B>))
         .route(
             &format!("{task}/request-supplement"),
             post(t::request_supplement::<B>),

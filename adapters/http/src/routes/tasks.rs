@@ -298,3 +298,34 @@ pub(crate) async fn end_special_procedure<B: Backend>(
     .await?;
     Ok(Json(result))
 }
+
+/// An urge (督办): what the supervision office asks of the task's officer.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UrgeRequest {
+    /// The note the officer sees on the task; not blank.
+    #[schema(pattern = r"\S")]
+    pub(crate) note: String,
+}
+
+/// Urges a late or at-risk task (督办, supervisor): the officer holding it and the head of
+/// its department are told, and the note shows on the task.
+#[utoipa::path(post, path = "/api/v1/cases/{case}/tasks/{task}/urge", tag = "tasks",
+    params(("case" = String, Path), ("task" = String, Path)), request_body = UrgeRequest,
+    responses((status = 200, body = CommandResult), Forbidden, NotFound, Conflict, Unprocessable),
+    security(("bearer" = [])))]
+pub(crate) async fn urge<B: Backend>(
+    State(app): State<App<B>>,
+    caller: Caller,
+    Path(path): Path<(String, String)>,
+    Body(request): Body<UrgeRequest>,
+) -> Result<Json<CommandResult>, ApiError> {
+    let result = on_task(&app, &caller, Right::UrgeTasks, path, |task| {
+        Command::Urge {
+            task,
+            note: request.note,
+        }
+    })
+    .await?;
+    Ok(Json(result))
+}

@@ -233,6 +233,9 @@ pub(crate) fn event(event: &Event, name: &dyn Fn(&str) -> String) -> String {
         Event::CaseIssued => "一个窗口出件 issued at the window".to_string(),
         Event::CaseRated { rating: r } => format!("申请人评价 rated：{}", rating(r)),
         Event::AccessCodeReissued { .. } => "查询码已重新发放 access code reissued".to_string(),
+        Event::TaskUrged { task, note, .. } => {
+            format!("{} 督办 urged：{note}", name(task.as_str()))
+        }
         Event::CaseRedated {
             calendar,
             calendar_version,

@@ -44,6 +44,8 @@ struct TaskPage {
     materials: Vec<(String, String)>,
     requested: Vec<String>,
     procedure: String,
+    /// The supervision office's urges (督办): when, who, what.
+    urges: Vec<(String, String, String)>,
     application: Vec<(String, String)>,
     procedures: Vec<(&'static str, &'static str)>,
     live: String,
@@ -156,6 +158,17 @@ pub(crate) async fn show<B: Backend>(
             .collect(),
         requested,
         procedure,
+        urges: t
+            .urges
+            .iter()
+            .map(|u| {
+                (
+                    local_time(u.at, &state.time_zone),
+                    u.by.to_string(),
+                    u.note.clone(),
+                )
+            })
+            .collect(),
         application: application_rows(&state, &definition),
         procedures: labels::PROCEDURES
             .iter()

@@ -154,6 +154,8 @@ pub(crate) struct Fixture {
     pub(crate) clock: Arc<ManualClock>,
     /// Faults to arm on the backend.
     pub(crate) faults: Arc<Faults>,
+    /// Every notification the runtime handed over.
+    pub(crate) notifier: Arc<RecordingNotifier>,
     router: Router,
 }
 
@@ -177,10 +179,11 @@ impl Fixture {
         let mut config = RuntimeConfig::new("jilin-city", calendars());
         config.seed = Some(7);
         config.departments = workflows[0].1.departments.clone();
+        let notifier = Arc::new(RecordingNotifier::default());
         let runtime = Arc::new(Runtime::new(
             backend,
             clock.clone(),
-            Arc::new(RecordingNotifier::default()),
+            notifier.clone(),
             config,
         ));
         let text = std::fs::read_to_string(root().join("examples/principals.yaml")).unwrap();
@@ -199,6 +202,7 @@ impl Fixture {
             app,
             clock,
             faults,
+            notifier,
         }
     }
 

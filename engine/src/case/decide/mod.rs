@@ -17,6 +17,7 @@ mod redate;
 mod reject;
 mod special_procedure;
 mod supplement;
+mod urge;
 
 use super::command::Command;
 use super::event::{Event, Timestamp};
@@ -103,6 +104,7 @@ pub fn decide(
         Command::ReissueAccessCode { access_code_hash } => {
             closing::reissue_access_code(&ctx, access_code_hash)
         }
+        Command::Urge { task, note } => urge::decide(&ctx, task, note),
         Command::CheckDeadlines => check_deadlines::decide(&ctx),
         Command::Redate {
             calendar,

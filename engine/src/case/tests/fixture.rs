@@ -380,6 +380,7 @@ fn describe(event: &Event) -> String {
         Event::SpecialProcedureStarted { task, .. } => format!("special_started:{task}"),
         Event::SpecialProcedureEnded { task, .. } => format!("special_ended:{task}"),
         Event::AlertRaised { task, level, .. } => format!("{}:{task}", level.as_str()),
+        Event::TaskUrged { task, .. } => format!("urged:{task}"),
         Event::CaseAtRisk { causes, .. } => format!(
             "at_risk:{}",
             causes

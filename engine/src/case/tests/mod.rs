@@ -17,3 +17,4 @@ mod fixture;
 mod properties;
 mod reissue;
 mod table;
+mod urge;

@@ -230,7 +230,8 @@ impl KpiBoard {
             | Event::SupplementRequested { .. }
             | Event::SupplementAllowed { .. }
             | Event::SpecialProcedureStarted { .. }
-            | Event::AccessCodeReissued { .. } => Some(()),
+            | Event::AccessCodeReissued { .. }
+            | Event::TaskUrged { .. } => Some(()),
         };
         if placed.is_none() {
             self.ignored += 1;
